@@ -1,0 +1,52 @@
+// The ToolWOZ entity databases (<dataDir>/toolwoz/db/<domain>_db.json), loaded once per process
+// and validated at the boundary: a missing or malformed file names itself and what was expected.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../../util/errors';
+
+export const TOOLWOZ_DOMAINS = ['restaurant', 'hotel', 'attraction', 'train'] as const;
+export type ToolwozDomain = (typeof TOOLWOZ_DOMAINS)[number];
+
+export type DbRow = Record<string, unknown>;
+export type ToolwozDb = Record<ToolwozDomain, DbRow[]>;
+
+const DbFile = z.array(z.record(z.string(), z.unknown()));
+
+const cache = new Map<string, ToolwozDb>();
+
+export function dbPath(dataDir: string, domain: string): string {
+  return path.join(dataDir, 'toolwoz', 'db', `${domain}_db.json`);
+}
+
+export function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'file not found' : code})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: ${what} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function loadToolwozDb(dataDir: string): ToolwozDb {
+  const hit = cache.get(dataDir);
+  if (hit) return hit;
+  const db = {} as ToolwozDb;
+  for (const domain of TOOLWOZ_DOMAINS) {
+    const file = dbPath(dataDir, domain);
+    const parsed = DbFile.safeParse(readJsonFile(file, `the ${domain} database`));
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new UserError(`${file}: expected a JSON array of row objects (at ${i.path.join('.') || 'root'}: ${i.message})`);
+    }
+    db[domain] = parsed.data;
+  }
+  cache.set(dataDir, db);
+  return db;
+}
