@@ -2,24 +2,31 @@
 // the conversation workflow's last activity and read by export, eval and report.
 import type { CallMade, Message, UsageByRole } from './messages';
 
+/** One agent turn taken at a node, and the user reply that followed it. */
+export interface TurnRecord {
+  step: number;
+  /** Messages the turn added to the agent-visible history (assistant + tool results). */
+  messages: Message[];
+  calls: CallMade[];
+  /** Goal indices this turn satisfied (spec 2, step 3). */
+  rewardedGoals: number[];
+  userReply: string | null;
+  error?: string;
+}
+
+/** A node of the JOSH search tree. When the beam is full a live leaf continues in place, so a
+ * node can hold several turns (spec 2, step 1). */
 export interface TreeNode {
   id: number;
   parentId: number | null;
-  /** Search step at which this node's agent turn was taken (0 for the initial root). */
-  step: number;
-  /** Messages this node's agent turn added to the agent-visible history (assistant + tool). */
-  turnMessages: Message[];
-  /** The user reply that followed this node's turn, if any. */
-  userReply: string | null;
-  turnCalls: CallMade[];
-  /** Goal indices this node's turn satisfied. */
-  rewardedGoals: number[];
+  /** Step at which the node was created by expansion (0 for the initial root). */
+  createdAt: number;
+  turns: TurnRecord[];
   conversationOver: boolean;
   isSuccessful: boolean;
   isGoldenPath: boolean;
-  /** Why the node's conversation ended, if it did: 'user-ended' | 'agent-error' | 'max-steps' | 'done'. */
+  /** 'user-ended' | 'agent-error' | 'done' */
   endReason?: string;
-  error?: string;
 }
 
 /** One harvested node (spec 2, step 4): agent-visible messages, trailing user messages trimmed. */
@@ -40,6 +47,10 @@ export interface ConversationResult {
   reward: number;
   success: boolean;
   goalCount: number;
+  /** The user simulator's opening message, which starts every path. */
+  opening: string;
+  /** Why the search stopped: 'success' | 'all-ended' | 'max-steps' | 'cancelled' | 'error'. */
+  stopReason: string;
   steps: number;
   branches: number;
   /** The system prompt and tools are rebuilt from the environment at export time, not stored. */
