@@ -1,0 +1,120 @@
+// `exportRun`: a run directory's conversation results → one training-data JSONL file in a chosen
+// format (spec 3), with a summary of what was written and what was left out and why.
+import * as path from 'node:path';
+import type { AgentStrategy, Environment } from '../env/types';
+import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
+import { toJsonl, writeFileAtomic } from './jsonl';
+import { loadRun } from './load';
+import type { ConversationForExport } from './schema';
+
+export { EXPORT_FORMATS, type ExportFormat } from './formats';
+
+/** What an export needs from an environment: the tool schemas and the agent's system prompt. */
+export type ExportEnvironment = Pick<Environment, 'tools' | 'agentSystemPrompt'>;
+
+export interface ExportOptions {
+  /** The environment a conversation ran in, by its `env` name (e.g. `getEnvironment(name, dataDir)`). */
+  environment: (envName: string) => ExportEnvironment;
+  /** Output file; default `<runDir>/exports/<format>.jsonl`. */
+  out?: string;
+  /** Put the agent's system prompt first in every example (default true). */
+  system?: boolean;
+  /** Let conversations with partial reward feed KTO/DPO (default false, as upstream). */
+  includePartial?: boolean;
+}
+
+export interface ExportSummary {
+  format: ExportFormat;
+  out: string;
+  examples: number;
+  /** KTO only: examples labelled true / false. */
+  labels?: { desirable: number; undesirable: number };
+  conversations: { read: number; used: number };
+  /** Conversations left out entirely, by reason. */
+  droppedConversations: Record<string, number>;
+  /** Single examples left out of otherwise used conversations, by reason. */
+  droppedExamples: Record<string, number>;
+}
+
+export function defaultExportPath(runDir: string, format: ExportFormat): string {
+  return path.join(runDir, 'exports', `${format}.jsonl`);
+}
+
+export function exportRun(runDir: string, format: ExportFormat, opts: ExportOptions): ExportSummary {
+  const conversations = loadRun(runDir).map((l) => l.result);
+  const out = opts.out ?? defaultExportPath(runDir, format);
+  const { text, summary } = buildExport(conversations, format, opts);
+  writeFileAtomic(out, text);
+  return { ...summary, out };
+}
+
+/** The pure part: conversations (already in export order) → file text and summary. */
+export function buildExport(
+  conversations: ConversationForExport[],
+  format: ExportFormat,
+  opts: Omit<ExportOptions, 'out'>,
+): { text: string; summary: Omit<ExportSummary, 'out'> } {
+  const records: object[] = [];
+  const summary: Omit<ExportSummary, 'out'> = {
+    format,
+    examples: 0,
+    conversations: { read: conversations.length, used: 0 },
+    droppedConversations: {},
+    droppedExamples: {},
+  };
+  const contextFor = contextResolver(opts);
+  for (const c of conversations) {
+    const result = BUILDERS[format](c, contextFor(c.env, c.agentStrategy));
+    if (result.skipped) add(summary.droppedConversations, result.skipped, 1);
+    for (const [reason, n] of Object.entries(result.dropped)) add(summary.droppedExamples, reason, n);
+    if (result.labels) {
+      summary.labels ??= { desirable: 0, undesirable: 0 };
+      summary.labels.desirable += result.labels.desirable;
+      summary.labels.undesirable += result.labels.undesirable;
+    }
+    if (result.records.length > 0) summary.conversations.used++;
+    records.push(...result.records);
+  }
+  summary.examples = records.length;
+  return { text: toJsonl(records), summary };
+}
+
+function contextResolver(opts: Omit<ExportOptions, 'out'>) {
+  const envs = new Map<string, ExportEnvironment>();
+  return (envName: string, strategy: AgentStrategy): FormatContext => {
+    let env = envs.get(envName);
+    if (!env) {
+      env = opts.environment(envName);
+      envs.set(envName, env);
+    }
+    return {
+      tools: env.tools(),
+      systemPrompt: opts.system === false ? null : env.agentSystemPrompt(strategy),
+      includePartial: opts.includePartial ?? false,
+    };
+  };
+}
+
+function add(counts: Record<string, number>, reason: string, n: number): void {
+  counts[reason] = (counts[reason] ?? 0) + n;
+}
+
+export function isExportFormat(s: string): s is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(s);
+}
+
+/** The summary as the CLI prints it. */
+export function formatExportSummary(s: ExportSummary): string {
+  const lines = [`${s.format}: ${s.examples} examples written to ${s.out}`];
+  if (s.labels) lines.push(`  labels: ${s.labels.desirable} desirable, ${s.labels.undesirable} undesirable`);
+  lines.push(`  conversations: ${s.conversations.read} read, ${s.conversations.used} used`);
+  for (const [title, counts] of [
+    ['dropped conversations', s.droppedConversations],
+    ['dropped examples', s.droppedExamples],
+  ] as const) {
+    const entries = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length > 0) lines.push(`  ${title}: ${entries.map(([r, n]) => `${n} ${r}`).join('; ')}`);
+  }
+  if (s.examples === 0) lines.push('  warning: the file is empty');
+  return lines.join('\n');
+}

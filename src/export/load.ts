@@ -1,0 +1,65 @@
+// Reads a run directory's conversation results for export: every file is parsed and validated
+// before anything is written, so a bad file stops the export with one line naming file and field.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { UserError } from '../util/errors';
+import { ConversationForExportSchema, type ConversationForExport } from './schema';
+
+export interface LoadedConversation {
+  file: string;
+  result: ConversationForExport;
+}
+
+export function conversationsDir(runDir: string): string {
+  return path.join(runDir, 'conversations');
+}
+
+/** All conversation results of a run, sorted by task id then trial (the export order). */
+export function loadRun(runDir: string): LoadedConversation[] {
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) {
+    throw new UserError(`run directory ${runDir} does not exist`);
+  }
+  const dir = conversationsDir(runDir);
+  // Temp files of atomic writes end in something other than .json, so they are never read.
+  const names = fs.existsSync(dir)
+    ? fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    : [];
+  if (names.length === 0) {
+    throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
+  }
+  const loaded = names.map((name) => {
+    const file = path.join(dir, name);
+    return { file, result: parseConversationFile(file) };
+  });
+  loaded.sort((a, b) => compareConversations(a.result, b.result) || compareStrings(a.file, b.file));
+  return loaded;
+}
+
+export function parseConversationFile(file: string): ConversationForExport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = ConversationForExportSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(`${file}: ${firstIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+function firstIssue(err: z.ZodError): string {
+  const [issue] = err.issues;
+  const where = issue.path.length ? issue.path.join('.') : '(root)';
+  const more = err.issues.length > 1 ? ` (and ${err.issues.length - 1} more problems)` : '';
+  return `${where}: ${issue.message}${more}`;
+}
+
+// Code-unit order, not localeCompare: the output must not depend on the machine's locale.
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareConversations(a: ConversationForExport, b: ConversationForExport): number {
+  return compareStrings(a.taskId, b.taskId) || a.trial - b.trial;
+}
