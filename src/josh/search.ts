@@ -280,3 +280,14 @@ export function goldenPath(s: Search): Message[] | null {
 export function pathCalls(s: Search, nodeId: number): CallMade[] {
   return chain(s, nodeId, Infinity).flatMap((t) => t.calls);
 }
+
+/** End a leaf for a reason outside the agent's turn (the user simulator failed). */
+export function endLeaf(s: Search, nodeId: number, reason: string): void {
+  s.nodes[nodeId].conversationOver = true;
+  s.nodes[nodeId].endReason = reason;
+}
+
+/** The leaf whose path a single rollout is scored on: the first leaf of the current tree. */
+export function finalLeaf(s: Search): number {
+  return currentTree(s).find((id) => s.children[id].length === 0) ?? s.rootId;
+}

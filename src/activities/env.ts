@@ -1,0 +1,59 @@
+// Environment activities: task lookup, split resolution and tool execution. Each worker loads the
+// environment once per data directory (getEnvironment caches) and serves every call from memory.
+import { ApplicationFailure } from '@temporalio/common';
+import { getEnvironment } from '../env';
+import { UnknownTaskError } from '../env/types';
+import { UserError } from '../util/errors';
+import type {
+  ExecuteToolInput,
+  ExecuteToolOutput,
+  LoadTaskOutput,
+  ResolveTasksInput,
+  ResolveTasksOutput,
+} from './types';
+
+/** A bad task id or split will not get better by retrying. */
+function asNonRetryable(err: unknown): never {
+  if (err instanceof UnknownTaskError || err instanceof UserError) {
+    throw ApplicationFailure.create({ message: err.message, type: 'BadRunInput', nonRetryable: true });
+  }
+  throw err;
+}
+
+export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): ResolveTasksOutput {
+  const env = getEnvironment(input.env, dataDir);
+  const tasks = input.taskIds ? input.taskIds.map((id) => env.getTask(id)) : env.listTasks(input.split);
+  const kept = input.includeUnsolvable ? tasks : tasks.filter((t) => t.solvable);
+  const window = kept.slice(input.start, input.limit !== undefined ? input.start + input.limit : undefined);
+  return { taskIds: window.map((t) => t.id), skippedUnsolvable: tasks.length - kept.length };
+}
+
+export function createEnvActivities(dataDir: string) {
+  return {
+    async resolveTasks(input: ResolveTasksInput): Promise<ResolveTasksOutput> {
+      try {
+        return resolveTaskIds(dataDir, input);
+      } catch (e) {
+        asNonRetryable(e);
+      }
+    },
+
+    async loadTask(input: { env: string; taskId: string }): Promise<LoadTaskOutput> {
+      try {
+        const task = getEnvironment(input.env, dataDir).getTask(input.taskId);
+        return { goalCalls: task.goalCalls, domains: task.domains };
+      } catch (e) {
+        asNonRetryable(e);
+      }
+    },
+
+    async executeTool(input: ExecuteToolInput): Promise<ExecuteToolOutput> {
+      const env = getEnvironment(input.env, dataDir);
+      try {
+        return env.executeCall(env.getTask(input.taskId), input.call.name, input.call.arguments);
+      } catch (e) {
+        asNonRetryable(e);
+      }
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Inputs and outputs of every activity: the contract between workflows (which import these
+// types only) and the activity implementations. Small on purpose: prompts, tool schemas and task
+// goals are rebuilt inside activities from the environment, never sent through history.
+import type { CallMade, Message, ToolCall, Usage } from '../shared/messages';
+import type { GoalCall } from '../env/types';
+import type { RunConfig } from '../config/run';
+import type { CompactResult, ConversationSummary } from '../josh/result';
+
+export interface AgentCallInput {
+  env: string;
+  strategy: RunConfig['agentStrategy'];
+  model: string;
+  temperature: number;
+  seed: number;
+  /** Agent-visible history including this turn so far (no system prompt). */
+  history: Message[];
+}
+
+/** One LLM call of an agent turn, parsed by the strategy into exactly one action. */
+export type AgentAction =
+  | { kind: 'tool'; call: ToolCall; message: Message; extra: Message[] }
+  | { kind: 'say'; message: Message }
+  | { kind: 'invalid'; message: Message; feedback: Message[] };
+
+export interface AgentCallOutput {
+  action: AgentAction;
+  usage: Usage;
+}
+
+export interface UserTurnInput {
+  env: string;
+  taskId: string;
+  userSim: RunConfig['userSim'];
+  model: string;
+  /** The conversation as the user sees it (its own turns as `user`). Empty for the opening. */
+  conversation: Message[];
+}
+
+export interface UserTurnOutput {
+  text: string;
+  usage: Usage;
+}
+
+export interface ExecuteToolInput {
+  env: string;
+  taskId: string;
+  call: ToolCall;
+}
+
+export interface ExecuteToolOutput {
+  content: string;
+  call: CallMade;
+}
+
+export interface LoadTaskOutput {
+  goalCalls: GoalCall[];
+  domains: string[];
+}
+
+export interface ResolveTasksInput {
+  env: string;
+  split: string;
+  taskIds?: string[];
+  start: number;
+  limit?: number;
+  includeUnsolvable: boolean;
+}
+
+export interface ResolveTasksOutput {
+  taskIds: string[];
+  skippedUnsolvable: number;
+}
+
+export interface RunLocation {
+  runId: string;
+  outDir?: string;
+}
+
+export interface WriteResultInput extends RunLocation {
+  result: CompactResult;
+}
+
+export interface ReadResultInput extends RunLocation {
+  taskId: string;
+  trial: number;
+}
+
+export type { CompactResult, ConversationSummary };

@@ -1,0 +1,173 @@
+// One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
+// the search state transitions are the pure functions of src/josh/search.ts, agent turns run as
+// child workflows in parallel, user replies and tool calls are activities.
+import { executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
+import { llm, main, LLM_OPTIONS, MAIN_OPTIONS } from './proxies';
+import {
+  agentView,
+  applyAgentTurn,
+  applyUserReply,
+  beginStep,
+  createSearch,
+  endLeaf,
+  finalLeaf,
+  liveLeaves,
+  pathCalls,
+  progress,
+  rewardCheck,
+  userView,
+  type Search,
+} from '../josh/search';
+import type { CompactResult, ConversationSummary } from '../josh/result';
+import { effectiveSearch, type RunConfig } from '../config/run';
+import { getScoring } from '../env/scoring';
+import { addUsage, emptyUsageByRole, type Message, type UsageByRole } from '../shared/messages';
+import { SA } from '../shared/searchAttributes';
+
+/** The run config without the task list (which can be long and every child would repeat). */
+export type ConversationConfig = Omit<RunConfig, 'taskIds'>;
+
+export interface ConversationInput {
+  config: ConversationConfig;
+  taskId: string;
+  trial: number;
+}
+
+export async function conversationWorkflow(input: ConversationInput): Promise<ConversationSummary> {
+  const { config, taskId, trial } = input;
+  const wfId = workflowInfo().workflowId;
+  const startedAt = new Date().toISOString();
+  const usage: UsageByRole = emptyUsageByRole();
+  const params = effectiveSearch(config as RunConfig);
+
+  const task = await main.loadTask.executeWithOptions({ ...MAIN_OPTIONS, summary: `load task ${taskId}` }, [
+    { env: config.env, taskId },
+  ]);
+
+  const userReply = async (conversation: Message[], nodeId: number): Promise<string> => {
+    const act = config.userSim === 'script' ? main.scriptedUserTurn : llm.userTurn;
+    const opts = config.userSim === 'script' ? MAIN_OPTIONS : LLM_OPTIONS;
+    const out = await act.executeWithOptions(
+      { ...opts, summary: `user ${config.userSim} ${config.userModel} (node ${nodeId})` },
+      [{ env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation }],
+    );
+    usage.user = addUsage(usage.user, out.usage);
+    return out.text;
+  };
+
+  const opening = await userReply([], 0);
+  const s: Search = createSearch(opening, task.goalCalls.length);
+  const scoring = getScoring(config.env);
+  let stopReason = 'max-steps';
+
+  while (s.step < params.maxSteps) {
+    const leaves = beginStep(s, params);
+    const turns = await Promise.all(leaves.map((id) => runAgentTurn(input, s.step, id, s)));
+    leaves.forEach((id, i) => {
+      usage.agent = addUsage(usage.agent, turns[i].usage);
+      applyAgentTurn(s, id, turns[i]);
+    });
+    rewardCheck(s, leaves, (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls));
+    if (progress(s).success) {
+      stopReason = 'success';
+      break;
+    }
+    const live = liveLeaves(s);
+    // Sibling leaves with identical user-visible histories get the same reply (the user is
+    // deterministic), but each leaf still asks: a leaf's reply must come from its own history.
+    const replies = await Promise.allSettled(live.map((id) => userReply(userView(s, id), id)));
+    live.forEach((id, i) => {
+      const r = replies[i];
+      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
+      else endLeaf(s, id, 'user-error');
+    });
+    if (liveLeaves(s).length === 0) {
+      stopReason = 'all-ended';
+      break;
+    }
+  }
+
+  const finalNodeId = finalLeaf(s);
+  // JOSH reports its progress reward; a single rollout is scored on its whole conversation (4.6).
+  const reward =
+    config.mode === 'harvest'
+      ? progress(s).reward
+      : scoring.conversationReward(task.goalCalls, pathCalls(s, finalNodeId)).reward;
+  const success = reward === 1;
+  const result: CompactResult = {
+    runId: config.id,
+    mode: config.mode,
+    env: config.env,
+    taskId,
+    trial,
+    reward,
+    success,
+    goalCount: task.goalCalls.length,
+    steps: s.step,
+    branches: s.nodes.length - 1,
+    agentStrategy: config.agentStrategy,
+    opening,
+    stopReason,
+    nodes: s.nodes,
+    harvest: s.harvest,
+    finalNodeId,
+    usage,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    workflowId: wfId,
+  };
+  const summary = await main.writeResult.executeWithOptions(
+    { ...MAIN_OPTIONS, summary: `write result ${taskId}` },
+    [{ runId: config.id, outDir: config.outDir, result }],
+  );
+  upsertSearchAttributes([
+    { key: SA.reward, value: reward },
+    { key: SA.success, value: success },
+    { key: SA.status, value: 'done' },
+  ]);
+  return summary;
+}
+
+async function runAgentTurn(
+  input: ConversationInput,
+  step: number,
+  nodeId: number,
+  s: Search,
+): Promise<AgentTurnOutput> {
+  const { config, taskId, trial } = input;
+  const info = workflowInfo();
+  try {
+    return await executeChild(agentTurnWorkflow, {
+      workflowId: `${info.workflowId}/s${step}/n${nodeId}`,
+      staticSummary: `agent turn: step ${step}, node ${nodeId}`,
+      typedSearchAttributes: [
+        { key: SA.kind, value: 'turn' },
+        { key: SA.harvestId, value: config.id },
+        { key: SA.taskId, value: taskId },
+      ],
+      args: [
+        {
+          runId: config.id,
+          env: config.env,
+          taskId,
+          trial,
+          nodeId,
+          step,
+          model: config.agentModel,
+          temperature: config.agentTemperature,
+          strategy: config.agentStrategy,
+          maxCalls: config.maxAgentCallsPerTurn,
+          history: agentView(s, nodeId),
+        },
+      ],
+    });
+  } catch (err) {
+    return {
+      messages: [],
+      calls: [],
+      usage: { calls: 0, promptTokens: 0, completionTokens: 0 },
+      error: err instanceof Error ? err.message : String(err),
+    };
+  }
+}

@@ -1,0 +1,4 @@
+// Every workflow type the worker registers.
+export { harvestWorkflow } from './harvest';
+export { conversationWorkflow } from './conversation';
+export { agentTurnWorkflow } from './agentTurn';
