@@ -1,0 +1,20 @@
+// `josh harvest`: run the JOSH search over a split and watch it; `--baseline` runs one rollout
+// per task (beam 1) with the same settings, for comparison.
+import type { Command } from 'commander';
+import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
+import { executeRun, printSummary } from '../runFlow';
+
+export function register(program: Command): void {
+  addRunOptions(
+    program
+      .command('harvest')
+      .description('run a JOSH harvest (starts, or attaches to a run with the same --id)')
+      .option('--baseline', 'one rollout per task (beam 1), for comparison'),
+  ).action(async (flags: RunFlags & { baseline?: boolean }) => {
+    const config = runConfigFromFlags(flags, flags.baseline ? 'baseline' : 'harvest', { split: 'val' });
+    const outcome = await executeRun(config, flags);
+    printSummary(outcome, flags.baseline ? 'Baseline finished' : 'Harvest finished', {
+      'export with': `npx josh export ${outcome.runDir} --format openai-sft`,
+    });
+  });
+}

@@ -1,0 +1,80 @@
+// The shared body of `harvest`, `eval` and `demo`: check the input before anything is written,
+// open a session (embedded server/model/worker when nothing is configured), start or attach,
+// watch progress, print the summary.
+import * as path from 'node:path';
+import type { RunConfig } from '../config/run';
+import { resolveDataDir } from '../env/dataDir';
+import { resolveTaskIds } from '../activities/env';
+import { openSession, type Session } from '../runtime/session';
+import { startOrAttach } from '../runtime/startRun';
+import { createLogger } from '../util/logger';
+import { UserError } from '../util/errors';
+import { summaryLines, watchRun } from './watch';
+import type { HarvestProgress } from '../shared/harvestApi';
+import type { RunFlags } from './runOptions';
+
+export interface RunOutcome {
+  progress: HarvestProgress;
+  runDir: string;
+  uiUrl: string | null;
+  simStats: unknown;
+}
+
+export function webUiRunLink(uiUrl: string, namespace: string, runId: string): string {
+  return `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`JoshHarvestId="${runId}"`)}`;
+}
+
+export async function executeRun(config: RunConfig, flags: RunFlags): Promise<RunOutcome> {
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const external = Boolean(flags.address ?? process.env.TEMPORAL_ADDRESS);
+  const dataDir = resolveDataDir(flags.dataDir);
+  // Fail on unknown splits or task ids before a server starts or a file is written.
+  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, {
+    env: config.env,
+    split: config.split,
+    taskIds: config.taskIds,
+    start: config.start,
+    limit: config.limit,
+    includeUnsolvable: config.includeUnsolvable,
+  });
+  if (taskIds.length === 0) {
+    throw new UserError(
+      `no tasks selected (${config.split}, start ${config.start}${skippedUnsolvable ? `, ${skippedUnsolvable} unsolvable skipped` : ''})`,
+    );
+  }
+  const runsRoot = path.resolve('runs');
+  const runDir = config.outDir ?? path.join(runsRoot, config.id);
+  const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
+  let session: Session | null = null;
+  const interrupt = (): void => {
+    say(`\ninterrupted: the run stays in Temporal; rerun with --id ${config.id} to resume or attach`);
+    void (session?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    session = await openSession({
+      runDir,
+      runsRoot,
+      dataDir,
+      connection: { address: flags.address, namespace: flags.namespace },
+      logger,
+      worker: flags.worker,
+      say,
+    });
+    const { handle, outcome } = await startOrAttach(session.client, config);
+    const verb = { started: 'started', attached: 'attached to running', 'already-done': 'already finished:', restarted: 'restarted' }[outcome];
+    say(`${verb} ${config.mode} ${config.id}: ${taskIds.length * config.trials} conversations${external ? '' : ' (embedded Temporal server)'}`);
+    if (session.uiUrl) say(`Web UI: ${webUiRunLink(session.uiUrl, session.namespace, config.id)}`);
+    const progress = await watchRun(handle, { tty: Boolean(process.stderr.isTTY), out: process.stderr });
+    const simStats = session.simStats?.() ?? null;
+    return { progress, runDir: progress.runDir || runDir, uiUrl: session.uiUrl, simStats };
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    await session?.close();
+  }
+}
+
+export function printSummary(o: RunOutcome, title: string, extra: Record<string, string | null> = {}): void {
+  const lines = summaryLines(o.progress, extra);
+  process.stdout.write(`\n${title}\n${lines.join('\n')}\n`);
+}

@@ -1,0 +1,103 @@
+// The flags shared by `harvest`, `eval` and `demo`, mapped onto the one run-config schema.
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
+import { UserError } from '../util/errors';
+
+const int = (v: string): number => {
+  if (!/^-?\d+$/.test(v)) throw new UserError(`expected a whole number, got "${v}"`);
+  return Number(v);
+};
+const num = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`expected a number, got "${v}"`);
+  return n;
+};
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--env <name>', 'environment', 'toolwoz')
+    .option('--split <split>', 'task split (train, val, test, full_test)')
+    .option('--tasks <ids>', 'comma-separated task ids (instead of a split window)')
+    .option('--start <i>', 'first task of the split window', int)
+    .option('--limit <n>', 'number of tasks', int)
+    .option('--include-unsolvable', 'also run tasks that their own goal calls cannot solve')
+    .option('--beam <n>', 'beam size', int)
+    .option('--branching <n>', 'children per expanded leaf', int)
+    .option('--max-steps <n>', 'search steps per conversation', int)
+    .option('--max-agent-calls <n>', 'LLM calls per agent turn', int)
+    .option('--agent-model <m>', 'agent model name')
+    .option('--user-model <m>', 'user-simulator model name')
+    .option('--agent-temperature <t>', 'agent sampling temperature', num)
+    .addOption(new Option('--user-sim <kind>', 'user simulator').choices(['goal', 'guide', 'script']))
+    .addOption(new Option('--agent-strategy <s>', 'agent protocol').choices(['function-calling', 'react']))
+    .option('--concurrency <n>', 'conversations at once', int)
+    .option('--max-llm-calls <n>', 'stop starting conversations after this many LLM calls', int)
+    .option('--id <id>', 'run id (rerun with the same id to resume or attach)')
+    .option('--out <dir>', 'run directory (default runs/<id>)')
+    .option('--data-dir <dir>', 'data directory (default $JOSH_DATA_DIR, ./data, or ../shared)')
+    .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+    .option('--address <host:port>', 'Temporal address (default: an embedded local server)')
+    .option('--namespace <ns>', 'Temporal namespace');
+}
+
+export interface RunFlags {
+  env?: string;
+  split?: string;
+  tasks?: string;
+  start?: number;
+  limit?: number;
+  includeUnsolvable?: boolean;
+  beam?: number;
+  branching?: number;
+  maxSteps?: number;
+  maxAgentCalls?: number;
+  agentModel?: string;
+  userModel?: string;
+  agentTemperature?: number;
+  userSim?: string;
+  agentStrategy?: string;
+  concurrency?: number;
+  maxLlmCalls?: number;
+  id?: string;
+  out?: string;
+  dataDir?: string;
+  worker?: boolean;
+  address?: string;
+  namespace?: string;
+  trials?: number;
+}
+
+export function defaultRunId(prefix: string, now = new Date()): string {
+  return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+}
+
+export function runConfigFromFlags(flags: RunFlags, mode: RunConfig['mode'], defaults: Partial<RunConfigInput> = {}): RunConfig {
+  const input: RunConfigInput = {
+    ...defaults,
+    id: flags.id ?? defaults.id ?? defaultRunId(mode),
+    mode,
+    ...(flags.env !== undefined && { env: flags.env as 'toolwoz' }),
+    ...(flags.split !== undefined && { split: flags.split }),
+    ...(flags.tasks !== undefined && { taskIds: flags.tasks.split(',').map((t) => t.trim()).filter(Boolean) }),
+    ...(flags.start !== undefined && { start: flags.start }),
+    ...(flags.limit !== undefined && { limit: flags.limit }),
+    ...(flags.includeUnsolvable && { includeUnsolvable: true }),
+    ...(flags.beam !== undefined && { beamSize: flags.beam }),
+    ...(flags.branching !== undefined && { branching: flags.branching }),
+    ...(flags.maxSteps !== undefined && { maxSteps: flags.maxSteps }),
+    ...(flags.maxAgentCalls !== undefined && { maxAgentCallsPerTurn: flags.maxAgentCalls }),
+    ...(flags.agentModel !== undefined && { agentModel: flags.agentModel }),
+    ...(flags.userModel !== undefined && { userModel: flags.userModel }),
+    ...(flags.agentTemperature !== undefined && { agentTemperature: flags.agentTemperature }),
+    ...(flags.userSim !== undefined && { userSim: flags.userSim as 'goal' }),
+    ...(flags.agentStrategy !== undefined && { agentStrategy: flags.agentStrategy as 'react' }),
+    ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+    ...(flags.maxLlmCalls !== undefined && { maxLlmCalls: flags.maxLlmCalls }),
+    ...(flags.trials !== undefined && { trials: flags.trials }),
+    ...(flags.out !== undefined && { outDir: path.resolve(flags.out) }),
+  };
+  const parsed = RunConfig.safeParse(input);
+  if (!parsed.success) throw new UserError(formatZodError('run options', parsed.error));
+  return parsed.data;
+}
