@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import * as harvest from './harvest';
 import * as server from './server';
 
-const modules: { register(program: Command): void }[] = [
-  harvest,server];
+const modules: { register(program: Command): void }[] = [harvest, server];
 
 export function registerCommands(program: Command): void {
   for (const m of modules) m.register(program);
