@@ -1,0 +1,31 @@
+// `josh demo` (npm run demo): the README's main job. Offline, one command: an embedded Temporal
+// server with its Web UI, the simulated model, an in-process worker, a JOSH harvest of 10 `val`
+// tasks, every export format, and a summary.
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { addRunOptions, runConfigFromFlags, defaultRunId, type RunFlags } from '../runOptions';
+import { executeRun, printSummary } from '../runFlow';
+import { EXPORT_FORMATS, exportRun, type ExportSummary } from '../../export';
+import { getEnvironment } from '../../env';
+import { resolveDataDir } from '../../env/dataDir';
+
+export function register(program: Command): void {
+  addRunOptions(program.command('demo').description('offline demo: harvest 10 val tasks and export training data')).action(
+    async (flags: RunFlags) => {
+      const config = runConfigFromFlags(flags, 'harvest', { id: defaultRunId('demo'), split: 'val', limit: 10 });
+      const outcome = await executeRun(config, flags);
+      const dataDir = resolveDataDir(flags.dataDir);
+      const exports: ExportSummary[] = EXPORT_FORMATS.map((format) =>
+        exportRun(outcome.runDir, format, { environment: (name) => getEnvironment(name, dataDir) }),
+      );
+      printSummary(outcome, 'Demo harvest finished', {
+        // The embedded server stopped with the demo; its history is in the run directory.
+        'browse it again': outcome.uiUrl
+          ? `npx josh server --db-file ${path.join(outcome.runDir, '.temporal', 'temporal.db')}  (Web UI on :8233)`
+          : null,
+      });
+      process.stdout.write('\nTraining data:\n');
+      for (const e of exports) process.stdout.write(`  ${e.format.padEnd(11)} ${String(e.examples).padStart(5)} examples  ${e.out}\n`);
+    },
+  );
+}
