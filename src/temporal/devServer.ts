@@ -1,0 +1,161 @@
+// Starts `temporal server start-dev` as a child process with the product's namespace and search
+// attributes, waits until a real client can talk to it, and hands back a handle that stops it.
+// Used by `josh server` and by the test harness (one shared server per `npm test`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
+import { freePort } from './ports';
+
+export interface DevServerOptions {
+  /** Path of the temporal CLI (see provision.ts). */
+  cliPath: string;
+  ip?: string;
+  /** gRPC port; 0 picks a free one. Default 7233. */
+  port?: number;
+  /** Web UI port (0 picks a free one), or `false` for --headless. Default 8233. */
+  uiPort?: number | false;
+  /** SQLite file for persistence; omitted means in-memory (lost when the server stops). */
+  dbFile?: string;
+  namespace?: string;
+  /** Where the server's own output goes; it never goes to our stdout. */
+  logFile: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How long to wait for the server to accept requests. */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServerHandle {
+  /** host:port of the gRPC frontend. */
+  address: string;
+  port: number;
+  uiUrl: string | null;
+  namespace: string;
+  logFile: string;
+  pid: number;
+  /** Resolves with the exit code (or signal name) once the process is gone. */
+  exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function searchAttributeArgs(): string[] {
+  return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
+    '--search-attribute',
+    `${name}=${type}`,
+  ]);
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const namespace = opts.namespace ?? 'default';
+  const port = opts.port === 0 ? await freePort(ip) : (opts.port ?? 7233);
+  const uiPort =
+    opts.uiPort === false ? null : opts.uiPort === 0 ? await freePort(ip) : (opts.uiPort ?? 8233);
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
+  args.push('--log-level', opts.logLevel ?? 'warn');
+  args.push(...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (opts.dbFile) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
+    args.push('--db-filename', path.resolve(opts.dbFile));
+  }
+  args.push(...searchAttributeArgs());
+
+  fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
+  const logFd = fs.openSync(opts.logFile, 'a');
+  fs.writeSync(logFd, `\n# ${new Date().toISOString()} ${opts.cliPath} ${args.join(' ')}\n`);
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd] });
+  fs.closeSync(logFd); // the child holds its own copy
+
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    child.once('error', (err) => resolve(err.message));
+  });
+  const address = `${ip}:${port}`;
+  const handle: DevServerHandle = {
+    address,
+    port,
+    uiUrl: uiPort === null ? null : `http://${ip}:${uiPort}`,
+    namespace,
+    logFile: opts.logFile,
+    pid: child.pid ?? -1,
+    exited,
+    stop: (graceMs = 10_000) => stopChild(child, exited, graceMs),
+  };
+
+  try {
+    await waitReady(handle, exited, opts.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await handle.stop(2_000);
+    throw err;
+  }
+  return handle;
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls until the frontend answers DescribeNamespace (and the UI serves a page, if enabled). */
+async function waitReady(
+  h: DevServerHandle,
+  exited: Promise<number | string>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let died: number | string | null = null;
+  void exited.then((code) => (died = code));
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (died !== null) {
+      throw new Error(
+        `temporal dev server exited (${died}) before it was ready; see ${h.logFile}:\n${tail(h.logFile)}`,
+      );
+    }
+    if (await grpcReady(h, (e) => (lastError = e))) {
+      if (!h.uiUrl || (await uiReady(h.uiUrl))) return;
+      lastError = `Web UI at ${h.uiUrl} not serving yet`;
+    }
+    await sleep(250);
+  }
+  throw new Error(`temporal dev server not ready after ${timeoutMs} ms (${lastError}); see ${h.logFile}`);
+}
+
+async function grpcReady(h: DevServerHandle, onError: (e: string) => void): Promise<boolean> {
+  let conn: Connection | undefined;
+  try {
+    conn = await Connection.connect({ address: h.address, connectTimeout: 1_000 });
+    await conn.workflowService.describeNamespace({ namespace: h.namespace });
+    return true;
+  } catch (err) {
+    onError((err as Error).message);
+    return false;
+  } finally {
+    await conn?.close();
+  }
+}
+
+async function uiReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,210 @@
+// Finds or builds the real `temporal` CLI (it embeds the dev server). Order: TEMPORAL_CLI → PATH →
+// our user-level cache → `go install` of the pinned version into that cache → the SDK's own cached
+// download. The cache lives outside the work tree so a fresh clone on the same machine is instant.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UserError } from '../util/errors';
+
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+// The release builds stamp the version this way (cli's .goreleaser.yml); without it `--version`
+// says 0.0.0-DEV. -s -w drop debug info like the release binaries.
+const RELEASE_LDFLAGS = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
+
+export type CliSource = 'TEMPORAL_CLI' | 'PATH' | 'cache' | 'go-install' | 'sdk-download';
+
+export interface ProvisionedCli {
+  path: string;
+  source: CliSource;
+  /** First line of `temporal --version`. */
+  version: string;
+}
+
+export interface ProvisionOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines (the go build takes minutes cold); defaults to stderr. */
+  log?: (line: string) => void;
+  /** Skip steps that build or download (used by commands that must start fast). */
+  findOnly?: boolean;
+}
+
+/** `${JOSH_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/josh-harvest}`. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.JOSH_CACHE_DIR) return path.resolve(env.JOSH_CACHE_DIR);
+  const xdg = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
+  return path.join(xdg, 'josh-harvest');
+}
+
+export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+  return path.join(cacheRoot(env), `temporal-cli-v${TEMPORAL_CLI_VERSION}`, exe);
+}
+
+/** Runs `<bin> --version`; returns its first line, or null if the file is not a working CLI. */
+export function probeCli(bin: string): string | null {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) return null;
+  const line = r.stdout.split('\n')[0]?.trim() ?? '';
+  return line.startsWith('temporal version') ? line : null;
+}
+
+function onPath(env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, process.platform === 'win32' ? 'temporal.exe' : 'temporal');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+export async function provisionTemporalCli(opts: ProvisionOptions = {}): Promise<ProvisionedCli> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const tried: string[] = [];
+  const accept = (p: string, source: CliSource): ProvisionedCli | null => {
+    const version = probeCli(p);
+    if (version) return { path: p, source, version };
+    tried.push(`${source}: ${p} did not answer \`--version\``);
+    return null;
+  };
+
+  if (env.TEMPORAL_CLI) {
+    // An explicit choice that does not work is an error, not something to silently route around.
+    const found = accept(path.resolve(env.TEMPORAL_CLI), 'TEMPORAL_CLI');
+    if (found) return found;
+    throw new UserError(
+      `TEMPORAL_CLI=${env.TEMPORAL_CLI} is not a working temporal CLI (\`--version\` failed)`,
+    );
+  }
+  const fromPath = onPath(env);
+  if (fromPath) {
+    const found = accept(fromPath, 'PATH');
+    if (found) return found;
+  }
+  const cached = cachedCliPath(env);
+  if (fs.existsSync(cached)) {
+    const found = accept(cached, 'cache');
+    if (found) return found;
+  } else {
+    tried.push(`cache: ${cached} not present`);
+  }
+  if (opts.findOnly) throw notFound(tried, 'run `npm run provision` to build it');
+
+  try {
+    await goInstall(cached, env, log);
+    const found = accept(cached, 'go-install');
+    if (found) return found;
+  } catch (err) {
+    tried.push(`go install: ${(err as Error).message}`);
+    log(`temporal CLI: go install failed (${(err as Error).message}); trying the SDK's download`);
+  }
+  try {
+    const downloaded = await sdkDownload(env, log);
+    const found = accept(downloaded, 'sdk-download');
+    if (found) return found;
+  } catch (err) {
+    tried.push(`SDK download: ${(err as Error).message}`);
+  }
+  throw notFound(tried, 'install Go (https://go.dev/dl) or set TEMPORAL_CLI to a temporal binary');
+}
+
+function notFound(tried: string[], hint: string): UserError {
+  return new UserError(`no temporal CLI found; ${hint}. Tried:\n  ${tried.join('\n  ')}`);
+}
+
+/** Builds the pinned CLI with Go into a temp dir beside the cache entry, then renames it in. */
+async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
+  const go = spawnSync('go', ['version'], { encoding: 'utf8', env });
+  if (go.error || go.status !== 0) throw new Error('`go` is not on PATH');
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const gobin = fs.mkdtempSync(path.join(path.dirname(dest), '.build-'));
+  try {
+    log(
+      `temporal CLI: building v${TEMPORAL_CLI_VERSION} with ${go.stdout.trim()} (minutes on a cold Go cache)`,
+    );
+    await runGoInstall(gobin, env, log);
+    const built = path.join(gobin, path.basename(dest));
+    if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
+    fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary
+    log(`temporal CLI: installed ${dest}`);
+  } finally {
+    fs.rmSync(gobin, { recursive: true, force: true });
+  }
+}
+
+function runGoInstall(gobin: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
+  const started = Date.now();
+  const args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`];
+  const child = spawn('go', args, {
+    env: { ...env, GOBIN: gobin, CGO_ENABLED: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // `-v` names each package as it compiles; we count them and report on a timer instead of
+  // echoing hundreds of lines (the link step at the end is silent for a while).
+  let packages = 0;
+  let modules = 0;
+  let tail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-4000);
+    for (const line of chunk.split('\n')) {
+      if (line.startsWith('go: downloading')) modules++;
+      else if (line.trim()) packages++;
+    }
+  });
+  const heartbeat = setInterval(() => {
+    const secs = Math.round((Date.now() - started) / 1000);
+    log(`temporal CLI: ... ${secs}s, ${modules} modules downloaded, ${packages} packages compiled`);
+  }, 15_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => {
+      clearInterval(heartbeat);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearInterval(heartbeat);
+      const secs = Math.round((Date.now() - started) / 1000);
+      if (code === 0) {
+        log(`temporal CLI: go install done in ${secs}s`);
+        resolve();
+      } else {
+        const lastLines = tail.trim().split('\n').slice(-5).join(' | ');
+        reject(new Error(`exit ${code} after ${secs}s: ${lastLines}`));
+      }
+    });
+  });
+}
+
+/**
+ * The SDK's route (core-bridge downloads a CLI release from Temporal's CDN): start and stop an
+ * ephemeral server once with a download dir in our cache; the binary stays there. Needs internet.
+ */
+async function sdkDownload(env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<string> {
+  const downloadDir = path.join(cacheRoot(env), 'sdk-download');
+  fs.mkdirSync(downloadDir, { recursive: true });
+  const existing = findDownloaded(downloadDir) ?? findDownloaded(os.tmpdir());
+  if (existing) return existing;
+  log(`temporal CLI: asking the Temporal SDK to download its dev server into ${downloadDir}`);
+  // Imported lazily: loading the native bridge costs time that the other routes never need.
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const testEnv = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'cached-download', downloadDir } },
+  });
+  await testEnv.teardown();
+  const found = findDownloaded(downloadDir);
+  if (!found) throw new Error(`the SDK started a server but left no binary in ${downloadDir}`);
+  return found;
+}
+
+/** core-bridge names its download `temporal-sdk-typescript-<sdkVersion>` (or `temporal-<version>`). */
+function findDownloaded(dir: string): string | null {
+  if (!fs.existsSync(dir)) return null;
+  const names = fs
+    .readdirSync(dir)
+    .filter((n) => /^temporal-(sdk-typescript-)?[0-9][\w.-]*(\.exe)?$/.test(n))
+    .sort()
+    .reverse();
+  return names.length ? path.join(dir, names[0]) : null;
+}

@@ -1,0 +1,95 @@
+// The process's one logger (pino, to stderr so stdout stays for command output), and the bridge
+// that routes the Temporal SDK's own logs, native core included, through it.
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import { z } from 'zod';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { UserError } from './errors';
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LogEnv = z.object({
+  JOSH_LOG_LEVEL: z.enum(LEVELS).default('info'),
+  JOSH_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+});
+
+/** Secrets may ride along in error objects and option bags; pino blanks these paths. */
+export const REDACT_PATHS = [
+  'apiKey',
+  'api_key',
+  'authorization',
+  'Authorization',
+  'password',
+  'token',
+].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k}`, `*.headers.${k}`]);
+
+export interface LoggerOptions {
+  level?: pino.LevelWithSilent;
+  format?: 'json' | 'pretty';
+  /** Defaults to stderr. */
+  destination?: pino.DestinationStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createLogger(opts: LoggerOptions = {}): pino.Logger {
+  const parsed = LogEnv.safeParse(opts.env ?? process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${String(issue?.path[0])}: ${issue?.message} (levels: ${LEVELS.join(', ')})`);
+  }
+  const level = opts.level ?? parsed.data.JOSH_LOG_LEVEL;
+  const format = opts.format ?? parsed.data.JOSH_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const options: pino.LoggerOptions = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (opts.destination) return pino(options, opts.destination);
+  // Synchronous writes: a worker killed mid-flight still leaves its last lines on disk/terminal.
+  const stream =
+    format === 'pretty'
+      ? pretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : pino.destination({ fd: 2, sync: true });
+  return pino(options, stream);
+}
+
+let root: pino.Logger | undefined;
+/** The shared root logger, created on first use from the environment. */
+export function rootLogger(): pino.Logger {
+  root ??= createLogger();
+  return root;
+}
+
+const TEMPORAL_TO_PINO: Record<LogLevel, pino.Level> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Adapts pino to the SDK's Logger interface (levels upper-case, metadata second). */
+export class PinoTemporalLogger implements TemporalLogger {
+  constructor(private readonly logger: pino.Logger) {}
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    this.logger[TEMPORAL_TO_PINO[level] ?? 'info'](plain(meta), message);
+  }
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
+/** The SDK may key metadata by symbols; pino only prints string keys, so keep those. */
+function plain(meta?: LogMetadata): Record<string, unknown> {
+  if (!meta) return {};
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(meta)) out[key] = meta[key];
+  return out;
+}

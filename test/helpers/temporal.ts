@@ -1,0 +1,73 @@
+// Access to the suite's shared Temporal dev server (started by scripts/run-tests.ts), and a way to
+// run a Worker for exactly the duration of a test. Connections opened here are closed after the
+// file's tests, so test processes exit on their own.
+import { after } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { installTemporalRuntime } from '../../src/temporal/runtime';
+import { createLogger } from '../../src/util/logger';
+
+export function testAddress(): string {
+  const address = process.env.JOSH_TEST_TEMPORAL_ADDRESS;
+  if (!address) {
+    throw new Error('JOSH_TEST_TEMPORAL_ADDRESS is not set: run tests with `npm test [-- file.test.ts]`');
+  }
+  return address;
+}
+
+export const testNamespace = (): string => process.env.JOSH_TEST_TEMPORAL_NAMESPACE ?? 'default';
+
+/** A task queue no other test uses, so workers of parallel tests never steal each other's tasks. */
+export const uniqueTaskQueue = (prefix = 'test'): string => `${prefix}-${randomUUID()}`;
+
+let client: Promise<Client> | undefined;
+let native: Promise<NativeConnection> | undefined;
+let closeRegistered = false;
+
+function closeAfterTests(): void {
+  if (closeRegistered) return;
+  closeRegistered = true;
+  after(async () => {
+    const [c, n] = [client, native];
+    client = native = undefined;
+    await (await c)?.connection.close();
+    await (await n)?.close();
+  });
+}
+
+export function testClient(): Promise<Client> {
+  closeAfterTests();
+  client ??= Connection.connect({ address: testAddress() }).then(
+    (connection) => new Client({ connection, namespace: testNamespace() }),
+  );
+  return client;
+}
+
+export function testNativeConnection(): Promise<NativeConnection> {
+  closeAfterTests();
+  // Worker state changes at INFO would drown the test output; JOSH_LOG_LEVEL=debug brings them back.
+  const level = process.env.JOSH_LOG_LEVEL ?? 'warn';
+  installTemporalRuntime(createLogger({ env: { JOSH_LOG_LEVEL: level, JOSH_LOG_FORMAT: 'json' } }));
+  native ??= NativeConnection.connect({ address: testAddress() });
+  return native;
+}
+
+type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'> & {
+  taskQueue?: string;
+};
+
+/** Runs a Worker while `fn` runs (worker.runUntil), handing `fn` the worker's task queue. */
+export async function withWorker<T>(
+  opts: TestWorkerOptions,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = opts.taskQueue ?? uniqueTaskQueue();
+  const worker = await Worker.create({
+    ...opts,
+    connection: await testNativeConnection(),
+    namespace: testNamespace(),
+    taskQueue,
+  });
+  return worker.runUntil(fn(taskQueue));
+}
