@@ -3,9 +3,9 @@
 import * as path from 'node:path';
 import type { AgentStrategy, Environment } from '../env/types';
 import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
-import { toJsonl, writeFileAtomic } from './jsonl';
 import { loadRun } from './load';
 import type { ConversationForExport } from './schema';
+import { writeFileAtomic } from '../util/atomicWrite';
 
 export { EXPORT_FORMATS, type ExportFormat } from './formats';
 
@@ -40,6 +40,8 @@ export function defaultExportPath(runDir: string, format: ExportFormat): string 
   return path.join(runDir, 'exports', `${format}.jsonl`);
 }
 
+/** Loads and validates every conversation first, then writes the file atomically: a bad input
+ * leaves no output behind. */
 export function exportRun(runDir: string, format: ExportFormat, opts: ExportOptions): ExportSummary {
   const conversations = loadRun(runDir).map((l) => l.result);
   const out = opts.out ?? defaultExportPath(runDir, format);
@@ -76,7 +78,9 @@ export function buildExport(
     records.push(...result.records);
   }
   summary.examples = records.length;
-  return { text: toJsonl(records), summary };
+  // One record per line; key order is the order the builders write (same input, same bytes).
+  const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+  return { text, summary };
 }
 
 function contextResolver(opts: Omit<ExportOptions, 'out'>) {

@@ -162,30 +162,36 @@ export function withSystem(messages: Message[], systemPrompt: string | null): Me
   return systemPrompt === null ? messages : [{ role: 'system', content: systemPrompt }, ...messages];
 }
 
-/** Exact identity of a message list (prompt equality is exact, as upstream compares prompts). */
+/** Identity of messages as the model reads them. Tool-call ids are left out: each branch's API
+ * call mints its own, so two branches that made the same call at the same point share a prompt,
+ * and two turns making the same calls are the same completion. */
 export function messagesKey(messages: Message[]): string {
-  return JSON.stringify(messages.map((m) => messageParts(m, true)));
+  return JSON.stringify(messages.map(messageParts));
 }
 
-/** Identity of a completion as the model chose it: tool-call ids are transport detail (each
- * branch's API call mints its own), so two turns making the same calls are the same completion. */
 export function completionKey(m: Message): string {
-  return JSON.stringify(messageParts(m, false));
+  return messagesKey([m]);
 }
 
-function messageParts(m: Message, withIds: boolean): unknown[] {
+function messageParts(m: Message): unknown[] {
   switch (m.role) {
     case 'assistant':
-      return [
-        m.role,
-        m.content,
-        (m.toolCalls ?? []).map((c) => (withIds ? [c.id, c.name, c.arguments] : [c.name, c.arguments])),
-      ];
+      return [m.role, m.content, (m.toolCalls ?? []).map((c) => [c.name, sortedKeys(c.arguments)])];
     case 'tool':
-      return [m.role, withIds ? m.toolCallId : '', m.name, m.content];
+      return [m.role, m.name, m.content];
     default:
       return [m.role, m.content];
   }
+}
+
+/** Argument key order is the model's whim, not a different call. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 function argumentsText(c: ToolCall): string {

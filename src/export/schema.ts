@@ -8,7 +8,9 @@ const ToolCallSchema = z.object({
   id: z.string(),
   name: z.string(),
   // A string means the model produced arguments we could not parse; kept so exports can decide.
-  arguments: z.union([z.record(z.string(), z.unknown()), z.string()]),
+  arguments: z.union([z.record(z.string(), z.unknown()), z.string()], {
+    error: 'expected an arguments object or the raw string the model produced',
+  }),
 });
 
 export const MessageSchema: z.ZodType<Message> = z.discriminatedUnion('role', [

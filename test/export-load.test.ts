@@ -1,0 +1,66 @@
+// Bad run directories: one clear error naming the file and field, and nothing written.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { exportRun } from '../src/export';
+import { loadRun } from '../src/export/load';
+import { UserError } from '../src/util/errors';
+import { conversationFile, fakeEnvironment, successful, writeRun } from './fixtures/exportResults';
+
+const opts = { environment: fakeEnvironment };
+
+function assertUserError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    assert.match(err.message, pattern);
+    assert.equal(err.message.includes('\n'), false, 'one line');
+    return true;
+  });
+}
+
+void test('a missing run directory is named', () => {
+  const missing = path.join(os.tmpdir(), 'josh-export-does-not-exist');
+  assertUserError(
+    () => exportRun(missing, 'openai-sft', opts),
+    /run directory .*josh-export-does-not-exist does not exist/,
+  );
+});
+
+void test('a run without conversations says where it looked', () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-export-empty-'));
+  assertUserError(() => exportRun(empty, 'openai-sft', opts), /no conversations in .*conversations/);
+  assert.equal(fs.existsSync(path.join(empty, 'exports')), false);
+});
+
+void test('a malformed conversation names the file and the field, and nothing is written', () => {
+  const runDir = writeRun();
+  const file = path.join(runDir, 'conversations', conversationFile(successful.taskId));
+  const bad = JSON.parse(fs.readFileSync(file, 'utf8')) as { harvested: { messages: { role: string }[] }[] };
+  bad.harvested[1].messages[1].role = 'robot';
+  fs.writeFileSync(file, JSON.stringify(bad));
+  assertUserError(
+    () => exportRun(runDir, 'trl-kto', opts),
+    new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: harvested\\.1\\.messages\\.1\\.role: `),
+  );
+  assert.equal(fs.existsSync(path.join(runDir, 'exports')), false);
+});
+
+void test('a missing required field is named', () => {
+  const runDir = writeRun([{ ...successful, goldenPath: undefined } as unknown as typeof successful]);
+  assertUserError(() => loadRun(runDir), /MUL0001\.json: goldenPath: /);
+});
+
+void test('a file that is not JSON is named', () => {
+  const runDir = writeRun();
+  const file = path.join(runDir, 'conversations', 'MUL9999.json');
+  fs.writeFileSync(file, '{"version": 1,');
+  assertUserError(() => loadRun(runDir), /MUL9999\.json: not valid JSON/);
+});
+
+void test('temp files of an atomic write in progress are not read', () => {
+  const runDir = writeRun([successful]);
+  fs.writeFileSync(path.join(runDir, 'conversations', 'MUL0002.json.123.abc.tmp'), '{');
+  assert.equal(loadRun(runDir).length, 1);
+});
