@@ -1,7 +1,7 @@
 // One agent turn of one search leaf (spec 2, step 2), as a child workflow: up to
 // maxAgentCallsPerTurn LLM calls, each making one tool call (executed) or speaking (ends the turn).
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { llm, main, LLM_OPTIONS, MAIN_OPTIONS } from './proxies';
+import { llm, llmOptions, main, mainOptions } from './proxies';
 import type { AgentTurn } from '../josh/search';
 import { emptyUsage, addUsage, OUT_OF_CALLS_MESSAGE, type CallMade, type Message, type Usage } from '../shared/messages';
 import { seedOf } from '../util/hash';
@@ -37,8 +37,8 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
   for (let i = 0; i < input.maxCalls; i++) {
     let reply;
     try {
-      reply = await llm.agentCall.executeWithOptions(
-        { ...LLM_OPTIONS, summary: `agent ${input.model}: call ${i + 1}/${input.maxCalls} (node ${input.nodeId})` },
+      reply = await llm().agentCall.executeWithOptions(
+        llmOptions(`agent ${input.model}: call ${i + 1}/${input.maxCalls} (node ${input.nodeId})`),
         [
           {
             env: input.env,
@@ -64,7 +64,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
       continue;
     }
     const result = await main.executeTool.executeWithOptions(
-      { ...MAIN_OPTIONS, summary: `tool ${action.call.name}` },
+      mainOptions(`tool ${action.call.name}`),
       [{ env: input.env, taskId: input.taskId, call: action.call }],
     );
     messages.push({ role: 'tool', toolCallId: action.call.id, name: action.call.name, content: result.content });

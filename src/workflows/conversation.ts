@@ -3,7 +3,7 @@
 // child workflows in parallel, user replies and tool calls are activities.
 import { executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
-import { llm, main, LLM_OPTIONS, MAIN_OPTIONS } from './proxies';
+import { llm, llmOptions, main, mainOptions } from './proxies';
 import {
   agentView,
   applyAgentTurn,
@@ -41,15 +41,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const usage: UsageByRole = emptyUsageByRole();
   const params = effectiveSearch(config as RunConfig);
 
-  const task = await main.loadTask.executeWithOptions({ ...MAIN_OPTIONS, summary: `load task ${taskId}` }, [
+  const task = await main.loadTask.executeWithOptions(mainOptions(`load task ${taskId}`), [
     { env: config.env, taskId },
   ]);
 
   const userReply = async (conversation: Message[], nodeId: number): Promise<string> => {
-    const act = config.userSim === 'script' ? main.scriptedUserTurn : llm.userTurn;
-    const opts = config.userSim === 'script' ? MAIN_OPTIONS : LLM_OPTIONS;
+    const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
+    const scripted = config.userSim === 'script';
+    const act = scripted ? main.scriptedUserTurn : llm().userTurn;
     const out = await act.executeWithOptions(
-      { ...opts, summary: `user ${config.userSim} ${config.userModel} (node ${nodeId})` },
+      scripted ? mainOptions(summary) : llmOptions(summary),
       [{ env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation }],
     );
     usage.user = addUsage(usage.user, out.usage);
@@ -118,7 +119,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     workflowId: wfId,
   };
   const summary = await main.writeResult.executeWithOptions(
-    { ...MAIN_OPTIONS, summary: `write result ${taskId}` },
+    mainOptions(`write result ${taskId}`),
     [{ runId: config.id, outDir: config.outDir, result }],
   );
   upsertSearchAttributes([

@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { conversationWorkflow, type ConversationConfig } from './conversation';
-import { main, MAIN_OPTIONS } from './proxies';
+import { main, mainOptions } from './proxies';
 import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
 import type { ConversationSummary } from '../josh/result';
 import { addUsage, emptyUsageByRole } from '../shared/messages';
@@ -61,7 +61,7 @@ export async function harvestWorkflow(
   if (!pending || !progress) {
     upsertMemo({ config });
     const resolved = await main.resolveTasks.executeWithOptions(
-      { ...MAIN_OPTIONS, summary: `resolve tasks: ${config.env} ${config.split}` },
+      mainOptions(`resolve tasks: ${config.env} ${config.split}`),
       [
         {
           env: config.env,

@@ -1,12 +1,11 @@
 // Activity proxies and their retry policies. LLM activities go to the LLM task queue; transient
 // model errors are retried with backoff (Retry-After honoured via nextRetryDelay), permanent ones
 // are non-retryable (see src/llm/errors.ts).
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { LlmActivities, MainActivities } from '../activities';
-import { LLM_TASK_QUEUE } from '../shared/taskQueues';
+import { llmQueueFor } from '../shared/taskQueues';
 
-export const LLM_OPTIONS: ActivityOptions = {
-  taskQueue: LLM_TASK_QUEUE,
+const LLM_BASE: ActivityOptions = {
   // Covers the client timeout plus queueing behind the LLM concurrency cap.
   startToCloseTimeout: '10 minutes',
   scheduleToCloseTimeout: '60 minutes',
@@ -30,5 +29,15 @@ export const MAIN_OPTIONS: ActivityOptions = {
   },
 };
 
-export const llm = proxyActivities<LlmActivities>(LLM_OPTIONS);
+/** LLM activity options for the current workflow: its own queue's LLM twin. */
+export function llmOptions(summary?: string): ActivityOptions {
+  return { ...LLM_BASE, taskQueue: llmQueueFor(workflowInfo().taskQueue), summary };
+}
+
+export function mainOptions(summary?: string): ActivityOptions {
+  return { ...MAIN_OPTIONS, summary };
+}
+
+/** Proxies are made per call site because the LLM queue depends on the running workflow. */
+export const llm = () => proxyActivities<LlmActivities>(llmOptions());
 export const main = proxyActivities<MainActivities>(MAIN_OPTIONS);
