@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import * as demo from './demo';
 import * as harvest from './harvest';
 import * as server from './server';
+import * as worker from './worker';
 
-const modules: { register(program: Command): void }[] = [demo, harvest, server];
+const modules: { register(program: Command): void }[] = [demo, harvest, server, worker];
 
 export function registerCommands(program: Command): void {
   for (const m of modules) m.register(program);

@@ -1,0 +1,89 @@
+// `josh worker`: serves the product's task queues (workflows + tool activities on the main queue,
+// LLM calls on the LLM queue) against whatever cluster the connection settings name. Run as many
+// as you like, on as many machines; they share work through Temporal.
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { createActivities } from '../../activities';
+import { connectWorker, describeConnection, resolveConnectionConfig } from '../../config/connection';
+import { formatZodError } from '../../config/run';
+import { resolveDataDir } from '../../env/dataDir';
+import { llmEndpointFromEnv } from '../../llm/endpoint';
+import { installTemporalRuntime } from '../../temporal/runtime';
+import { UserError } from '../../util/errors';
+import { rootLogger } from '../../util/logger';
+import { createWorkers, runWorkers } from '../../worker';
+import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
+
+const WorkerFlags = z.object({
+  dataDir: z.string().optional(),
+  runsDir: z.string().min(1),
+  llmConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1000).optional(),
+  llmRate: z.coerce.number().positive('must be a positive number of calls per second').optional(),
+  shutdownGrace: z.coerce.number().min(0).max(3600),
+});
+type WorkerFlags = z.input<typeof WorkerFlags> & ConnectionOptionFlags;
+
+export function register(program: Command): void {
+  addConnectionOptions(program.command('worker'))
+    .description("Run a worker for josh's task queues (connects per TEMPORAL_* settings)")
+    .option('--data-dir <dir>', 'dataset directory (default: JOSH_DATA_DIR, ./data, ../shared)')
+    .option(
+      '--runs-dir <dir>',
+      'where run directories go (a shared volume across machines)',
+      process.env.JOSH_RUNS_DIR ?? 'runs',
+    )
+    .option(
+      '--llm-concurrency <n>',
+      'max LLM calls in flight in this worker (JOSH_LLM_CONCURRENCY)',
+      process.env.JOSH_LLM_CONCURRENCY,
+    )
+    .option(
+      '--llm-rate <perSecond>',
+      'max LLM calls started per second across all workers (JOSH_LLM_RATE)',
+      process.env.JOSH_LLM_RATE,
+    )
+    .option('--shutdown-grace <seconds>', 'time running activities get to finish on Ctrl-C / SIGTERM', '30')
+    .action(async (flags: WorkerFlags) => {
+      const parsed = WorkerFlags.safeParse(flags);
+      if (!parsed.success) throw new UserError(formatZodError('josh worker', parsed.error));
+      await work(parsed.data, flags);
+    });
+}
+
+async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOptionFlags): Promise<void> {
+  // Validate everything cheap before touching the network, so mistakes surface at once.
+  const conn = resolveConnectionConfig(connFlags);
+  const dataDir = resolveDataDir(f.dataDir);
+  const llm = llmEndpointFromEnv();
+  const logger = rootLogger();
+  installTemporalRuntime(logger);
+
+  const connection = await connectWorker(conn);
+  try {
+    const runsRoot = path.resolve(f.runsDir);
+    const workers = await createWorkers({
+      connection,
+      namespace: conn.namespace,
+      workflowsPath: require.resolve('../../workflows'),
+      activities: createActivities({ dataDir, runsRoot, logger, llm }),
+      llmConcurrency: f.llmConcurrency,
+      llmRate: f.llmRate,
+      shutdownGraceTime: f.shutdownGrace * 1000,
+      logger,
+    });
+    logger.info(
+      {
+        temporal: describeConnection(conn),
+        model: llm.baseURL,
+        simulatedModel: llm.simulated,
+        dataDir,
+        runsRoot,
+      },
+      'worker running; Ctrl-C stops it gracefully',
+    );
+    await runWorkers(workers, logger);
+  } finally {
+    await connection.close();
+  }
+}
