@@ -114,7 +114,8 @@ export async function harvestWorkflow(
   const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
   const overBudget = (): boolean => config.maxLlmCalls !== undefined && llmCalls() >= config.maxLlmCalls;
   let startedThisGeneration = 0;
-  const drain = (): boolean => startedThisGeneration >= continueAsNewAfter || info.continueAsNewSuggested;
+  const drain = (): boolean =>
+    startedThisGeneration >= continueAsNewAfter || workflowInfo().continueAsNewSuggested;
   const canStart = (): boolean => queue.length > 0 && !paused && !overBudget() && !drain();
 
   const record = (s: ConversationSummary | null): void => {
