@@ -1,0 +1,42 @@
+// `josh export RUN_DIR --format F`: a run's harvested conversations → training-data JSONL
+// (docs/exports.md). Flags are checked here; everything else is src/export.
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { formatZodError } from '../../config/run';
+import { resolveDataDir } from '../../env/dataDir';
+import { getEnvironment } from '../../env';
+import { EXPORT_FORMATS, exportRun, formatExportSummary } from '../../export';
+import { UserError } from '../../util/errors';
+
+const ExportFlags = z.object({
+  format: z.enum(EXPORT_FORMATS, { error: `expected one of ${EXPORT_FORMATS.join(', ')}` }),
+  out: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  system: z.boolean().default(true),
+  includePartial: z.boolean().default(false),
+});
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('Write a run as training data: SFT, KTO or DPO JSONL (see docs/exports.md)')
+    .argument('<run-dir>', 'run directory (holds harvest.json and conversations/)')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join(' | '))
+    .option('--out <file>', 'output file (default RUN_DIR/exports/<format>.jsonl)')
+    .option('--data-dir <dir>', 'data directory, for the tool schemas and system prompt')
+    .option('--no-system', "leave out the agent's system prompt")
+    .option('--include-partial', 'KTO/DPO: also use conversations that did not reach reward 1')
+    .action((runDir: string, raw: Record<string, unknown>) => {
+      const parsed = ExportFlags.safeParse(raw);
+      if (!parsed.success) throw new UserError(formatZodError('josh export', parsed.error));
+      const f = parsed.data;
+      const summary = exportRun(runDir, f.format, {
+        // Resolved only once the run has loaded, so a bad run directory is reported first.
+        environment: (name) => getEnvironment(name, resolveDataDir(f.dataDir)),
+        out: f.out,
+        system: f.system,
+        includePartial: f.includePartial,
+      });
+      process.stdout.write(`${formatExportSummary(summary)}\n`);
+    });
+}
