@@ -43,7 +43,9 @@ export function loadToolwozDb(dataDir: string): ToolwozDb {
     const parsed = DbFile.safeParse(readJsonFile(file, `the ${domain} database`));
     if (!parsed.success) {
       const i = parsed.error.issues[0];
-      throw new UserError(`${file}: expected a JSON array of row objects (at ${i.path.join('.') || 'root'}: ${i.message})`);
+      throw new UserError(
+        `${file}: expected a JSON array of row objects (at ${i.path.join('.') || 'root'}: ${i.message})`,
+      );
     }
     db[domain] = parsed.data;
   }

@@ -1,0 +1,45 @@
+// The ToolWOZ environment (spec section 4) behind the Environment interface: tasks from MultiWOZ,
+// tools and their execution, scoring, user simulators and agent system prompts.
+import { describeToolsAsText } from '../../agent/react';
+import type { Message } from '../../shared/messages';
+import type {
+  AgentStrategy,
+  Environment,
+  Task,
+  ToolResult,
+  ToolSchema,
+  UserSimKind,
+  UserTurnPlan,
+} from '../types';
+import { fillTemplate, type ToolwozPrompts } from './prompts';
+import { resolvePrompts } from './prompts-file';
+import { toolwozScoring } from './scoring';
+import { TOOLWOZ_SPLITS } from './splits';
+import { toolwozData } from './tasks';
+import { userTurnPlan } from './usersim';
+
+export interface ToolwozOptions {
+  /** A YAML/JSON prompts file overriding any of the project's prompts (upstream prompts.yaml loads too). */
+  promptsFile?: string;
+}
+
+export function createToolwozEnvironment(dataDir: string, options: ToolwozOptions = {}): Environment {
+  const data = toolwozData(dataDir);
+  const prompts: ToolwozPrompts = resolvePrompts(options.promptsFile);
+  return {
+    name: 'toolwoz',
+    splits: [...TOOLWOZ_SPLITS],
+    turnReward: toolwozScoring.turnReward,
+    conversationReward: toolwozScoring.conversationReward,
+    listTasks: (split: string): Task[] => data.listTasks(split),
+    getTask: (id: string): Task => data.getTask(id),
+    tools: (): ToolSchema[] => data.catalog.schemas,
+    executeCall: (task: Task, name: string, args: unknown): ToolResult => data.execute(task, name, args),
+    agentSystemPrompt(strategy: AgentStrategy): string {
+      if (strategy === 'function-calling') return prompts.agentFunctionCalling;
+      return fillTemplate(prompts.agentReact, { tools: describeToolsAsText(data.catalog.schemas) });
+    },
+    userTurn: (task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan =>
+      userTurnPlan(prompts, task.goalMessage, data.dialogue(task.id), kind, conversation),
+  };
+}
