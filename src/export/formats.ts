@@ -52,10 +52,8 @@ export const BUILDERS: Record<ExportFormat, Builder> = {
       tools: JSON.stringify(ctx.tools.map((t) => t.function)),
     })),
   'trl-kto': (c, ctx) => preference(c, ctx, trlKto),
-  'trl-dpo': (c, ctx) =>
-    preference(c, ctx, (groups, ctx2, out) => pairs(groups, ctx2, out, toTrl, trlDpoRecord)),
-  'openai-dpo': (c, ctx) =>
-    preference(c, ctx, (groups, ctx2, out) => pairs(groups, ctx2, out, toOpenAi, openAiDpoRecord)),
+  'trl-dpo': (c, ctx) => preference(c, ctx, pairs(toTrl, trlDpoRecord)),
+  'openai-dpo': (c, ctx) => preference(c, ctx, pairs(toOpenAi, openAiDpoRecord)),
 };
 
 function sft<T>(
@@ -70,10 +68,12 @@ function sft<T>(
   return { records: [record(converted.messages)], dropped: {} };
 }
 
+type PreferenceBuilder = (groups: PromptGroup[], ctx: FormatContext, out: ConversationOutput) => void;
+
 function preference(
   c: ConversationForExport,
   ctx: FormatContext,
-  build: (groups: PromptGroup[], ctx: FormatContext, out: ConversationOutput) => void,
+  build: PreferenceBuilder,
 ): ConversationOutput {
   const source = preferenceSource(c, ctx.includePartial);
   if (!source.ok) return { records: [], skipped: source.reason, dropped: {} };
@@ -127,29 +127,28 @@ function trlKto(groups: PromptGroup[], ctx: FormatContext, out: ConversationOutp
 /** DPO pairing: every failed completion at a prompt against the first golden completion there
  * (there is one golden completion per prompt in a JOSH tree; "first" only fixes the order). */
 function pairs<T>(
-  groups: PromptGroup[],
-  ctx: FormatContext,
-  out: ConversationOutput,
   convert: (m: Message[]) => Converted<T>,
   record: (prompt: T[], chosen: T, rejected: T, ctx: FormatContext) => object,
-): void {
-  for (const g of groups) {
-    const [chosen] = g.positives;
-    for (const rejected of g.negatives) {
+): PreferenceBuilder {
+  return (groups, ctx, out) => {
+    for (const g of groups) {
+      const [chosen] = g.positives;
       const prompt = withSystem(g.prompt, ctx.systemPrompt);
-      const chosenEx = convertExample(convert, prompt, [chosen]);
-      if ('problem' in chosenEx) {
-        countDrop(out, chosenEx.problem);
-        continue;
+      for (const rejected of g.negatives) {
+        const chosenEx = convertExample(convert, prompt, [chosen]);
+        if ('problem' in chosenEx) {
+          countDrop(out, chosenEx.problem);
+          continue;
+        }
+        const rejectedEx = convertExample(convert, prompt, [rejected]);
+        if ('problem' in rejectedEx) {
+          countDrop(out, rejectedEx.problem);
+          continue;
+        }
+        out.records.push(record(chosenEx.prompt, chosenEx.completions[0], rejectedEx.completions[0], ctx));
       }
-      const rejectedEx = convertExample(convert, prompt, [rejected]);
-      if ('problem' in rejectedEx) {
-        countDrop(out, rejectedEx.problem);
-        continue;
-      }
-      out.records.push(record(chosenEx.prompt, chosenEx.completions[0], rejectedEx.completions[0], ctx));
     }
-  }
+  };
 }
 
 function trlDpoRecord<T>(prompt: T[], chosen: T, rejected: T, ctx: FormatContext): object {
