@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--include-partial', 'KTO/DPO: also use conversations that did not reach reward 1')
     .action((runDir: string, raw: Record<string, unknown>) => {
       const parsed = ExportFlags.safeParse(raw);
-      if (!parsed.success) throw new UserError(formatZodError('josh export', parsed.error));
+      if (!parsed.success) throw new UserError(formatZodError('export', parsed.error));
       const f = parsed.data;
       const summary = exportRun(runDir, f.format, {
         // Resolved only once the run has loaded, so a bad run directory is reported first.
