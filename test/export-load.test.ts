@@ -64,3 +64,22 @@ void test('temp files of an atomic write in progress are not read', () => {
   fs.writeFileSync(path.join(runDir, 'conversations', 'MUL0002.json.123.abc.tmp'), '{');
   assert.equal(loadRun(runDir).length, 1);
 });
+
+void test('a failure half-way through leaves neither the file nor a temp file', () => {
+  const runDir = writeRun();
+  let calls = 0;
+  const flaky = () => {
+    if (++calls > 1) throw new Error('environment went away');
+    return fakeEnvironment();
+  };
+  const out = path.join(runDir, 'exports', 'openai-sft.jsonl');
+  // Two environment names, so the second lookup happens after records were written.
+  const other = JSON.parse(fs.readFileSync(path.join(runDir, 'conversations', 'MUL0005.json'), 'utf8')) as {
+    env: string;
+  };
+  other.env = 'elsewhere';
+  fs.writeFileSync(path.join(runDir, 'conversations', 'MUL0005.json'), JSON.stringify(other));
+  assert.throws(() => exportRun(runDir, 'openai-sft', { environment: flaky }), /environment went away/);
+  assert.equal(fs.existsSync(out), false);
+  assert.deepEqual(fs.readdirSync(path.join(runDir, 'exports')), []);
+});

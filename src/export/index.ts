@@ -5,7 +5,7 @@ import type { AgentStrategy, Environment } from '../env/types';
 import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
 import { loadRun } from './load';
 import type { ConversationForExport } from './schema';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { writeJsonlAtomic } from './jsonl';
 
 export { EXPORT_FORMATS, type ExportFormat } from './formats';
 
@@ -40,23 +40,36 @@ export function defaultExportPath(runDir: string, format: ExportFormat): string 
   return path.join(runDir, 'exports', `${format}.jsonl`);
 }
 
-/** Loads and validates every conversation first, then writes the file atomically: a bad input
- * leaves no output behind. */
+/** Loads and validates every conversation first, then streams the records to a temp file that
+ * is renamed into place: a bad input leaves no output behind, and a large run never has to fit
+ * in one string. */
 export function exportRun(runDir: string, format: ExportFormat, opts: ExportOptions): ExportSummary {
   const conversations = loadRun(runDir).map((l) => l.result);
   const out = opts.out ?? defaultExportPath(runDir, format);
-  const { text, summary } = buildExport(conversations, format, opts);
-  writeFileAtomic(out, text);
+  const summary = writeJsonlAtomic(out, (write) =>
+    exportRecords(conversations, format, opts, (records) => write(toJsonl(records))),
+  );
   return { ...summary, out };
 }
 
-/** The pure part: conversations (already in export order) → file text and summary. */
+/** The pure part, whole: conversations (in export order) → file text and summary. */
 export function buildExport(
   conversations: ConversationForExport[],
   format: ExportFormat,
   opts: Omit<ExportOptions, 'out'>,
 ): { text: string; summary: Omit<ExportSummary, 'out'> } {
-  const records: object[] = [];
+  const chunks: string[] = [];
+  const summary = exportRecords(conversations, format, opts, (records) => chunks.push(toJsonl(records)));
+  return { text: chunks.join(''), summary };
+}
+
+/** Runs the format's builder over each conversation, handing its records on as they are made. */
+function exportRecords(
+  conversations: ConversationForExport[],
+  format: ExportFormat,
+  opts: Omit<ExportOptions, 'out'>,
+  emit: (records: object[]) => void,
+): Omit<ExportSummary, 'out'> {
   const summary: Omit<ExportSummary, 'out'> = {
     format,
     examples: 0,
@@ -74,13 +87,18 @@ export function buildExport(
       summary.labels.desirable += result.labels.desirable;
       summary.labels.undesirable += result.labels.undesirable;
     }
-    if (result.records.length > 0) summary.conversations.used++;
-    records.push(...result.records);
+    if (result.records.length > 0) {
+      summary.conversations.used++;
+      summary.examples += result.records.length;
+      emit(result.records);
+    }
   }
-  summary.examples = records.length;
-  // One record per line; key order is the order the builders write (same input, same bytes).
-  const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
-  return { text, summary };
+  return summary;
+}
+
+// One record per line; key order is the order the builders write (same input, same bytes).
+function toJsonl(records: object[]): string {
+  return records.map((r) => `${JSON.stringify(r)}\n`).join('');
 }
 
 function contextResolver(opts: Omit<ExportOptions, 'out'>) {
