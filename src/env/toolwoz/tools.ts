@@ -9,7 +9,7 @@ import type { GoalCall, ToolResult, ToolSchema } from '../types';
 import { readJsonFile, TOOLWOZ_DOMAINS, type DbRow, type ToolwozDb } from './db';
 import { indexTable, queryTable, type TableIndex } from './query';
 import { bookedEntityId } from './scoring';
-import { isPlainObject, isSubset, normalizeValue, splitApiName, uniqueIdKey } from './values';
+import { isEmptyValue, isPlainObject, isSubset, normalizeValue, splitApiName, uniqueIdKey } from './values';
 
 export interface ToolCatalog {
   schemas: ToolSchema[];
@@ -142,7 +142,12 @@ export function executeToolCall(
     return { content: error, call };
   }
   const callArgs = args as Record<string, unknown>;
-  const normalized = Object.fromEntries(Object.entries(callArgs).map(([k, v]) => [k, normalizeValue(v)]));
+  // Empty spellings are dropped before normalising: "do n't care" would normalise to a non-empty "do nt care".
+  const normalized = Object.fromEntries(
+    Object.entries(callArgs)
+      .filter(([, v]) => !isEmptyValue(v))
+      .map(([k, v]) => [k, normalizeValue(v)]),
+  );
   const { action, domain } = splitApiName(name);
   if (action === 'search' && db[domain]) {
     const rows = queryTable(db[domain], normalized);
