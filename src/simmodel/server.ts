@@ -1,0 +1,368 @@
+// The simulated model's HTTP face: an OpenAI-compatible chat-completions server on node:http.
+// It owns transport concerns only — routing, body parsing and validation, latency (non-blocking
+// timers), injected faults, counters — and hands each valid request to the model (model.ts).
+// Sockets and timers are tracked so close() ends promptly even with hung requests in flight.
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { z } from 'zod';
+import { resolveDataDir } from '../env/dataDir';
+import { loadToolwozDb } from '../env/toolwoz/db';
+import { UserError } from '../util/errors';
+import { DEFAULT_ERROR_RATES, ErrorRatesSchema } from './errorModel';
+import { FAULT_KINDS, type FaultKind, FaultInjector, FaultRatesSchema, parseFaultSpec } from './faults';
+import { type Model, type RoleKind, createModel } from './model';
+import { hashString } from './rng';
+import { estimateTokens, promptTokens, truncateToTokens } from './tokens';
+import { type ChatRequest, ChatRequestSchema, type ChatResponse, errorBody } from './wire';
+
+export const SimModelOptionsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(0),
+    host: z.string().default('127.0.0.1'),
+    dataDir: z.string().optional(),
+    latencyMs: z.number().min(0).default(0),
+    jitterMs: z.number().min(0).default(0),
+    msPerToken: z.number().min(0).default(0),
+    /** `{"429": 0.2, ...}` or the CLI string form `429=0.2,hang=0.05`. */
+    faults: z.union([z.string(), FaultRatesSchema]).default({}),
+    /** Seeds fault draws and latency jitter (responses depend on the request only). */
+    seed: z.number().int().default(0),
+    errorRates: ErrorRatesSchema.default({}),
+    /** Model ids listed by GET /v1/models (any id is accepted in requests). */
+    models: z.array(z.string().min(1)).default(['josh-sim-agent', 'josh-sim-user']),
+  })
+  .strict();
+export type SimModelOptions = z.input<typeof SimModelOptionsSchema>;
+
+// A type alias (not an interface) so callers can treat it as a plain Record<string, unknown>.
+export type SimModelStats = {
+  requests: { total: number; agent: number; user: number; unknown: number; byKind: Record<RoleKind, number> };
+  faults: Record<FaultKind, number>;
+  tokens: { prompt: number; completion: number; total: number };
+  /** Requests refused as invalid (4xx from validation, unknown routes). */
+  badRequests: number;
+  completions: number;
+};
+
+export interface SimModelServer {
+  /** Base URL without `/v1` (e.g. http://127.0.0.1:8787); the OpenAI base URL is `${url}/v1`. */
+  url: string;
+  port: number;
+  stats(): SimModelStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 20 * 1024 * 1024;
+/** Fixed epoch for `created`: responses must be byte-identical across runs, so no clock. */
+const CREATED_BASE = 1_700_000_000;
+
+function emptyStats(): SimModelStats {
+  return {
+    requests: {
+      total: 0,
+      agent: 0,
+      user: 0,
+      unknown: 0,
+      byKind: { 'agent-function-calling': 0, 'agent-react': 0, 'user-goal': 0, 'user-guide': 0, unknown: 0 },
+    },
+    faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    tokens: { prompt: 0, completion: 0, total: 0 },
+    badRequests: 0,
+    completions: 0,
+  };
+}
+
+function parseOptions(opts: SimModelOptions): z.output<typeof SimModelOptionsSchema> {
+  const parsed = SimModelOptionsSchema.safeParse(opts);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`simulated model option ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+
+/** A tool call's arguments made unparseable, as a faulty provider or model might return them. */
+function corrupt(args: string): string {
+  return args.length > 1 ? args.slice(0, Math.max(1, args.length - 2)) : '{';
+}
+
+export function buildResponse(
+  req: ChatRequest,
+  reply: ReturnType<Model['respond']>,
+  toolsJson: string,
+  malformed: boolean,
+): ChatResponse {
+  const seed = req.seed ?? 0;
+  let content = reply.completion.content;
+  let call = reply.completion.toolCall;
+  if (malformed && call) call = { ...call, arguments: corrupt(call.arguments) };
+  if (malformed && !call && content?.includes('APICALL:')) content = corrupt(content);
+  const completionText = (content ?? '') + (call ? call.name + call.arguments : '');
+  let completionTokens = estimateTokens(completionText);
+  let finish: 'stop' | 'tool_calls' | 'length' = call ? 'tool_calls' : 'stop';
+  const limit = req.max_completion_tokens ?? req.max_tokens;
+  if (limit && completionTokens > limit) {
+    finish = 'length';
+    if (content) content = truncateToTokens(content, limit);
+    if (call) call = { ...call, arguments: truncateToTokens(call.arguments, limit) };
+    completionTokens = limit;
+  }
+  const prompt = promptTokens(req, toolsJson);
+  const id = `${hex(reply.contentHash)}${hex(seed)}`;
+  return {
+    id: `chatcmpl-sim${id}`,
+    object: 'chat.completion',
+    created: CREATED_BASE + (reply.contentHash % 100_000_000),
+    model: req.model,
+    system_fingerprint: 'fp_josh_sim',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: call ? (content ?? null) : (content ?? ''),
+          refusal: null,
+          ...(call ? { tool_calls: [{ id: `call_${id}`, type: 'function' as const, function: call }] } : {}),
+        },
+        logprobs: null,
+        finish_reason: finish,
+      },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completionTokens,
+      total_tokens: prompt + completionTokens,
+    },
+  };
+}
+
+export async function createSimModelServer(options: SimModelOptions = {}): Promise<SimModelServer> {
+  const opts = parseOptions(options);
+  const faultRates = typeof opts.faults === 'string' ? parseFaultSpec(opts.faults) : opts.faults;
+  const dataDir = resolveDataDir(opts.dataDir);
+  const model = createModel(loadToolwozDb(dataDir), { ...DEFAULT_ERROR_RATES, ...opts.errorRates });
+  const injector = new FaultInjector(faultRates, opts.seed);
+  let stats = emptyStats();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
+    if (res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  };
+  const bad = (
+    res: http.ServerResponse,
+    status: number,
+    message: string,
+    code: string | null = null,
+    param: string | null = null,
+  ): void => {
+    stats.badRequests++;
+    send(res, status, errorBody(message, 'invalid_request_error', code, param));
+  };
+  const later = (ms: number, fn: () => void): void => {
+    if (ms <= 0) return fn();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const chat = (raw: string, req: http.IncomingMessage, res: http.ServerResponse): void => {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      return bad(
+        res,
+        400,
+        `We could not parse the JSON body of your request. (${(e as Error).message})`,
+        'invalid_json',
+      );
+    }
+    const parsed = ChatRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      const param = i.path.join('.') || null;
+      return bad(res, 400, `Invalid request: ${param ?? 'body'}: ${i.message}`, 'invalid_value', param);
+    }
+    const body = parsed.data;
+    if (body.stream)
+      return bad(
+        res,
+        400,
+        'stream=true is not supported by the simulated model.',
+        'unsupported_value',
+        'stream',
+      );
+    if (body.n != null && body.n !== 1)
+      return bad(res, 400, 'Only n=1 is supported by the simulated model.', 'unsupported_value', 'n');
+
+    const reply = model.respond(body);
+    stats.requests.total++;
+    stats.requests[reply.role]++;
+    stats.requests.byKind[reply.kind]++;
+
+    const { fault, rng } = injector.draw(hashString(raw));
+    if (fault === 'drop') {
+      stats.faults.drop++;
+      // Destroy the connection mid-request: the client sees a reset, never a response.
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'hang') {
+      stats.faults.hang++;
+      return; // never answered; the client times out, close() destroys the socket
+    }
+    const toolsJson = body.tools ? JSON.stringify(body.tools) : '';
+    const canMalform = !!reply.completion.toolCall || !!reply.completion.content?.includes('APICALL:');
+    const malformed = fault === 'malformed' && canMalform;
+    const response = buildResponse(body, reply, toolsJson, malformed);
+    const jitter = opts.jitterMs ? (rng.next() * 2 - 1) * opts.jitterMs : 0;
+    const delay = Math.max(0, opts.latencyMs + jitter + opts.msPerToken * response.usage.completion_tokens);
+    later(delay, () => {
+      if (fault === '429') {
+        stats.faults['429']++;
+        return send(
+          res,
+          429,
+          errorBody(
+            'Rate limit reached for requests (simulated). Please try again in 1s.',
+            'requests',
+            'rate_limit_exceeded',
+          ),
+          {
+            'retry-after': '1',
+            'retry-after-ms': '1000',
+          },
+        );
+      }
+      if (fault === '500') {
+        stats.faults['500']++;
+        return send(
+          res,
+          500,
+          errorBody('The server had an error while processing your request (simulated).', 'server_error'),
+        );
+      }
+      if (fault === '503') {
+        stats.faults['503']++;
+        return send(
+          res,
+          503,
+          errorBody(
+            'The engine is currently overloaded, please try again later (simulated).',
+            'server_error',
+            'overloaded',
+          ),
+        );
+      }
+      if (malformed) stats.faults.malformed++;
+      stats.completions++;
+      stats.tokens.prompt += response.usage.prompt_tokens;
+      stats.tokens.completion += response.usage.completion_tokens;
+      stats.tokens.total += response.usage.total_tokens;
+      send(res, 200, response);
+    });
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        bad(res, 413, `Request body larger than ${MAX_BODY} bytes.`, 'request_too_large');
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      try {
+        switch (route) {
+          case 'POST /v1/chat/completions':
+          case 'POST /chat/completions':
+            return chat(raw, req, res);
+          case 'GET /v1/models':
+          case 'GET /models':
+            return send(res, 200, {
+              object: 'list',
+              data: opts.models.map((id) => ({
+                id,
+                object: 'model',
+                created: CREATED_BASE,
+                owned_by: 'josh-harvest',
+              })),
+            });
+          case 'GET /stats':
+            return send(res, 200, stats);
+          case 'POST /stats/reset':
+            stats = emptyStats();
+            return send(res, 200, stats);
+          case 'GET /health':
+            return send(res, 200, { ok: true });
+          default:
+            return bad(res, 404, `Unknown request URL: ${req.method} ${url.pathname}.`, 'unknown_url');
+        }
+      } catch (e) {
+        // A bug in the model must not take the server down: answer like a provider would.
+        send(res, 500, errorBody(`Simulated model internal error: ${(e as Error).message}`, 'server_error'));
+      }
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // Benchmarks open many keep-alive connections; never let Node's defaults cut them short.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE' ? new UserError(`port ${opts.port} on ${opts.host} is already in use`) : e,
+      ),
+    );
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stats: () => structuredClone(stats),
+    resetStats: () => {
+      stats = emptyStats();
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}
