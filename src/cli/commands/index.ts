@@ -1,12 +1,24 @@
 // One line per command module; each exports `register(program)`.
 import type { Command } from 'commander';
+import * as data from './data';
 import * as demo from './demo';
 import * as exportCmd from './export';
 import * as harvest from './harvest';
+import * as score from './score';
 import * as server from './server';
+import * as tasks from './tasks';
 import * as worker from './worker';
 
-const modules: { register(program: Command): void }[] = [demo, exportCmd, harvest, server, worker];
+const modules: { register(program: Command): void }[] = [
+  data,
+  demo,
+  exportCmd,
+  harvest,
+  score,
+  server,
+  tasks,
+  worker,
+];
 
 export function registerCommands(program: Command): void {
   for (const m of modules) m.register(program);

@@ -1,0 +1,86 @@
+// `josh tasks --env toolwoz --split S`: the built tasks as JSONL, one task per line, in the stable
+// key order documented in docs/toolwoz.md (other tools diff it). Nothing is written on error.
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { formatZodError } from '../../config/run';
+import { resolveDataDir } from '../../env/dataDir';
+import { getEnvironment } from '../../env';
+import { UnknownTaskError, type Environment, type Task } from '../../env/types';
+import { writeFileAtomic } from '../../util/atomicWrite';
+import { UserError } from '../../util/errors';
+
+const TasksFlags = z
+  .object({
+    env: z.string().min(1).default('toolwoz'),
+    split: z.string().min(1).optional(),
+    tasks: z.string().min(1).optional(),
+    dataDir: z.string().min(1).optional(),
+    out: z.string().min(1).optional(),
+  })
+  .refine((f) => f.split !== undefined || f.tasks !== undefined, { message: 'give --split or --tasks' });
+
+/** One task as a JSONL line: {id, domains, goalMessage, goalCalls: [{name, parameters, returns?}], solvable}. */
+export function taskLine(task: Task): string {
+  return JSON.stringify({
+    id: task.id,
+    domains: task.domains,
+    goalMessage: task.goalMessage,
+    goalCalls: task.goalCalls.map((g) =>
+      g.returns === undefined
+        ? { name: g.name, parameters: g.parameters }
+        : { name: g.name, parameters: g.parameters, returns: g.returns },
+    ),
+    solvable: task.solvable,
+  });
+}
+
+/** Unknown ids are the user's mistake: report them as one line, not a stack. */
+export function userFacing<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UnknownTaskError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+function selectTasks(env: Environment, split: string | undefined, ids: string[] | undefined): Task[] {
+  if (!ids) return env.listTasks(split!);
+  const inSplit = split === undefined ? undefined : new Map(env.listTasks(split).map((t) => [t.id, t]));
+  return ids.map((id) => {
+    const task = env.getTask(id);
+    if (inSplit && !inSplit.has(task.id)) throw new UserError(`task ${task.id} is not in the ${split} split`);
+    return task;
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('tasks')
+    .description('write the tasks of a split as JSONL, one task per line (see docs/toolwoz.md)')
+    .option('--env <name>', 'environment', 'toolwoz')
+    .option('--split <split>', 'train | val | test | full_test')
+    .option('--tasks <ids>', 'only these task ids, comma-separated (e.g. MUL0003.json,SNG0073.json)')
+    .option('--data-dir <dir>', 'data directory (default: JOSH_DATA_DIR, ./data, or ../shared)')
+    .option('--out <file>', 'output file (default: standard output)')
+    .action((raw: Record<string, unknown>) => {
+      const parsed = TasksFlags.safeParse(raw);
+      if (!parsed.success) throw new UserError(formatZodError('josh tasks', parsed.error));
+      const f = parsed.data;
+      const ids = f.tasks
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const tasks = userFacing(() =>
+        selectTasks(getEnvironment(f.env, resolveDataDir(f.dataDir)), f.split, ids),
+      );
+      const text = tasks.map(taskLine).join('\n') + (tasks.length ? '\n' : '');
+      if (f.out) {
+        writeFileAtomic(f.out, text);
+        const solvable = tasks.filter((t) => t.solvable).length;
+        process.stderr.write(`wrote ${tasks.length} tasks (${solvable} solvable) to ${f.out}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}
