@@ -54,7 +54,7 @@ async function main(): Promise<number> {
 
   const runner = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeFlags, ...files],
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...nodeFlags, ...files],
     {
       cwd: ROOT,
       stdio: 'inherit',

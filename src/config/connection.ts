@@ -124,15 +124,18 @@ export async function connectClient(
   c: ConnectionConfig,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<Connection> {
-  let conn: Connection;
+  // lazy + ensureConnected (rather than connect) so a failed attempt still leaves us a handle to
+  // close: an orphaned gRPC channel would keep retrying in the background.
+  const conn = Connection.lazy({
+    address: c.address,
+    tls: tlsConfig(c),
+    apiKey: c.apiKey,
+    connectTimeout: timeoutMs,
+  });
   try {
-    conn = await Connection.connect({
-      address: c.address,
-      tls: tlsConfig(c),
-      apiKey: c.apiKey,
-      connectTimeout: timeoutMs,
-    });
+    await conn.ensureConnected();
   } catch (err) {
+    await conn.close();
     throw unreachable(c, err, timeoutMs);
   }
   try {

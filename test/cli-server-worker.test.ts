@@ -1,0 +1,143 @@
+// `josh server` and `josh worker` as a person runs them: the server serves the Web UI, works with
+// the `temporal` CLI, keeps workflows across restarts on the same SQLite file and stops cleanly on
+// Ctrl-C; a worker pointed at nothing fails within seconds with one line and a non-zero exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../src/temporal/ports';
+
+const ROOT = path.resolve(__dirname, '..');
+const JOSH = path.join(ROOT, 'bin', 'josh.js');
+const temporalCli = () => {
+  const cli = process.env.JOSH_TEST_TEMPORAL_CLI;
+  assert.ok(cli, 'run via npm test');
+  return cli;
+};
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  exit: Promise<number | null>;
+}
+
+function runJosh(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [JOSH, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, JOSH_LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, stdout: () => out, exit };
+}
+
+async function waitFor(
+  what: string,
+  p: Running,
+  pattern: RegExp,
+  timeoutMs = 90_000,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = p.stdout().match(pattern);
+    if (m) return m;
+    if (p.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: no ${pattern} in output:\n${p.stdout()}`);
+}
+
+function temporal(address: string, ...args: string[]): string {
+  const r = spawnSync(temporalCli(), [...args, '--address', address], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, `temporal ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+void test('josh server: Web UI, temporal CLI, persistence across restarts, clean Ctrl-C', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-server-'));
+  const dbFile = path.join(dir, 'state', 'temporal.db');
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const args = ['server', '--port', String(port), '--ui-port', String(uiPort), '--db-file', dbFile];
+  args.push('--log-file', path.join(dir, 'server.log'));
+  const address = `127.0.0.1:${port}`;
+
+  const first = runJosh(args);
+  try {
+    const [, uiUrl] = await waitFor('first start', first, /Web UI:\s+(http:\/\/\S+)/);
+    assert.equal(uiUrl, `http://127.0.0.1:${uiPort}`);
+    const page = await fetch(uiUrl);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+
+    // Nobody polls this queue: the workflow simply stays open, which is all persistence needs.
+    temporal(
+      address,
+      'workflow',
+      'start',
+      '--type',
+      'Nothing',
+      '--task-queue',
+      'nobody',
+      '-w',
+      'persisted-1',
+    );
+    // Visibility (what `workflow list` and the UI read) catches up a moment after the start.
+    let listed = '';
+    for (let i = 0; i < 50 && !listed.includes('persisted-1'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = temporal(address, 'workflow', 'list');
+    }
+    assert.match(listed, /persisted-1/);
+  } finally {
+    first.child.kill('SIGINT');
+  }
+  assert.equal(await first.exit, 0, `clean exit on SIGINT:\n${first.stdout()}`);
+  assert.match(first.stdout(), /stopped\./);
+  assert.ok(fs.existsSync(dbFile), 'SQLite file written');
+
+  const second = runJosh(args);
+  try {
+    await waitFor('second start', second, /Press Ctrl-C to stop/);
+    const described = temporal(address, 'workflow', 'describe', '-w', 'persisted-1', '-o', 'json');
+    const info = JSON.parse(described) as { workflowExecutionInfo: { execution: { workflowId: string } } };
+    assert.equal(info.workflowExecutionInfo.execution.workflowId, 'persisted-1');
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  assert.equal(await second.exit, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+void test('josh server refuses a port that is already taken, in one line', async () => {
+  const busy = process.env.JOSH_TEST_TEMPORAL_ADDRESS?.split(':')[1];
+  assert.ok(busy);
+  const p = runJosh(['server', '--port', busy, '--headless']);
+  assert.equal(await p.exit, 2);
+  assert.match(p.stdout(), /^josh: --port \d+: something already listens on/m);
+});
+
+void test('josh worker against an unreachable address fails within seconds, one line, non-zero', async () => {
+  const port = await freePort();
+  const started = Date.now();
+  const p = runJosh(['worker', '--address', `127.0.0.1:${port}`]);
+  const code = await p.exit;
+  const took = Date.now() - started;
+  assert.notEqual(code, 0);
+  assert.ok(took < 15_000, `took ${took} ms`);
+  const lines = p.stdout().trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${p.stdout()}`);
+  assert.match(lines[0] ?? '', /^josh: cannot reach Temporal at 127\.0\.0\.1:\d+: connection refused/);
+  assert.doesNotMatch(p.stdout(), /\n\s+at /, 'no stack trace');
+});
+
+void test('josh worker with bad settings names the variable before touching the network', async () => {
+  const p = runJosh(['worker'], { TEMPORAL_ADDRESS: 'no-port-here', TEMPORAL_API_KEY: 'sk-secret' });
+  assert.equal(await p.exit, 2);
+  assert.match(p.stdout(), /TEMPORAL_ADDRESS: must be host:port/);
+  assert.doesNotMatch(p.stdout(), /sk-secret/);
+});

@@ -1,0 +1,133 @@
+// Connection settings: validation names the variable or flag the user set; connecting fails fast
+// with one clear line against refused, silent and wrong-namespace endpoints, and works against
+// the suite's real server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  connectClient,
+  connectWorker,
+  describeConnection,
+  resolveConnectionConfig,
+  tlsConfig,
+} from '../src/config/connection';
+import { freePort } from '../src/temporal/ports';
+import { UserError } from '../src/util/errors';
+import { testAddress } from './helpers/temporal';
+
+const SECRET = 'sk-very-secret-key';
+
+void test('defaults are the local dev server, flags override the environment', () => {
+  const d = resolveConnectionConfig({}, {});
+  assert.equal(d.address, 'localhost:7233');
+  assert.equal(d.namespace, 'default');
+  assert.equal(d.apiKey, undefined);
+  assert.equal(tlsConfig(d), false);
+  const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'prod' };
+  assert.equal(resolveConnectionConfig({}, env).address, 'temporal:7233');
+  const c = resolveConnectionConfig({ address: 'other:7000' }, env);
+  assert.equal(c.address, 'other:7000');
+  assert.equal(c.namespace, 'prod');
+});
+
+void test('a bad address names the variable or the flag it came from', () => {
+  assert.throws(
+    () => resolveConnectionConfig({}, { TEMPORAL_ADDRESS: 'localhost' }),
+    (e: unknown) => e instanceof UserError && /TEMPORAL_ADDRESS: must be host:port/.test(e.message),
+  );
+  assert.throws(
+    () => resolveConnectionConfig({ address: 'http://x:1' }, {}),
+    (e: unknown) => e instanceof UserError && /--address: must be host:port/.test(e.message),
+  );
+});
+
+void test('mTLS needs both halves, readable files, and TEMPORAL_TLS must be a boolean', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-conn-'));
+  const cert = path.join(dir, 'client.pem');
+  fs.writeFileSync(cert, 'not really a cert');
+  assert.throws(
+    () => resolveConnectionConfig({}, { TEMPORAL_TLS_CERT: cert }),
+    (e: unknown) => e instanceof UserError && /TEMPORAL_TLS_KEY: mTLS needs both/.test(e.message),
+  );
+  assert.throws(
+    () => resolveConnectionConfig({ tlsCert: cert, tlsKey: path.join(dir, 'missing.key') }, {}),
+    (e: unknown) => e instanceof UserError && /--tls-key: must be a readable file/.test(e.message),
+  );
+  assert.throws(
+    () => resolveConnectionConfig({}, { TEMPORAL_TLS: 'maybe' }),
+    (e: unknown) => e instanceof UserError && /TEMPORAL_TLS:/.test(e.message),
+  );
+  fs.rmSync(dir, { recursive: true });
+});
+
+void test('an API key turns TLS on and is never shown', () => {
+  const c = resolveConnectionConfig(
+    {},
+    { TEMPORAL_API_KEY: SECRET, TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233' },
+  );
+  assert.ok(tlsConfig(c), 'TLS implied by the key');
+  assert.ok(!describeConnection(c).includes(SECRET));
+  assert.match(describeConnection(c), /tls, api key/);
+  assert.equal(
+    tlsConfig(resolveConnectionConfig({}, { TEMPORAL_API_KEY: SECRET, TEMPORAL_TLS: 'false' })),
+    false,
+  );
+  // An invalid setting next to a key must not echo the key either.
+  try {
+    resolveConnectionConfig({ apiKey: SECRET, address: 'bad' }, {});
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof UserError && !e.message.includes(SECRET));
+  }
+});
+
+async function assertFailsFast(fn: () => Promise<unknown>, pattern: RegExp, withinMs: number): Promise<void> {
+  const started = Date.now();
+  await assert.rejects(fn, (e: unknown) => {
+    assert.ok(e instanceof UserError, `a UserError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return true;
+  });
+  assert.ok(Date.now() - started < withinMs, `failed within ${withinMs} ms (took ${Date.now() - started})`);
+}
+
+void test('a refused port fails within seconds with a clear message (client and worker)', async () => {
+  const port = await freePort();
+  const c = resolveConnectionConfig({ address: `127.0.0.1:${port}` }, {});
+  await assertFailsFast(
+    () => connectWorker(c, 3_000),
+    /cannot reach Temporal at 127\.0\.0\.1:\d+: connection refused/,
+    4_000,
+  );
+  await assertFailsFast(() => connectClient(c, 2_000), /cannot reach Temporal at .*: /, 4_000);
+});
+
+void test('a port that accepts but never answers hits the connect timeout', async () => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const { port } = silent.address() as net.AddressInfo;
+  const c = resolveConnectionConfig({ address: `127.0.0.1:${port}` }, {});
+  try {
+    await assertFailsFast(() => connectWorker(c, 1_500), /no answer within 2 s/, 4_000);
+    await assertFailsFast(() => connectClient(c, 1_500), /cannot reach Temporal/, 4_000);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
+});
+
+void test('against the real server: connects, and an unknown namespace is a clear error', async () => {
+  const ok = resolveConnectionConfig({ address: testAddress() }, {});
+  const client = await connectClient(ok);
+  await client.close();
+  const worker = await connectWorker(ok);
+  await worker.close();
+  const missing = resolveConnectionConfig({ address: testAddress(), namespace: 'no-such-ns' }, {});
+  await assertFailsFast(() => connectClient(missing), /namespace "no-such-ns" does not exist/, 5_000);
+  await assertFailsFast(() => connectWorker(missing), /namespace "no-such-ns" does not exist/, 5_000);
+});

@@ -1,0 +1,79 @@
+// Logging: levels and format from the environment, secrets redacted, and the SDK's Logger
+// interface mapped onto pino levels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger, PinoTemporalLogger } from '../src/util/logger';
+import { UserError } from '../src/util/errors';
+
+function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  const lines = () =>
+    chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { lines, stream };
+}
+
+void test('JOSH_LOG_LEVEL filters, and bad values are user errors naming the variable', () => {
+  const out = capture();
+  const log = createLogger({ env: { JOSH_LOG_LEVEL: 'warn' }, destination: out.stream });
+  log.info('hidden');
+  log.warn('shown');
+  assert.deepEqual(
+    out.lines().map((l) => l.msg),
+    ['shown'],
+  );
+  assert.throws(
+    () => createLogger({ env: { JOSH_LOG_LEVEL: 'loud' } }),
+    (e: unknown) => e instanceof UserError && /JOSH_LOG_LEVEL/.test(e.message),
+  );
+  assert.throws(
+    () => createLogger({ env: { JOSH_LOG_FORMAT: 'xml' } }),
+    (e: unknown) => e instanceof UserError && /JOSH_LOG_FORMAT/.test(e.message),
+  );
+});
+
+void test('API keys and authorization headers are redacted, at any of the usual depths', () => {
+  const out = capture();
+  const log = createLogger({ env: {}, destination: out.stream });
+  log.info(
+    { apiKey: 'sk-1', llm: { apiKey: 'sk-2' }, headers: { authorization: 'Bearer sk-3' } },
+    'configured',
+  );
+  const text = JSON.stringify(out.lines());
+  for (const secret of ['sk-1', 'sk-2', 'sk-3']) assert.ok(!text.includes(secret), `${secret} redacted`);
+  assert.match(text, /\[redacted\]/);
+});
+
+void test("the SDK's log levels land on the matching pino levels with their metadata", () => {
+  const out = capture();
+  const sdk = new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'trace' }, destination: out.stream }),
+  );
+  sdk.trace('t');
+  sdk.debug('d');
+  sdk.info('i', { taskQueue: 'josh', [Symbol('internal')]: 1 });
+  sdk.warn('w');
+  sdk.error('e');
+  sdk.log('WARN', 'via log');
+  const got = out.lines().map((l) => [l.level, l.msg]);
+  assert.deepEqual(got, [
+    [10, 't'],
+    [20, 'd'],
+    [30, 'i'],
+    [40, 'w'],
+    [50, 'e'],
+    [40, 'via log'],
+  ]);
+  assert.equal(out.lines()[2]?.taskQueue, 'josh');
+});

@@ -1,0 +1,108 @@
+// Provisioning order and failure messages, with the real binary the harness provisioned (and,
+// when JOSH_TEST_GO_BUILD=1, the real `go install` path into a throwaway cache).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  cachedCliPath,
+  cacheRoot,
+  provisionTemporalCli,
+  TEMPORAL_CLI_VERSION,
+} from '../src/temporal/provision';
+import { UserError } from '../src/util/errors';
+
+const realCli = process.env.JOSH_TEST_TEMPORAL_CLI;
+const quiet = () => undefined;
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'josh-prov-'));
+
+void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.cache', () => {
+  assert.equal(cacheRoot({ JOSH_CACHE_DIR: '/c/j' }), '/c/j');
+  assert.equal(cacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/josh-harvest');
+  assert.equal(cacheRoot({}), path.join(os.homedir(), '.cache', 'josh-harvest'));
+  assert.equal(cachedCliPath({ JOSH_CACHE_DIR: '/c' }), `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}/temporal`);
+});
+
+void test('TEMPORAL_CLI wins, and a broken TEMPORAL_CLI is an error rather than a silent fallback', async () => {
+  assert.ok(realCli, 'run via npm test');
+  const found = await provisionTemporalCli({ env: { TEMPORAL_CLI: realCli, PATH: '' }, log: quiet });
+  assert.equal(found.source, 'TEMPORAL_CLI');
+  assert.match(found.version, /^temporal version \S+ \(Server \d/);
+  const dir = tmp();
+  const fake = path.join(dir, 'temporal');
+  fs.writeFileSync(fake, '#!/bin/sh\necho nope\n', { mode: 0o755 });
+  await assert.rejects(
+    provisionTemporalCli({ env: { TEMPORAL_CLI: fake, PATH: '' }, log: quiet }),
+    (e: unknown) => e instanceof UserError && /TEMPORAL_CLI=.* is not a working temporal CLI/.test(e.message),
+  );
+});
+
+void test('PATH comes before the cache, and the cache before building', async () => {
+  assert.ok(realCli);
+  const bin = tmp();
+  fs.symlinkSync(realCli, path.join(bin, 'temporal'));
+  const cache = tmp();
+  const viaPath = await provisionTemporalCli({ env: { PATH: bin, JOSH_CACHE_DIR: cache }, log: quiet });
+  assert.equal(viaPath.source, 'PATH');
+
+  const cached = cachedCliPath({ JOSH_CACHE_DIR: cache });
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  fs.symlinkSync(realCli, cached);
+  const viaCache = await provisionTemporalCli({ env: { PATH: tmp(), JOSH_CACHE_DIR: cache }, log: quiet });
+  assert.equal(viaCache.source, 'cache');
+  assert.equal(viaCache.path, cached);
+});
+
+void test('with nothing found and building not allowed, the error says what was tried and what to do', async () => {
+  const cache = tmp();
+  await assert.rejects(
+    provisionTemporalCli({ env: { PATH: tmp(), JOSH_CACHE_DIR: cache }, findOnly: true, log: quiet }),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /no temporal CLI found; run `npm run provision`/.test(e.message) &&
+      e.message.includes(cache),
+  );
+});
+
+void test('without Go and without internet every route fails with a message naming each one', async () => {
+  // PATH without go: the build step fails at once; the SDK download needs the network, which
+  // these machines lack (on a machine with internet this would succeed instead, so skip there).
+  const cache = tmp();
+  const lines: string[] = [];
+  try {
+    const got = await provisionTemporalCli({
+      env: { PATH: tmp(), JOSH_CACHE_DIR: cache },
+      log: (l) => lines.push(l),
+    });
+    assert.equal(got.source, 'sdk-download', 'only the download can have succeeded');
+  } catch (e) {
+    assert.ok(e instanceof UserError);
+    assert.match(e.message, /go install: `go` is not on PATH/);
+    assert.match(e.message, /SDK download: /);
+    assert.match(e.message, /install Go/);
+  }
+});
+
+void test(
+  'go install builds the pinned CLI into an empty cache (JOSH_TEST_GO_BUILD=1; minutes)',
+  {
+    skip: process.env.JOSH_TEST_GO_BUILD !== '1' && 'set JOSH_TEST_GO_BUILD=1 to run the real Go build',
+    timeout: 30 * 60_000,
+  },
+  async () => {
+    // Keep only PATH entries without a temporal binary, so the build is what gets exercised.
+    const PATH = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((d) => !fs.existsSync(path.join(d, 'temporal')))
+      .join(path.delimiter);
+    const cache = tmp();
+    const got = await provisionTemporalCli({
+      env: { ...process.env, PATH, JOSH_CACHE_DIR: cache, TEMPORAL_CLI: '' },
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+    assert.equal(got.source, 'go-install');
+    assert.equal(got.version.split(' ')[2], TEMPORAL_CLI_VERSION);
+    fs.rmSync(cache, { recursive: true, force: true });
+  },
+);
