@@ -171,6 +171,15 @@ export interface Belief {
   userSaidSomething: boolean;
 }
 
+function pickSlots<S extends string>(
+  args: Record<string, string>,
+  slots: readonly S[],
+): Partial<Record<S, string>> {
+  const out: Partial<Record<S, string>> = {};
+  for (const k of slots) if (typeof args[k] === 'string' && args[k] !== '') out[k] = args[k];
+  return out;
+}
+
 const emptyDomain = (): DomainBelief => ({
   constraints: {},
   booking: {},
@@ -230,11 +239,16 @@ export function trackBelief(world: World, events: AgentEvent[]): Belief {
     // A result: what the agent now knows.
     if (!lastCallDomain) continue;
     const db = b.domains[lastCallDomain.domain];
+    const own = lastCallDomain.domain === b.active;
     if (lastCallDomain.kind === 'search' && e.outcome.kind === 'rows') {
       db.lastSearch = lastCallDomain.args;
       db.searched = true;
       db.offered = e.outcome.rows[0];
+      // Like an LLM copying its previous call, the agent anchors on the arguments it used: a value
+      // it got wrong or left out stays so until the caller says that slot again.
+      if (own) db.constraints = pickSlots(lastCallDomain.args, SEARCH_SLOTS[lastCallDomain.domain]);
     } else if (lastCallDomain.kind === 'book' && e.outcome.kind === 'booking') {
+      if (own) db.booking = pickSlots(lastCallDomain.args, BOOK_SLOTS[lastCallDomain.domain]);
       if (e.outcome.success) {
         const ref = e.outcome.entity.reference;
         db.booked = { args: lastCallDomain.args, reference: typeof ref === 'string' ? ref : '' };

@@ -37,7 +37,10 @@ export function parseFaultSpec(spec: string): FaultRates {
     out[m[1]] = Number(m[2]);
   }
   const parsed = FaultRatesSchema.safeParse(out);
-  if (!parsed.success) throw new UserError(`--faults: ${parsed.error.issues[0].message}`);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`--faults: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+  }
   return parsed.data;
 }
 

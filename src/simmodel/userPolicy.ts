@@ -13,7 +13,8 @@ import { DOMAIN_NOUN, attrWord, constraintPhrase, intro } from './phrases';
 import { Rng, hashString, mixSeeds } from './rng';
 import { type World, findEntity, normText } from './vocab';
 
-/** Consecutive turns without progress the caller tolerates before it gives up. */
+/** Turns without progress (having to repeat itself, a wrong place, a failed booking) the caller
+ * puts up with in one call: at this many it gives up. */
 export const PATIENCE = 3;
 /** The caller hangs up after this many of its own messages whatever happens. */
 export const MAX_USER_TURNS = 30;
@@ -32,7 +33,7 @@ interface DomainProgress {
 interface UserState {
   idx: number;
   dom: DomainProgress[];
-  noProgress: number;
+  frustration: number;
   turns: number;
   ended: boolean;
 }
@@ -113,7 +114,7 @@ function initState(goal: ParsedGoal): UserState {
       booked: false,
       done: false,
     })),
-    noProgress: 0,
+    frustration: 0,
     turns: 0,
     ended: false,
   };
@@ -141,7 +142,6 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
   const finishDomain = (): void => {
     st.dom[st.idx].done = true;
     st.idx++;
-    st.noProgress = 0;
     const next = ctx.goal.domains[st.idx];
     if (next) {
       parts.push({ kind: 'thanks' });
@@ -158,7 +158,7 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     if (g) startDomain(g, st.dom[0]);
     return parts;
   }
-  if (st.turns > MAX_USER_TURNS || st.noProgress >= PATIENCE) {
+  if (st.turns > MAX_USER_TURNS || st.frustration >= PATIENCE) {
     st.ended = true;
     return [{ kind: 'giveUp' }];
   }
@@ -248,7 +248,7 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     progressed = true;
   } else stuck();
 
-  st.noProgress = progressed ? 0 : st.noProgress + 1;
+  if (!progressed) st.frustration++;
   return parts;
 
   function complain(bad: Pair[]): void {

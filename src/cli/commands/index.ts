@@ -6,6 +6,7 @@ import * as exportCmd from './export';
 import * as harvest from './harvest';
 import * as score from './score';
 import * as server from './server';
+import * as simModel from './simModel';
 import * as tasks from './tasks';
 import * as worker from './worker';
 
@@ -16,6 +17,7 @@ const modules: { register(program: Command): void }[] = [
   harvest,
   score,
   server,
+  simModel,
   tasks,
   worker,
 ];
