@@ -35,7 +35,7 @@ export function taskLine(task: Task): string {
 }
 
 /** Unknown ids are the user's mistake: report them as one line, not a stack. */
-export function userFacing<T>(fn: () => T): T {
+function userFacing<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {

@@ -34,20 +34,21 @@ export function readJsonFile(file: string, what: string): unknown {
   }
 }
 
+/** Read a JSON file and validate it; a mismatch names the file, the first bad field and what was expected. */
+export function readJsonFileAs<T>(schema: z.ZodType<T>, file: string, what: string, expected: string): T {
+  const parsed = schema.safeParse(readJsonFile(file, what));
+  if (parsed.success) return parsed.data;
+  const i = parsed.error.issues[0];
+  throw new UserError(`${file}: expected ${expected} (at ${i.path.join('.') || 'root'}: ${i.message})`);
+}
+
 export function loadToolwozDb(dataDir: string): ToolwozDb {
   const hit = cache.get(dataDir);
   if (hit) return hit;
   const db = {} as ToolwozDb;
   for (const domain of TOOLWOZ_DOMAINS) {
     const file = dbPath(dataDir, domain);
-    const parsed = DbFile.safeParse(readJsonFile(file, `the ${domain} database`));
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new UserError(
-        `${file}: expected a JSON array of row objects (at ${i.path.join('.') || 'root'}: ${i.message})`,
-      );
-    }
-    db[domain] = parsed.data;
+    db[domain] = readJsonFileAs(DbFile, file, `the ${domain} database`, 'a JSON array of row objects');
   }
   cache.set(dataDir, db);
   return db;

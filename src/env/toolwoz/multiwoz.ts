@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
-import { readJsonFile } from './db';
+import { readJsonFile, readJsonFileAs } from './db';
 
 const Str = z.string();
 const BookValue = z.union([z.string(), z.boolean()]);
@@ -155,17 +155,16 @@ export function detectLayout(dataDir: string): MultiwozLayout {
     };
   } else if (fs.existsSync(path.join(dir, 'splits.json'))) {
     const file = path.join(dir, 'splits.json');
-    const parsed = SplitsFile.safeParse(readJsonFile(file, 'the MultiWOZ split lists'));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UserError(
-        `${file}: field ${issue.path.join('.')}: ${issue.message} (expected {train, val, test} id lists)`,
-      );
-    }
+    const splits = readJsonFileAs(
+      SplitsFile,
+      file,
+      'the MultiWOZ split lists',
+      '{train, val, test} id lists',
+    );
     const lists = {
-      test: parsed.data.test.map(bareId),
-      val: parsed.data.val.map(bareId),
-      train: parsed.data.train.map(bareId),
+      test: splits.test.map(bareId),
+      val: splits.val.map(bareId),
+      train: splits.train.map(bareId),
     };
     layout = {
       kind: 'split-files',

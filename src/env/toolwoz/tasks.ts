@@ -1,7 +1,7 @@
 // ToolWOZ tasks built from the data directory, once per process per dataDir: the MultiWOZ layout,
 // the tool catalog and the indexed DB are loaded on first use, and every built task is cached, so a
 // harvest worker's many getTask/executeCall calls never re-read or re-parse a file.
-import type { Task, ToolResult } from '../types';
+import type { GoalCall, Task, ToolResult } from '../types';
 import { UnknownTaskError } from '../types';
 import { loadToolwozDb } from './db';
 import { buildGoalCalls, goalSentences, usedDomains } from './goals';
@@ -69,18 +69,19 @@ export class ToolwozData {
       domains: usedDomains(dialogue),
       goalMessage: goalSentences(dialogue),
       goalCalls,
-      solvable: false,
+      solvable: this.replayReward(goalCalls) === 1,
     };
-    task.solvable = this.replayReward(task) === 1;
     this.tasks.set(id, task);
     this.dialogues.set(id, dialogue);
     return task;
   }
 
-  /** Golden replay: the task's own goal calls, in order, through the tools (spec 4.5). */
-  replayReward(task: Task): number {
-    const calls = task.goalCalls.map((g) => this.execute(task, g.name, g.parameters).call);
-    return toolwozScoring.conversationReward(task.goalCalls, calls).reward;
+  /** Golden replay: the goal calls, in order, through the tools, scored (spec 4.5). */
+  replayReward(goalCalls: GoalCall[]): number {
+    const calls = goalCalls.map(
+      (g) => executeToolCall(this.catalog, this.db, goalCalls, g.name, g.parameters).call,
+    );
+    return toolwozScoring.conversationReward(goalCalls, calls).reward;
   }
 }
 

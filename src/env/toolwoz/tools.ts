@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import type { CallMade } from '../../shared/messages';
 import type { GoalCall, ToolResult, ToolSchema } from '../types';
-import { readJsonFile, TOOLWOZ_DOMAINS, type DbRow, type ToolwozDb } from './db';
+import { readJsonFileAs, TOOLWOZ_DOMAINS, type DbRow, type ToolwozDb } from './db';
 import { indexTable, queryTable, type TableIndex } from './query';
 import { bookedEntityId } from './scoring';
 import { isEmptyValue, isPlainObject, isSubset, normalizeValue, splitApiName, uniqueIdKey } from './values';
@@ -36,26 +36,17 @@ const ApiDefsFile = z.record(
 );
 export type ApiDefs = z.infer<typeof ApiDefsFile>;
 
-function parseFile<T>(schema: z.ZodType<T>, file: string, what: string, expected: string): T {
-  const parsed = schema.safeParse(readJsonFile(file, what));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new UserError(
-    `${file}: expected ${expected} (at ${issue.path.join('.') || 'root'}: ${issue.message})`,
-  );
-}
-
 export function loadToolCatalog(dataDir: string): ToolCatalog {
   const dir = path.join(dataDir, 'toolwoz', 'data');
   const toolsFile = path.join(dir, 'tools.json');
   const defsFile = path.join(dir, 'valid_api_defs.json');
-  const tools = parseFile(
+  const tools = readJsonFileAs(
     ToolsFile,
     toolsFile,
     'the ToolWOZ tool schemas',
     'a JSON array of OpenAI function tools',
   );
-  const defs = parseFile(
+  const defs = readJsonFileAs(
     ApiDefsFile,
     defsFile,
     'the ToolWOZ API definitions',
