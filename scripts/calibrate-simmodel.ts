@@ -44,6 +44,7 @@ const { values: flags } = parseArgs({
     'error-rates': { type: 'string', default: '' },
     'max-steps': { type: 'string', default: '15' },
     show: { type: 'string' },
+    run: { type: 'string', default: 'calibrate' },
     'only-solvable': { type: 'boolean', default: false },
     'list-failures': { type: 'boolean', default: false },
   },
@@ -228,7 +229,7 @@ async function runConversation(
     const leaves = beginStep(s, { beamSize: opts.beam, branching: BRANCHING });
     const turns = await Promise.all(
       leaves.map((id) =>
-        agentTurn(client, env, task, opts, agentView(s, id), ['calibrate', task.id, id, s.step]),
+        agentTurn(client, env, task, opts, agentView(s, id), [flags.run!, task.id, id, s.step]),
       ),
     );
     leaves.forEach((id, i) => {

@@ -206,7 +206,7 @@ export function parseGoal(sentences: string[], world?: World): ParsedGoal {
     }
     if ((m = /^Make sure you get (.+)$/.exec(s)) && current) {
       for (const item of m[1].split(/,\s*(?:and\s+)?|\s+and\s+/)) {
-        const r = REQT_WORDS.find(([re]) => re.test(item));
+        const r = REQT_WORDS.find(([re]) => re.test(item.toLowerCase()));
         if (r && !current.reqt.includes(r[1])) current.reqt.push(r[1]);
       }
       continue;

@@ -20,8 +20,10 @@ export interface ModelReply {
   role: 'agent' | 'user' | 'unknown';
   kind: RoleKind;
   completion: Completion;
-  /** Hash of the request content without seed and temperature (ids and fault keys derive from it). */
+  /** Hash of the request content without seed and temperature. */
   contentHash: number;
+  /** The PRNG seed the reply was sampled with (the content hash at temperature 0); ids derive from it. */
+  sampleSeed: number;
 }
 
 export interface Model {
@@ -125,7 +127,8 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
       );
       const temperature = req.temperature ?? 1;
       // Temperature 0 is greedy: the seed changes nothing, as with a real model.
-      const rng = new Rng(temperature === 0 ? contentHash : mixSeeds(contentHash, req.seed ?? 0));
+      const sampleSeed = temperature === 0 ? contentHash : mixSeeds(contentHash, req.seed ?? 0);
+      const rng = new Rng(sampleSeed);
       const role: Role = classify(
         messages,
         (req.tools ?? []).map((t) => t.function.name),
@@ -145,6 +148,7 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
             kind: role.protocol === 'react' ? 'agent-react' : 'agent-function-calling',
             completion,
             contentHash,
+            sampleSeed,
           };
         }
         case 'user': {
@@ -157,6 +161,7 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
             kind: role.kind === 'goal' ? 'user-goal' : 'user-guide',
             completion: { content: nextUserMessage(ctx, exchanges, rng) },
             contentHash,
+            sampleSeed,
           };
         }
         case 'unknown':
@@ -168,6 +173,7 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
                 'I am the JOSH simulated model. I play the ToolWOZ booking agent (when given its tools or the react protocol) and the ToolWOZ caller (when given its goal instructions); this request looks like neither.',
             },
             contentHash,
+            sampleSeed,
           };
       }
     },

@@ -117,10 +117,13 @@ function cueBefore(toks: string[], at: number, lo: number, sets: Set<string>[]):
   return -1;
 }
 
+const CLAUSE_BREAKS = new Set(['and', 'but', 'or', 'with', 'in']);
+
+/** "doesn't need to have free parking", "without internet" — but not "no guesthouse with parking". */
 function negatedBefore(toks: string[], at: number, lo: number): boolean {
-  for (let k = at - 1; k >= Math.max(lo, at - 6); k--) {
+  for (let k = at - 1; k >= Math.max(lo, at - 5); k--) {
     if (NEGATORS.has(toks[k])) return true;
-    if (toks[k] === 'and' || toks[k] === 'but') return false;
+    if (CLAUSE_BREAKS.has(toks[k])) return false;
   }
   return false;
 }

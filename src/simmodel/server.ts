@@ -95,7 +95,6 @@ export function buildResponse(
   toolsJson: string,
   malformed: boolean,
 ): ChatResponse {
-  const seed = req.seed ?? 0;
   let content = reply.completion.content;
   let call = reply.completion.toolCall;
   if (malformed && call) call = { ...call, arguments: corrupt(call.arguments) };
@@ -111,7 +110,7 @@ export function buildResponse(
     completionTokens = limit;
   }
   const prompt = promptTokens(req, toolsJson);
-  const id = `${hex(reply.contentHash)}${hex(seed)}`;
+  const id = `${hex(reply.contentHash)}${hex(reply.sampleSeed)}`;
   return {
     id: `chatcmpl-sim${id}`,
     object: 'chat.completion',

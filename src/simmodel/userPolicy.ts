@@ -15,7 +15,7 @@ import { type World, findEntity, normText } from './vocab';
 
 /** Turns without progress (having to repeat itself, a wrong place, a failed booking) the caller
  * puts up with in one call: at this many it gives up. */
-export const PATIENCE = 3;
+export const PATIENCE = 2;
 /** The caller hangs up after this many of its own messages whatever happens. */
 export const MAX_USER_TURNS = 30;
 
@@ -174,19 +174,35 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
   const g: DomainGoal = current;
   const p = st.dom[st.idx];
   const act = agentAct(ctx.world, agent);
-  let progressed = false;
+  // Having to repeat something already said is what wears a caller's patience down.
+  let repeated = false;
+  const insist = (slots: Pair[]): void => {
+    parts.push({ kind: 'insist', domain: g.domain, slots: slots.slice(0, 2) });
+    repeated = true;
+  };
   const stuck = (): void => {
     // Restate what still matters, and add something new if anything is left.
     const said = target(ctx, st, g, p).filter((pair) => isSaid(p, pair));
-    if (said.length) parts.push({ kind: 'insist', domain: g.domain, slots: said.slice(0, 2) });
-    progressed = reveal(g, p, 1) || progressed;
+    if (said.length) insist(said);
+    reveal(g, p, 1);
   };
   const violations = (row: DbRow): Pair[] =>
     target(ctx, st, g, p).filter(([s, v]) => !satisfies(row, s as SearchSlot, v));
+  /** Said values the assistant's message states differently ("without internet" when wifi was asked). */
+  const contradicted = (pairs: Pair[]): Pair[] =>
+    pairs.filter((pair) => {
+      if (!isSaid(p, pair)) return false;
+      const [slot, v] = pair;
+      const m = act.a.mentions.find(
+        (x) => (g.domain === 'train' && x.slot === 'time' ? 'leaveAt' : x.slot) === slot,
+      );
+      return m !== undefined && normValue(m.value) !== normValue(v);
+    });
   const offered = offerFor(ctx.world, g.domain, act);
 
   if (act.error) {
     stuck();
+    repeated = true;
   } else if (act.booked && g.book && !p.booked && (offered?.row || p.accepted)) {
     // A confirmation often names only the place or train id: the one accepted earlier, if the same.
     const sameAsAccepted =
@@ -196,32 +212,43 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     if (bad.length === 0) {
       p.accepted = row;
       p.booked = true;
-      progressed = true;
       finishDomain();
     } else complain(bad);
   } else if (act.bookFailed && g.book) {
-    if (g.failBook && !p.bookSwitched) {
+    const book = targetBook(g, p);
+    const wrong = contradicted(book);
+    const unsaid = book.filter((pair) => !isSaid(p, pair));
+    if (wrong.length || unsaid.length) {
+      // It tried with details the caller did not give: give them all, again where needed.
+      for (const [sl, v] of book) p.said.set(sl, v);
+      parts.push({ kind: 'book', domain: g.domain, slots: book });
+      repeated = wrong.length > 0;
+    } else if (g.failBook && !p.bookSwitched) {
       p.bookSwitched = true;
       const slots = targetBook(g, p);
-      for (const [s, v] of slots) p.said.set(s, v);
+      for (const [sl, v] of slots) p.said.set(sl, v);
       parts.push({ kind: 'switch', domain: g.domain, slots, booking: true });
-      progressed = true;
-    } else parts.push({ kind: 'book', domain: g.domain, slots: targetBook(g, p) });
+    } else {
+      parts.push({ kind: 'book', domain: g.domain, slots: book });
+      repeated = true;
+    }
   } else if (act.noMatch && !offered) {
-    if (g.failInfo && !p.infoSwitched) {
+    const wrong = contradicted(target(ctx, st, g, p));
+    if (wrong.length) {
+      insist(wrong);
+      reveal(g, p, 1);
+    } else if (g.failInfo && !p.infoSwitched) {
       p.infoSwitched = true;
       const changed = target(ctx, st, g, p).filter((pair) => !isSaid(p, pair) && p.said.has(pair[0]));
-      for (const [s, v] of changed) p.said.set(s, v);
+      for (const [sl, v] of changed) p.said.set(sl, v);
       if (changed.length) parts.push({ kind: 'switch', domain: g.domain, slots: changed, booking: false });
       else reveal(g, p, 1);
-      progressed = true;
     } else stuck();
   } else if (offered) {
     const bad = offered.row ? violations(offered.row) : [];
     if (bad.length) complain(bad);
     else {
       if (offered.row) p.accepted = offered.row;
-      progressed = true;
       parts.push({ kind: 'accept' });
       if (g.book && !p.booked) {
         askFor(act.asks.length ? act.asks : undefined);
@@ -237,31 +264,28 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     // Something of another kind (a hotel when it asked for an attraction): say what it wants.
     parts.push({ kind: 'wrongPlace', domain: g.domain });
     stuck();
+    repeated = true;
   } else if (act.asks.length) {
-    progressed = answer(act.asks);
+    answer(act.asks);
   } else if (act.offerBook && g.book && p.accepted) {
-    progressed = true;
     askFor(undefined);
   } else if (act.offerBook && !g.book && p.accepted) {
     parts.push({ kind: 'declineBook' });
     finishDomain();
-    progressed = true;
   } else stuck();
 
-  if (!progressed) st.frustration++;
+  if (repeated) st.frustration++;
   return parts;
 
   function complain(bad: Pair[]): void {
+    const said = bad.filter((pair) => isSaid(p, pair));
     const fresh = bad.filter((pair) => !isSaid(p, pair));
+    if (said.length) insist(said);
     if (fresh.length) {
-      const slots = fresh.slice(0, 2);
-      for (const [s, v] of slots) p.said.set(s, v);
+      const slots = fresh.slice(0, said.length ? 1 : 2);
+      for (const [sl, v] of slots) p.said.set(sl, v);
       parts.push({ kind: 'reveal', domain: g.domain, slots });
-      progressed = true;
-    } else {
-      parts.push({ kind: 'insist', domain: g.domain, slots: bad.slice(0, 2) });
-      progressed = reveal(g, p, 1);
-    }
+    } else reveal(g, p, 1);
   }
 
   /** Booking details: the ones asked for, else the next one or two not yet given. */
@@ -273,7 +297,7 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     parts.push({ kind: 'book', domain: g.domain, slots });
   }
 
-  function answer(asks: Slot[]): boolean {
+  function answer(asks: Slot[]): void {
     const info = target(ctx, st, g, p);
     const book = targetBook(g, p);
     const given: Pair[] = [];
@@ -301,8 +325,9 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
       parts.push({ kind: 'noPreference', slots: [...new Set(none)] });
       fresh = true;
     }
-    if (given.length < 2) fresh = reveal(g, p, 1) || fresh;
-    return fresh;
+    if (given.length < 2) reveal(g, p, 1);
+    // Answering the same question twice is repeating oneself.
+    if (!fresh) repeated = true;
   }
 }
 

@@ -1,0 +1,216 @@
+// The simulated model as the official openai SDK sees it: valid completions with tool calls
+// (function calling), valid react text, the model list, OpenAI-shaped errors, counters, latency.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { buildAgentRequest, parseAgentReply } from '../src/agent';
+import { getEnvironment } from '../src/env';
+import { resolveDataDir } from '../src/env/dataDir';
+import type { Environment } from '../src/env/types';
+import { createSimModelServer, type SimModelServer } from '../src/simmodel';
+
+const DATA = resolveDataDir();
+let sim: SimModelServer;
+let client: OpenAI;
+let env: Environment;
+
+before(async () => {
+  sim = await createSimModelServer({ port: 0, dataDir: DATA });
+  client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'test', maxRetries: 0, timeout: 10_000 });
+  env = getEnvironment('toolwoz', DATA);
+});
+after(() => sim.close());
+
+const opening = 'Hi! I need a place to stay in the north. It should be a guesthouse with free parking.';
+
+function agentBody(strategy: 'function-calling' | 'react', text = opening) {
+  return buildAgentRequest(strategy, env.agentSystemPrompt(strategy), env.tools(), [
+    { role: 'user', content: text },
+  ]);
+}
+
+void describe('simulated model over the openai SDK', () => {
+  void test('function calling: a search tool call with the stated constraints, arguments as a JSON string', async () => {
+    const r = await client.chat.completions.create({
+      ...(agentBody('function-calling') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'josh-sim-agent',
+      temperature: 0,
+    });
+    assert.equal(r.object, 'chat.completion');
+    assert.equal(r.model, 'josh-sim-agent');
+    assert.match(r.id, /^chatcmpl-/);
+    assert.equal(typeof r.created, 'number');
+    const choice = r.choices[0];
+    assert.equal(choice.finish_reason, 'tool_calls');
+    const call = choice.message.tool_calls?.[0];
+    assert.ok(call && call.type === 'function');
+    assert.equal(call.function.name, 'search_hotel');
+    assert.deepEqual(JSON.parse(call.function.arguments), {
+      area: 'north',
+      type: 'guesthouse',
+      parking: 'yes',
+    });
+    assert.ok(r.usage && r.usage.prompt_tokens > 100 && r.usage.completion_tokens > 0);
+    assert.equal(r.usage.total_tokens, r.usage.prompt_tokens + r.usage.completion_tokens);
+    // The project's own strategy reads it as one tool call.
+    const action = parseAgentReply('function-calling', choice.message);
+    assert.equal(action.kind, 'tool');
+  });
+
+  void test('react: THOUGHT then one APICALL line that the react strategy parses', async () => {
+    const r = await client.chat.completions.create({
+      ...(agentBody('react') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'josh-sim-agent',
+      temperature: 0,
+    });
+    const text = r.choices[0].message.content ?? '';
+    assert.match(text, /^THOUGHT: .+\nAPICALL: \{"name": "search_hotel", "parameters": \{.*\}\}$/);
+    assert.equal(r.choices[0].finish_reason, 'stop');
+    assert.equal(r.choices[0].message.tool_calls, undefined);
+    const action = parseAgentReply('react', r.choices[0].message);
+    assert.equal(action.kind, 'tool');
+    if (action.kind === 'tool') assert.equal(action.call.name, 'search_hotel');
+  });
+
+  void test('the goal caller opens with its first domain and ends with the end marker when told goodbye', async () => {
+    const task = env.listTasks('val')[0];
+    const plan = env.userTurn(task, 'goal', []);
+    assert.equal(plan.kind, 'llm');
+    if (plan.kind !== 'llm') return;
+    const r = await client.chat.completions.create({
+      model: 'josh-sim-user',
+      messages: plan.messages,
+      temperature: 0,
+    });
+    const text = r.choices[0].message.content ?? '';
+    assert.match(text, /place to stay|accommodation/i);
+    assert.doesNotMatch(text, /END_CONVERSATION/);
+  });
+
+  void test('GET /v1/models lists the simulated models', async () => {
+    const models = await client.models.list();
+    const ids = models.data.map((m) => m.id);
+    assert.ok(ids.includes('josh-sim-agent') && ids.includes('josh-sim-user'));
+  });
+
+  void test('a request that is not ToolWOZ is answered and counted as unknown', async () => {
+    await fetch(`${sim.url}/stats/reset`, { method: 'POST' });
+    const r = await client.chat.completions.create({
+      model: 'anything',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    assert.match(r.choices[0].message.content ?? '', /simulated model/);
+    const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { requests: Record<string, number> };
+    assert.equal(stats.requests.unknown, 1);
+    assert.equal(stats.requests.total, 1);
+  });
+
+  void test('invalid requests get OpenAI-shaped 400s the SDK types as BadRequestError', async () => {
+    await assert.rejects(
+      client.chat.completions.create({ model: 'x', messages: [] }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.status === 400 && /messages/.test(e.message),
+    );
+    const raw = await fetch(`${sim.url}/v1/chat/completions`, { method: 'POST', body: '{not json' });
+    assert.equal(raw.status, 400);
+    const body = (await raw.json()) as { error: Record<string, unknown> };
+    assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
+    assert.equal(body.error.type, 'invalid_request_error');
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'x',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && /stream/.test(e.message),
+    );
+  });
+
+  void test('unknown routes are 404 with an error body', async () => {
+    const r = await fetch(`${sim.url}/v1/embeddings`, { method: 'POST', body: '{}' });
+    assert.equal(r.status, 404);
+    const body = (await r.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'unknown_url');
+  });
+
+  void test('max_tokens cuts the reply and reports finish_reason length', async () => {
+    const r = await client.chat.completions.create({
+      ...(agentBody('react') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'josh-sim-agent',
+      temperature: 0,
+      max_tokens: 5,
+    });
+    assert.equal(r.choices[0].finish_reason, 'length');
+    assert.equal(r.usage?.completion_tokens, 5);
+    assert.ok((r.choices[0].message.content ?? '').length <= 20);
+  });
+
+  void test('tool_choice none makes the agent speak instead of calling', async () => {
+    const r = await client.chat.completions.create({
+      ...(agentBody('function-calling') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'josh-sim-agent',
+      temperature: 0,
+      tool_choice: 'none',
+    });
+    assert.equal(r.choices[0].message.tool_calls, undefined);
+    assert.equal(r.choices[0].finish_reason, 'stop');
+    assert.ok((r.choices[0].message.content ?? '').length > 0);
+  });
+
+  void test('stats count requests by role and tokens; POST /stats/reset zeroes them', async () => {
+    await fetch(`${sim.url}/stats/reset`, { method: 'POST' });
+    await client.chat.completions.create({
+      ...(agentBody('function-calling') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'a',
+    });
+    await client.chat.completions.create({
+      ...(agentBody('react') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      model: 'a',
+    });
+    const s = sim.stats();
+    assert.equal(s.requests.total, 2);
+    assert.equal(s.requests.agent, 2);
+    assert.equal(s.requests.byKind['agent-function-calling'], 1);
+    assert.equal(s.requests.byKind['agent-react'], 1);
+    assert.equal(s.completions, 2);
+    assert.ok(s.tokens.prompt > 0 && s.tokens.completion > 0);
+    const reset = (await (await fetch(`${sim.url}/stats/reset`, { method: 'POST' })).json()) as typeof s;
+    assert.equal(reset.requests.total, 0);
+    assert.equal(sim.stats().tokens.total, 0);
+  });
+});
+
+void describe('latency', () => {
+  void test('fixed latency plus jitter delays each completion, with timers that do not block the server', async () => {
+    const slow = await createSimModelServer({ port: 0, dataDir: DATA, latencyMs: 150, jitterMs: 20 });
+    try {
+      const c = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: 'test', maxRetries: 0 });
+      const started = Date.now();
+      // Ten requests in parallel finish in about one latency, not ten: the delay is a timer.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `hello ${i}` }] }),
+        ),
+      );
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 125, `at least the latency minus jitter (${elapsed} ms)`);
+      assert.ok(elapsed < 1000, `parallel, not serial (${elapsed} ms)`);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+void describe('options', () => {
+  void test('bad options are rejected with a clear message', async () => {
+    await assert.rejects(createSimModelServer({ dataDir: DATA, latencyMs: -1 }), /latencyMs/);
+    await assert.rejects(
+      createSimModelServer({ dataDir: DATA, faults: '429=0.8,500=0.5' }),
+      /add up to at most 1/,
+    );
+    await assert.rejects(
+      createSimModelServer({ dataDir: DATA, faults: 'teapot=0.1' }),
+      /unknown fault "teapot"/,
+    );
+    await assert.rejects(createSimModelServer({ dataDir: DATA, errorRates: { wrongSlot: 2 } }), /wrongSlot/);
+  });
+});
