@@ -23,21 +23,17 @@ export const uniqueTaskQueue = (prefix = 'test'): string => `${prefix}-${randomU
 
 let client: Promise<Client> | undefined;
 let native: Promise<NativeConnection> | undefined;
-let closeRegistered = false;
 
-function closeAfterTests(): void {
-  if (closeRegistered) return;
-  closeRegistered = true;
-  after(async () => {
-    const [c, n] = [client, native];
-    client = native = undefined;
-    await (await c)?.connection.close();
-    await (await n)?.close();
-  });
-}
+// Registered when this module loads, i.e. at file level: an `after` first called inside a test
+// would belong to that test and close the connections before the file's later tests.
+after(async () => {
+  const [c, n] = [client, native];
+  client = native = undefined;
+  await (await c)?.connection.close();
+  await (await n)?.close();
+});
 
 export function testClient(): Promise<Client> {
-  closeAfterTests();
   client ??= Connection.connect({ address: testAddress() }).then(
     (connection) => new Client({ connection, namespace: testNamespace() }),
   );
@@ -45,7 +41,6 @@ export function testClient(): Promise<Client> {
 }
 
 export function testNativeConnection(): Promise<NativeConnection> {
-  closeAfterTests();
   // Worker state changes at INFO would drown the test output; JOSH_LOG_LEVEL=debug brings them back.
   const level = process.env.JOSH_LOG_LEVEL ?? 'warn';
   installTemporalRuntime(createLogger({ env: { JOSH_LOG_LEVEL: level, JOSH_LOG_FORMAT: 'json' } }));
