@@ -60,6 +60,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
     args.push('--db-filename', path.resolve(opts.dbFile));
+    // SQLite's default rollback journal with a full fsync per commit serialises every history
+    // write; a harvest writes thousands of events a minute and the store then misses its
+    // deadlines (tasks are lost until they time out). WAL with synchronous=normal survives a
+    // killed server process (only an OS crash can lose the last commits), which is the dev
+    // server's job.
+    args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   args.push(...searchAttributeArgs());
 
