@@ -9,6 +9,11 @@ import { startDevServer, type DevServerHandle } from '../src/temporal/devServer'
 import { provisionTemporalCli } from '../src/temporal/provision';
 
 const ROOT = path.resolve(__dirname, '..');
+const PER_TEST_TIMEOUT_MS = Number(process.env.JOSH_TEST_TIMEOUT_S ?? 300) * 1000;
+/** The whole run; CI allows 90 minutes for everything, so a hang must fail well before that. */
+const SUITE_TIMEOUT_MS = Number(process.env.JOSH_TEST_SUITE_TIMEOUT_S ?? 2400) * 1000;
+/** After the runner's closing summary, how long its test processes get to exit. */
+const EXIT_GRACE_MS = 20_000;
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -52,32 +57,84 @@ async function main(): Promise<number> {
       `${Date.now() - started} ms; ${files.length} test files\n`,
   );
 
-  const runner = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...nodeFlags, ...files],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        JOSH_TEST_TEMPORAL_ADDRESS: server.address,
-        JOSH_TEST_TEMPORAL_NAMESPACE: server.namespace,
-        JOSH_TEST_TEMPORAL_CLI: cli.path,
-      },
-    },
-  );
-  // Ctrl-C reaches the runner through the terminal; we only make sure the server goes too.
-  const forward = (sig: NodeJS.Signals) => runner.kill(sig);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  const code = await new Promise<number>((resolve) =>
-    runner.on('exit', (c, sig) => resolve(c ?? (sig ? 128 + (os.constants.signals[sig] ?? 0) : 1))),
-  );
+  const env = {
+    ...process.env,
+    JOSH_TEST_TEMPORAL_ADDRESS: server.address,
+    JOSH_TEST_TEMPORAL_NAMESPACE: server.namespace,
+    JOSH_TEST_TEMPORAL_CLI: cli.path,
+  };
+  const reporter = process.stdout.isTTY ? 'spec' : 'tap';
+  const args = ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-reporter=${reporter}`];
+  args.push(`--test-timeout=${PER_TEST_TIMEOUT_MS}`, ...nodeFlags, ...files);
+  const code = await runRunner(args, env);
 
   await server.stop();
   if (code === 0) fs.rmSync(tmp, { recursive: true, force: true });
   else process.stderr.write(`test harness: tests failed (exit ${code}); server log kept at ${logFile}\n`);
   return code;
+}
+
+/**
+ * Runs node's test runner in its own process group, echoing its output. Node 20 reports a test
+ * file that timed out but keeps waiting for that file's process, so once the closing summary
+ * (`duration_ms`, unindented) has been printed we give the processes a grace period, then end the
+ * whole group and take the verdict from the summary. Same on the suite timeout and on Ctrl-C.
+ */
+function runRunner(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const runner = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const killGroup = () => {
+    try {
+      if (runner.pid) process.kill(-runner.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  let failed: number | null = null;
+  let pending = '';
+  let graceTimer: NodeJS.Timeout | undefined;
+  runner.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      // Timed-out files count as `cancelled`, not `fail`; both are failures here.
+      const bad = /^(?:# |\S+ )(fail|cancelled) (\d+)$/.exec(line);
+      if (bad) failed = (bad[1] === 'fail' ? 0 : (failed ?? 0)) + Number(bad[2]);
+      if (/^(?:# |\S+ )duration_ms /.test(line) && failed !== null && !graceTimer) {
+        graceTimer = setTimeout(() => {
+          process.stderr.write('test harness: test processes still running after the summary; ending them\n');
+          killGroup();
+        }, EXIT_GRACE_MS);
+      }
+    }
+  });
+  const suiteTimer = setTimeout(() => {
+    process.stderr.write(`test harness: suite timeout (${SUITE_TIMEOUT_MS / 1000} s); ending the test run\n`);
+    failed = Math.max(failed ?? 0, 1);
+    killGroup();
+  }, SUITE_TIMEOUT_MS);
+  const interrupt = () => {
+    failed = Math.max(failed ?? 0, 1);
+    killGroup();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  return new Promise((resolve) => {
+    runner.on('close', (c) => {
+      clearTimeout(suiteTimer);
+      clearTimeout(graceTimer);
+      killGroup(); // leftovers of test files (servers they spawned, ...)
+      // Killed after its summary: the summary's verdict stands. Otherwise the exit code does.
+      if (c === null && graceTimer) resolve(failed ? 1 : 0);
+      else resolve(c === 0 && !failed ? 0 : Math.max(c ?? 1, 1));
+    });
+  });
 }
 
 main().then(

@@ -7,6 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal as proto } from '@temporalio/proto';
+import { LLM_TASK_QUEUE, MAIN_TASK_QUEUE } from '../src/shared/taskQueues';
 import { freePort } from '../src/temporal/ports';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -140,4 +144,45 @@ void test('josh worker with bad settings names the variable before touching the 
   assert.equal(await p.exit, 2);
   assert.match(p.stdout(), /TEMPORAL_ADDRESS: must be host:port/);
   assert.doesNotMatch(p.stdout(), /sk-secret/);
+});
+
+void test('josh worker serves both task queues of its namespace and stops gracefully on SIGTERM', async () => {
+  const address = process.env.JOSH_TEST_TEMPORAL_ADDRESS;
+  assert.ok(address);
+  // Its own namespace, so this worker never takes tasks meant for other tests on the shared server.
+  const namespace = `josh-worker-cli-${process.pid}`;
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    const p = runJosh(['worker', '--address', address, '--namespace', namespace, '--shutdown-grace', '2']);
+    try {
+      await waitFor('worker start', p, /worker running/, 120_000);
+      for (const queue of [MAIN_TASK_QUEUE, LLM_TASK_QUEUE]) {
+        const taskQueueType =
+          queue === MAIN_TASK_QUEUE
+            ? proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+            : proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+        let pollers = 0;
+        for (let i = 0; i < 50 && pollers === 0; i++) {
+          const d = await connection.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: queue },
+            taskQueueType,
+          });
+          pollers = d.pollers?.length ?? 0;
+          if (pollers === 0) await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.ok(pollers > 0, `a poller on ${queue}`);
+      }
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    assert.equal(await p.exit, 0, p.stdout());
+    assert.match(p.stdout(), /workers stopped/);
+  } finally {
+    await connection.close();
+  }
 });

@@ -7,7 +7,14 @@ import { PinoTemporalLogger } from '../util/logger';
 
 let installed = false;
 
-export function installTemporalRuntime(logger: pino.Logger): void {
+/**
+ * `shutdownSignals`: the SDK's default turns SIGINT/SIGTERM into a graceful worker shutdown
+ * (right for `josh worker`); test processes pass [] so a SIGTERM from the test runner ends them.
+ */
+export function installTemporalRuntime(
+  logger: pino.Logger,
+  opts: { shutdownSignals?: NodeJS.Signals[] } = {},
+): void {
   if (installed) return;
   installed = true;
   // Core's INFO is chatty (every poller start); keep it at WARN unless we are debugging.
@@ -15,5 +22,6 @@ export function installTemporalRuntime(logger: pino.Logger): void {
   Runtime.install({
     logger: new PinoTemporalLogger(logger.child({ component: 'temporal-sdk' })),
     telemetryOptions: { logging: { forward: {}, filter: { core, other: 'ERROR' } } },
+    ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}),
   });
 }

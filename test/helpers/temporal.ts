@@ -43,7 +43,9 @@ export function testClient(): Promise<Client> {
 export function testNativeConnection(): Promise<NativeConnection> {
   // Worker state changes at INFO would drown the test output; JOSH_LOG_LEVEL=debug brings them back.
   const level = process.env.JOSH_LOG_LEVEL ?? 'warn';
-  installTemporalRuntime(createLogger({ env: { JOSH_LOG_LEVEL: level, JOSH_LOG_FORMAT: 'json' } }));
+  installTemporalRuntime(createLogger({ env: { JOSH_LOG_LEVEL: level, JOSH_LOG_FORMAT: 'json' } }), {
+    shutdownSignals: [], // let the test runner's SIGTERM end a stuck test process
+  });
   native ??= NativeConnection.connect({ address: testAddress() });
   return native;
 }

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'dataset directory (default: JOSH_DATA_DIR, ./data, ../shared)')
     .option(
       '--runs-dir <dir>',
-      'where run directories go (a shared volume across machines)',
+      'where run directories go, a shared volume across machines (JOSH_RUNS_DIR)',
       process.env.JOSH_RUNS_DIR ?? 'runs',
     )
     .option(

@@ -1,0 +1,137 @@
+// docker-compose.yml cannot run here (no Docker engine), so this keeps it honest instead: the
+// services, ports, environment and volumes it must have, the search attributes it registers
+// (against the product's list), and the josh command lines it runs (against the real CLI).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { SEARCH_ATTRIBUTES } from '../src/shared/taskQueues';
+
+const ROOT = path.resolve(__dirname, '..');
+
+const Service = z.object({
+  image: z.string().optional(),
+  build: z.unknown().optional(),
+  command: z.union([z.string(), z.array(z.string())]).optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  env_file: z.array(z.object({ path: z.string(), required: z.boolean() })).optional(),
+  ports: z.array(z.string()).optional(),
+  volumes: z.array(z.string()).optional(),
+  depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
+  deploy: z.object({ replicas: z.union([z.string(), z.number()]) }).optional(),
+  container_name: z.string().optional(),
+});
+const Compose = z.object({
+  services: z.record(z.string(), Service),
+  volumes: z.record(z.string(), z.unknown().nullable()),
+});
+
+// `merge: true` resolves the `<<: *josh` keys the way Compose does.
+const compose = Compose.parse(
+  parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }),
+);
+const svc = (name: string) => {
+  const s = compose.services[name];
+  assert.ok(s, `service ${name} exists`);
+  return s;
+};
+/** `${VAR:-default}` → default, the value Compose uses when VAR is unset. */
+const withDefaults = (s: string) => s.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+void test('Temporal runs on PostgreSQL, waits for it, and publishes gRPC 7233', () => {
+  const pg = svc('postgresql');
+  assert.match(pg.image ?? '', /^postgres:/);
+  assert.ok(
+    pg.volumes?.some((v) => v.startsWith('temporal-db:')),
+    'database on a named volume',
+  );
+  const t = svc('temporal');
+  assert.match(withDefaults(t.image ?? ''), /^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+  assert.equal(t.environment?.DB, 'postgres12');
+  assert.equal(t.environment?.POSTGRES_SEEDS, 'postgresql');
+  assert.equal(t.environment?.POSTGRES_USER, pg.environment?.POSTGRES_USER);
+  assert.equal(
+    withDefaults(t.environment?.POSTGRES_PWD ?? ''),
+    withDefaults(pg.environment?.POSTGRES_PASSWORD ?? ''),
+  );
+  assert.equal(t.depends_on?.postgresql?.condition, 'service_healthy');
+  assert.ok(t.ports?.map(withDefaults).includes('127.0.0.1:7233:7233'));
+});
+
+void test("the setup job registers exactly the product's search attributes, with their types", () => {
+  const setup = svc('temporal-setup');
+  const script = ([] as string[]).concat(setup.command ?? []).join('\n');
+  const registered = Object.fromEntries([...script.matchAll(/(Josh\w+)=(\w+)/g)].map((m) => [m[1], m[2]]));
+  assert.deepEqual(registered, SEARCH_ATTRIBUTES);
+  assert.equal(setup.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+});
+
+void test('the Web UI talks to the cluster and is published on 8233 like the dev server', () => {
+  const ui = svc('temporal-ui');
+  assert.match(ui.image ?? '', /^temporalio\/ui:/);
+  assert.equal(ui.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+  assert.ok(ui.ports?.map(withDefaults).includes('127.0.0.1:8233:8080'));
+});
+
+void test('workers: built here, scalable, configured by env, keys only from the env file', () => {
+  const w = svc('worker');
+  assert.ok(w.build, 'built from the Dockerfile');
+  assert.deepEqual(w.command, ['worker']);
+  assert.ok(w.deploy && Number(withDefaults(String(w.deploy.replicas))) >= 1, 'deploy.replicas');
+  assert.equal(w.container_name, undefined, 'a fixed container name would prevent --scale');
+  assert.equal(w.ports, undefined, 'published ports would clash when scaled');
+  const env = w.environment ?? {};
+  assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+  assert.equal(env.TEMPORAL_NAMESPACE, 'default');
+  assert.equal(withDefaults(env.OPENAI_BASE_URL ?? ''), 'http://sim-model:8787/v1', 'sim model by default');
+  assert.ok(!('OPENAI_API_KEY' in env) && !('TEMPORAL_API_KEY' in env), 'no secrets inline');
+  assert.deepEqual(w.env_file, [{ path: '.env', required: false }]);
+  assert.equal(w.depends_on?.['temporal-setup']?.condition, 'service_completed_successfully');
+
+  // The run directory is one named volume shared by all replicas; the dataset is mounted read-only.
+  assert.ok(w.volumes?.includes(`runs:${env.JOSH_RUNS_DIR}`), 'runs volume at JOSH_RUNS_DIR');
+  assert.ok(
+    w.volumes?.some((v) => v.endsWith(`:${env.JOSH_DATA_DIR}:ro`)),
+    'data mounted at JOSH_DATA_DIR',
+  );
+  assert.ok('runs' in compose.volumes && 'temporal-db' in compose.volumes);
+});
+
+void test('the sim-model service listens where the workers look for it', () => {
+  const sim = svc('sim-model');
+  assert.ok(sim.build);
+  const cmd = sim.command as string[];
+  assert.equal(cmd[0], 'sim-model');
+  assert.equal(cmd[cmd.indexOf('--port') + 1], '8787');
+  assert.equal(cmd[cmd.indexOf('--host') + 1], '0.0.0.0', 'reachable from other containers');
+  assert.equal(sim.environment?.JOSH_DATA_DIR, '/data');
+});
+
+void test('the josh commands and flags the compose file uses exist in the CLI', () => {
+  const help = (cmd: string) => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'josh.js'), cmd, '--help'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `josh ${cmd} --help: ${r.stderr}`);
+    return r.stdout;
+  };
+  const sim = help('sim-model');
+  for (const flag of ['--host', '--port']) assert.ok(sim.includes(flag), `sim-model ${flag}`);
+  const worker = help('worker');
+  for (const v of ['JOSH_RUNS_DIR', 'JOSH_LLM_CONCURRENCY', 'TEMPORAL_ADDRESS'])
+    assert.ok(worker.includes(v), v);
+});
+
+void test('the Dockerfile installs from the lockfile and runs the josh CLI', () => {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /^FROM node:20/m);
+  assert.match(dockerfile, /COPY package\.json package-lock\.json/);
+  assert.match(dockerfile, /npm ci --omit=dev/);
+  assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/josh\.js"\]/);
+  for (const m of dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)) {
+    assert.ok(fs.existsSync(path.join(ROOT, m[1] ?? '')), `${m[1]} exists`);
+  }
+});
