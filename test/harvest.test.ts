@@ -21,7 +21,14 @@ async function listIds(client: Client, query: string): Promise<string[]> {
 test('a small JOSH harvest runs end to end and leaves one result file per conversation', async () => {
   await withStack({}, async (stack) => {
     const id = `t-harvest-${Date.now()}`;
-    const progress = await stack.run({ id, split: 'val', limit: 3, beamSize: 4, maxSteps: 10, concurrency: 3 });
+    const progress = await stack.run({
+      id,
+      split: 'val',
+      limit: 3,
+      beamSize: 4,
+      maxSteps: 10,
+      concurrency: 3,
+    });
     assert.equal(progress.status, 'done');
     assert.equal(progress.total, 3);
     assert.equal(progress.done, 3);
@@ -55,7 +62,10 @@ test('a small JOSH harvest runs end to end and leaves one result file per conver
       convIds,
       results.map((r) => `${id}/${r.taskId}`),
     );
-    const doneIds = await listIds(stack.client, `JoshHarvestId="${id}" AND JoshKind="conversation" AND JoshStatus="done"`);
+    const doneIds = await listIds(
+      stack.client,
+      `JoshHarvestId="${id}" AND JoshKind="conversation" AND JoshStatus="done"`,
+    );
     assert.equal(doneIds.length, 3);
   });
 });
@@ -73,7 +83,8 @@ test('recorded histories replay without nondeterminism; a default-size conversat
     ];
     const turnIds = await listIds(stack.client, `JoshHarvestId="${id}" AND JoshKind="turn"`);
     assert.ok(turnIds.length >= 2, 'agent turns ran as child workflows');
-    for (const wid of turnIds.slice(0, 5)) histories.push({ workflowId: wid, history: await historyOf(stack.client, wid) });
+    for (const wid of turnIds.slice(0, 5))
+      histories.push({ workflowId: wid, history: await historyOf(stack.client, wid) });
 
     const replay = Worker.runReplayHistories(
       { workflowsPath: require.resolve('../src/workflows'), replayName: 'harvest-replay' },
@@ -89,7 +100,9 @@ test('recorded histories replay without nondeterminism; a default-size conversat
     const events = histories[1].history.events?.length ?? 0;
     const bytes = Buffer.byteLength(JSON.stringify(histories[1].history));
     // Temporal warns at 10,240 events / 10 MB and stops at 51,200 / 50 MB.
-    process.stdout.write(`# conversation history: ${events} events, ${(bytes / 1024).toFixed(0)} KiB (steps ${String(result.steps)}, branches ${String(result.branches)})\n`);
+    process.stdout.write(
+      `# conversation history: ${events} events, ${(bytes / 1024).toFixed(0)} KiB (steps ${String(result.steps)}, branches ${String(result.branches)})\n`,
+    );
     assert.ok(events > 20, 'the conversation did real work');
     assert.ok(events < 2_000, `history of ${events} events`);
     assert.ok(bytes < 4 * 1024 * 1024, `history of ${bytes} bytes`);
@@ -106,7 +119,8 @@ test('a long harvest continues as new and still finishes every conversation once
     assert.equal(progress.done, 5);
     assert.ok(progress.generation >= 2, `generation ${progress.generation}`);
     const runs: string[] = [];
-    for await (const wf of stack.client.workflow.list({ query: `WorkflowId="${id}"` })) runs.push(wf.status.name);
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId="${id}"` }))
+      runs.push(wf.status.name);
     assert.ok(runs.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, runs.join(','));
     assert.equal(readConversations(path.join(stack.runsRoot, id)).length, 5);
   });

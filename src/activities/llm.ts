@@ -12,7 +12,12 @@ export function createLlmActivities(dataDir: string, endpoint: LlmEndpointConfig
   return {
     async agentCall(input: AgentCallInput): Promise<AgentCallOutput> {
       const env = getEnvironment(input.env, dataDir);
-      const body = buildAgentRequest(input.strategy, env.agentSystemPrompt(input.strategy), env.tools(), input.history);
+      const body = buildAgentRequest(
+        input.strategy,
+        env.agentSystemPrompt(input.strategy),
+        env.tools(),
+        input.history,
+      );
       const { message, usage } = await chatCompletion(
         endpoint,
         { ...body, model: input.model, temperature: input.temperature, seed: input.seed },

@@ -62,8 +62,15 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       say,
     });
     const { handle, outcome } = await startOrAttach(session.client, config);
-    const verb = { started: 'started', attached: 'attached to running', 'already-done': 'already finished:', restarted: 'restarted' }[outcome];
-    say(`${verb} ${config.mode} ${config.id}: ${taskIds.length * config.trials} conversations${external ? '' : ' (embedded Temporal server)'}`);
+    const verb = {
+      started: 'started',
+      attached: 'attached to running',
+      'already-done': 'already finished:',
+      restarted: 'restarted',
+    }[outcome];
+    say(
+      `${verb} ${config.mode} ${config.id}: ${taskIds.length * config.trials} conversations${external ? '' : ' (embedded Temporal server)'}`,
+    );
     if (session.uiUrl) say(`Web UI: ${webUiRunLink(session.uiUrl, session.namespace, config.id)}`);
     const progress = await watchRun(handle, { tty: Boolean(process.stderr.isTTY), out: process.stderr });
     const simStats = session.simStats?.() ?? null;

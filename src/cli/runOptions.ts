@@ -34,6 +34,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'conversations at once', int)
     .option('--max-llm-calls <n>', 'stop starting conversations after this many LLM calls', int)
     .option('--id <id>', 'run id (rerun with the same id to resume or attach)')
+    .option('--seed <s>', 'sampling seed root (default: the run id); same seed, same transcripts')
     .option('--out <dir>', 'run directory (default runs/<id>)')
     .option('--data-dir <dir>', 'data directory (default $JOSH_DATA_DIR, ./data, or ../shared)')
     .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
@@ -60,6 +61,7 @@ export interface RunFlags {
   concurrency?: number;
   maxLlmCalls?: number;
   id?: string;
+  seed?: string;
   out?: string;
   dataDir?: string;
   worker?: boolean;
@@ -72,14 +74,23 @@ export function defaultRunId(prefix: string, now = new Date()): string {
   return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
 }
 
-export function runConfigFromFlags(flags: RunFlags, mode: RunConfig['mode'], defaults: Partial<RunConfigInput> = {}): RunConfig {
+export function runConfigFromFlags(
+  flags: RunFlags,
+  mode: RunConfig['mode'],
+  defaults: Partial<RunConfigInput> = {},
+): RunConfig {
   const input: RunConfigInput = {
     ...defaults,
     id: flags.id ?? defaults.id ?? defaultRunId(mode),
     mode,
     ...(flags.env !== undefined && { env: flags.env as 'toolwoz' }),
     ...(flags.split !== undefined && { split: flags.split }),
-    ...(flags.tasks !== undefined && { taskIds: flags.tasks.split(',').map((t) => t.trim()).filter(Boolean) }),
+    ...(flags.tasks !== undefined && {
+      taskIds: flags.tasks
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    }),
     ...(flags.start !== undefined && { start: flags.start }),
     ...(flags.limit !== undefined && { limit: flags.limit }),
     ...(flags.includeUnsolvable && { includeUnsolvable: true }),
@@ -95,6 +106,7 @@ export function runConfigFromFlags(flags: RunFlags, mode: RunConfig['mode'], def
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
     ...(flags.maxLlmCalls !== undefined && { maxLlmCalls: flags.maxLlmCalls }),
     ...(flags.trials !== undefined && { trials: flags.trials }),
+    ...(flags.seed !== undefined && { seed: flags.seed }),
     ...(flags.out !== undefined && { outDir: path.resolve(flags.out) }),
   };
   const parsed = RunConfig.safeParse(input);

@@ -71,7 +71,10 @@ export async function watchRun(
     } catch {
       // Between continue-as-new generations, or before the first workflow task: try again.
     }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, opts.intervalMs ?? 500))]);
+    await Promise.race([
+      result.catch(() => undefined),
+      new Promise((r) => setTimeout(r, opts.intervalMs ?? 500)),
+    ]);
   }
   const final = await result;
   render(final);
@@ -87,11 +90,18 @@ export function summaryLines(p: HarvestProgress, extra: Record<string, string | 
     ['conversations', `${p.done}/${p.total}${p.failed ? ` (${p.failed} failed workflows)` : ''}`],
     ['success rate', `${pct(p.succeeded, p.done)} (${p.succeeded}/${p.done})`],
     ['average reward', p.done ? (p.rewardSum / p.done).toFixed(3) : '-'],
-    ['agent LLM calls', `${fmtInt(u.agent.calls)} (${fmtInt(u.agent.promptTokens)} in / ${fmtInt(u.agent.completionTokens)} out tokens)`],
-    ['user LLM calls', `${fmtInt(u.user.calls)} (${fmtInt(u.user.promptTokens)} in / ${fmtInt(u.user.completionTokens)} out tokens)`],
+    [
+      'agent LLM calls',
+      `${fmtInt(u.agent.calls)} (${fmtInt(u.agent.promptTokens)} in / ${fmtInt(u.agent.completionTokens)} out tokens)`,
+    ],
+    [
+      'user LLM calls',
+      `${fmtInt(u.user.calls)} (${fmtInt(u.user.promptTokens)} in / ${fmtInt(u.user.completionTokens)} out tokens)`,
+    ],
     ['run directory', p.runDir],
   ];
-  if (p.skippedUnsolvable) rows.push(['skipped', `${p.skippedUnsolvable} unsolvable tasks (--include-unsolvable to run them)`]);
+  if (p.skippedUnsolvable)
+    rows.push(['skipped', `${p.skippedUnsolvable} unsolvable tasks (--include-unsolvable to run them)`]);
   for (const [k, v] of Object.entries(extra)) if (v) rows.push([k, v]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);

@@ -31,6 +31,9 @@ export const RunConfig = z
       .max(200)
       .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
     mode: z.enum(RUN_MODES).default('harvest'),
+    /** Root of every agent sampling seed; default the run id. Two runs with the same seed and
+     * settings produce the same transcripts (the simulated model is deterministic per seed). */
+    seed: z.string().min(1).max(200).optional(),
     env: z.enum(['toolwoz']).default('toolwoz'),
     split: z.string().default('val'),
     /** Explicit task ids; otherwise the split from `start`, at most `limit`. */

@@ -14,7 +14,9 @@ export interface LlmEndpointConfig {
 }
 
 const Env = z.object({
-  OPENAI_BASE_URL: z.url({ message: 'OPENAI_BASE_URL must be a URL, e.g. https://api.openai.com/v1' }).optional(),
+  OPENAI_BASE_URL: z
+    .url({ message: 'OPENAI_BASE_URL must be a URL, e.g. https://api.openai.com/v1' })
+    .optional(),
   OPENAI_API_KEY: z.string().optional(),
   JOSH_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
 });

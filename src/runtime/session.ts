@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
-import { connectClient, connectWorker, resolveConnectionConfig, type ConnectionFlags } from '../config/connection';
+import {
+  connectClient,
+  connectWorker,
+  resolveConnectionConfig,
+  type ConnectionFlags,
+} from '../config/connection';
 import { provisionTemporalCli } from '../temporal/provision';
 import { startDevServer } from '../temporal/devServer';
 import { freePort, isListening } from '../temporal/ports';
@@ -82,7 +87,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
         connection: nativeConnection,
         namespace: conn.namespace,
         workflowsPath: require.resolve('../workflows'),
-        activities: createActivities({ dataDir: opts.dataDir, runsRoot: opts.runsRoot, logger: opts.logger, llm }),
+        activities: createActivities({
+          dataDir: opts.dataDir,
+          runsRoot: opts.runsRoot,
+          logger: opts.logger,
+          llm,
+        }),
         llmConcurrency: opts.llmConcurrency,
         logger: opts.logger,
         shutdownGraceTime: '5s',
@@ -113,7 +123,9 @@ async function embeddedServer(
   if (previous && isAlive(previous.pid)) {
     const [host, port] = previous.address.split(':');
     if (await isListening(host, Number(port))) {
-      opts.say(`reusing the embedded Temporal server still running from an earlier invocation (pid ${previous.pid})`);
+      opts.say(
+        `reusing the embedded Temporal server still running from an earlier invocation (pid ${previous.pid})`,
+      );
       const stop = async (): Promise<void> => void process.kill(previous.pid, 'SIGTERM');
       return { address: previous.address, uiUrl: previous.uiUrl, stop };
     }
@@ -127,7 +139,10 @@ async function embeddedServer(
     dbFile: path.join(dir, 'temporal.db'),
     logFile: path.join(dir, 'server.log'),
   });
-  fs.writeFileSync(recordFile, JSON.stringify({ pid: handle.pid, address: handle.address, uiUrl: handle.uiUrl }));
+  fs.writeFileSync(
+    recordFile,
+    JSON.stringify({ pid: handle.pid, address: handle.address, uiUrl: handle.uiUrl }),
+  );
   return { address: handle.address, uiUrl: handle.uiUrl, stop: () => handle.stop() };
 }
 

@@ -1,6 +1,11 @@
 // Start a harvest/eval workflow, or attach to it when that id already runs (idempotent): the CLI
 // and the typed client API both go through here.
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RunConfig } from '../config/run';
 import { HARVEST_WORKFLOW_TYPE, type HarvestProgress } from '../shared/harvestApi';

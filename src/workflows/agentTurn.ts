@@ -3,12 +3,20 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { llm, llmOptions, main, mainOptions } from './proxies';
 import type { AgentTurn } from '../josh/search';
-import { emptyUsage, addUsage, OUT_OF_CALLS_MESSAGE, type CallMade, type Message, type Usage } from '../shared/messages';
+import {
+  emptyUsage,
+  addUsage,
+  OUT_OF_CALLS_MESSAGE,
+  type CallMade,
+  type Message,
+  type Usage,
+} from '../shared/messages';
 import { seedOf } from '../util/hash';
 import type { RunConfig } from '../config/run';
 
 export interface AgentTurnInput {
-  runId: string;
+  /** The run's seed root (its `seed`, or its id). */
+  seedRoot: string;
   env: string;
   taskId: string;
   trial: number;
@@ -46,7 +54,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
             model: input.model,
             temperature: input.temperature,
             // A distinct, reproducible sample per run, task, trial, branch, step and call.
-            seed: seedOf(input.runId, input.taskId, input.trial, input.nodeId, input.step, i),
+            seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
             history: [...input.history, ...messages],
           },
         ],
@@ -63,11 +71,15 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
       messages.push(...action.feedback);
       continue;
     }
-    const result = await main.executeTool.executeWithOptions(
-      mainOptions(`tool ${action.call.name}`),
-      [{ env: input.env, taskId: input.taskId, call: action.call }],
-    );
-    messages.push({ role: 'tool', toolCallId: action.call.id, name: action.call.name, content: result.content });
+    const result = await main.executeTool.executeWithOptions(mainOptions(`tool ${action.call.name}`), [
+      { env: input.env, taskId: input.taskId, call: action.call },
+    ]);
+    messages.push({
+      role: 'tool',
+      toolCallId: action.call.id,
+      name: action.call.name,
+      content: result.content,
+    });
     messages.push(...action.extra);
     calls.push(result.call);
   }

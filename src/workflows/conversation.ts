@@ -49,10 +49,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
     const scripted = config.userSim === 'script';
     const act = scripted ? main.scriptedUserTurn : llm().userTurn;
-    const out = await act.executeWithOptions(
-      scripted ? mainOptions(summary) : llmOptions(summary),
-      [{ env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation }],
-    );
+    const out = await act.executeWithOptions(scripted ? mainOptions(summary) : llmOptions(summary), [
+      { env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation },
+    ]);
     usage.user = addUsage(usage.user, out.usage);
     return out.text;
   };
@@ -118,10 +117,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     finishedAt: new Date().toISOString(),
     workflowId: wfId,
   };
-  const summary = await main.writeResult.executeWithOptions(
-    mainOptions(`write result ${taskId}`),
-    [{ runId: config.id, outDir: config.outDir, result }],
-  );
+  const summary = await main.writeResult.executeWithOptions(mainOptions(`write result ${taskId}`), [
+    { runId: config.id, outDir: config.outDir, result },
+  ]);
   upsertSearchAttributes([
     { key: SA.reward, value: reward },
     { key: SA.success, value: success },
@@ -149,7 +147,7 @@ async function runAgentTurn(
       ],
       args: [
         {
-          runId: config.id,
+          seedRoot: config.seed ?? config.id,
           env: config.env,
           taskId,
           trial,

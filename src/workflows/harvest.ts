@@ -171,7 +171,13 @@ export async function harvestWorkflow(
   await main.writeRunManifest({
     runId: config.id,
     outDir: config.outDir,
-    manifest: { config, status: p.status, startedAt: p.startedAt, finishedAt: new Date().toISOString(), summary },
+    manifest: {
+      config,
+      status: p.status,
+      startedAt: p.startedAt,
+      finishedAt: new Date().toISOString(),
+      summary,
+    },
   });
   upsertSearchAttributes([
     { key: SA.status, value: p.status },

@@ -34,7 +34,9 @@ export async function withStack<T>(
   const sim = await createSimModelServer({ port: 0, dataDir, ...(opts.simOptions ?? {}) });
   const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-runs-'));
   const taskQueue = uniqueTaskQueue('harvest');
-  const logger = createLogger({ env: { JOSH_LOG_LEVEL: process.env.JOSH_LOG_LEVEL ?? 'warn', JOSH_LOG_FORMAT: 'json' } });
+  const logger = createLogger({
+    env: { JOSH_LOG_LEVEL: process.env.JOSH_LOG_LEVEL ?? 'warn', JOSH_LOG_FORMAT: 'json' },
+  });
   const workers = await createWorkers({
     connection: await testNativeConnection(),
     namespace: testNamespace(),
@@ -43,7 +45,12 @@ export async function withStack<T>(
       dataDir,
       runsRoot,
       logger,
-      llm: { baseURL: `${sim.url}/v1`, apiKey: 'test-key', timeoutMs: opts.llmTimeoutMs ?? 30_000, simulated: false },
+      llm: {
+        baseURL: `${sim.url}/v1`,
+        apiKey: 'test-key',
+        timeoutMs: opts.llmTimeoutMs ?? 30_000,
+        simulated: false,
+      },
     }),
     taskQueues: { main: taskQueue, llm: llmQueueFor(taskQueue) },
     shutdownGraceTime: '2s',

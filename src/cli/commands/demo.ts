@@ -10,22 +10,27 @@ import { getEnvironment } from '../../env';
 import { resolveDataDir } from '../../env/dataDir';
 
 export function register(program: Command): void {
-  addRunOptions(program.command('demo').description('offline demo: harvest 10 val tasks and export training data')).action(
-    async (flags: RunFlags) => {
-      const config = runConfigFromFlags(flags, 'harvest', { id: defaultRunId('demo'), split: 'val', limit: 10 });
-      const outcome = await executeRun(config, flags);
-      const dataDir = resolveDataDir(flags.dataDir);
-      const exports: ExportSummary[] = EXPORT_FORMATS.map((format) =>
-        exportRun(outcome.runDir, format, { environment: (name) => getEnvironment(name, dataDir) }),
-      );
-      printSummary(outcome, 'Demo harvest finished', {
-        // The embedded server stopped with the demo; its history is in the run directory.
-        'browse it again': outcome.uiUrl
-          ? `npx josh server --db-file ${path.join(outcome.runDir, '.temporal', 'temporal.db')}  (Web UI on :8233)`
-          : null,
-      });
-      process.stdout.write('\nTraining data:\n');
-      for (const e of exports) process.stdout.write(`  ${e.format.padEnd(11)} ${String(e.examples).padStart(5)} examples  ${e.out}\n`);
-    },
-  );
+  addRunOptions(
+    program.command('demo').description('offline demo: harvest 10 val tasks and export training data'),
+  ).action(async (flags: RunFlags) => {
+    const config = runConfigFromFlags(flags, 'harvest', {
+      id: defaultRunId('demo'),
+      split: 'val',
+      limit: 10,
+    });
+    const outcome = await executeRun(config, flags);
+    const dataDir = resolveDataDir(flags.dataDir);
+    const exports: ExportSummary[] = EXPORT_FORMATS.map((format) =>
+      exportRun(outcome.runDir, format, { environment: (name) => getEnvironment(name, dataDir) }),
+    );
+    printSummary(outcome, 'Demo harvest finished', {
+      // The embedded server stopped with the demo; its history is in the run directory.
+      'browse it again': outcome.uiUrl
+        ? `npx josh server --db-file ${path.join(outcome.runDir, '.temporal', 'temporal.db')}  (Web UI on :8233)`
+        : null,
+    });
+    process.stdout.write('\nTraining data:\n');
+    for (const e of exports)
+      process.stdout.write(`  ${e.format.padEnd(11)} ${String(e.examples).padStart(5)} examples  ${e.out}\n`);
+  });
 }
