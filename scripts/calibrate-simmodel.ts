@@ -7,30 +7,12 @@
 //   npx tsx scripts/calibrate-simmodel.ts [--split val] [--beam 1,8] [--limit N] [--concurrency 16]
 //     [--strategy function-calling|react] [--user goal|guide] [--temperature 1] [--error-rates SPEC]
 //     [--show TASK_ID]
-import OpenAI from 'openai';
 import { parseArgs } from 'node:util';
-import { buildAgentRequest, parseAgentReply } from '../src/agent';
 import { resolveDataDir } from '../src/env/dataDir';
 import { getEnvironment } from '../src/env';
-import type { AgentStrategy, Environment, Task, UserSimKind } from '../src/env/types';
-import {
-  type AgentTurn,
-  agentView,
-  applyAgentTurn,
-  applyUserReply,
-  beginStep,
-  createSearch,
-  endLeaf,
-  finalLeaf,
-  liveLeaves,
-  pathCalls,
-  progress,
-  rewardCheck,
-  userView,
-} from '../src/josh/search';
-import { OUT_OF_CALLS_MESSAGE, type CallMade, type Message } from '../src/shared/messages';
+import type { AgentStrategy, Task, UserSimKind } from '../src/env/types';
 import { createSimModelServer, parseErrorRates } from '../src/simmodel';
-import { seedOf } from '../src/util/hash';
+import { type SearchOutcome, runSearch, simClient } from '../test/helpers/simRollout';
 
 const { values: flags } = parseArgs({
   options: {
@@ -50,16 +32,7 @@ const { values: flags } = parseArgs({
   },
 });
 
-const MAX_CALLS = 3;
-const BRANCHING = 2;
-
-interface Outcome {
-  success: boolean;
-  reward: number;
-  steps: number;
-  llmCalls: number;
-  stopReason: string;
-}
+type Outcome = SearchOutcome & { success: boolean };
 
 async function main(): Promise<void> {
   const dataDir = resolveDataDir();
@@ -72,7 +45,7 @@ async function main(): Promise<void> {
     dataDir,
     errorRates: flags['error-rates'] ? parseErrorRates(flags['error-rates']) : {},
   });
-  const client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'sim', maxRetries: 0, timeout: 30_000 });
+  const client = simClient(`${sim.url}/v1`);
   const strategy = flags.strategy as AgentStrategy;
   const userSim = flags.user as UserSimKind;
   const temperature = Number(flags.temperature);
@@ -80,9 +53,18 @@ async function main(): Promise<void> {
     for (const beam of flags.beam!.split(',').map(Number)) {
       const started = Date.now();
       sim.resetStats();
-      const outcomes = await pool(tasks, Number(flags.concurrency), (task) =>
-        runConversation(client, env, task, { beam, strategy, userSim, temperature, show: !!flags.show }),
-      );
+      const outcomes = await pool(tasks, Number(flags.concurrency), async (task): Promise<Outcome> => {
+        const o = await runSearch(client, env, task, {
+          beam,
+          strategy,
+          user: userSim,
+          temperature,
+          runId: flags.run,
+          maxSteps: Number(flags['max-steps']),
+        });
+        if (flags.show) show(task, o);
+        return { ...o, success: o.reward === 1 };
+      });
       report(`beam ${beam}`, tasks, outcomes, Date.now() - started);
       if (flags['list-failures']) {
         const failed = tasks.map((t, i) => [t, outcomes[i]] as const).filter(([, o]) => !o.success);
@@ -147,133 +129,18 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
   return out;
 }
 
-interface RunOpts {
-  beam: number;
-  strategy: AgentStrategy;
-  userSim: UserSimKind;
-  temperature: number;
-  show: boolean;
-}
-
-async function userReply(
-  client: OpenAI,
-  env: Environment,
-  task: Task,
-  kind: UserSimKind,
-  conversation: Message[],
-): Promise<string> {
-  const plan = env.userTurn(task, kind, conversation);
-  if (plan.kind === 'fixed') return plan.text;
-  const r = await client.chat.completions.create({
-    model: 'josh-sim-user',
-    messages: plan.messages,
-    temperature: 0,
-  });
-  return (r.choices[0].message.content ?? '').trim();
-}
-
-async function agentTurn(
-  client: OpenAI,
-  env: Environment,
-  task: Task,
-  opts: RunOpts,
-  history: Message[],
-  seedParts: (string | number)[],
-): Promise<AgentTurn & { llmCalls: number }> {
-  const messages: Message[] = [];
-  const calls: CallMade[] = [];
-  for (let i = 0; i < MAX_CALLS; i++) {
-    const body = buildAgentRequest(opts.strategy, env.agentSystemPrompt(opts.strategy), env.tools(), [
-      ...history,
-      ...messages,
-    ]);
-    const r = await client.chat.completions.create({
-      ...(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
-      model: 'josh-sim-agent',
-      temperature: opts.temperature,
-      seed: seedOf(...seedParts, i),
-    });
-    const action = parseAgentReply(opts.strategy, r.choices[0].message);
-    messages.push(action.message);
-    if (action.kind === 'say') return { messages, calls, llmCalls: i + 1 };
-    if (action.kind === 'invalid') {
-      messages.push(...action.feedback);
-      continue;
-    }
-    const result = env.executeCall(task, action.call.name, action.call.arguments);
-    messages.push({
-      role: 'tool',
-      toolCallId: action.call.id,
-      name: action.call.name,
-      content: result.content,
-    });
-    messages.push(...action.extra);
-    calls.push(result.call);
+function show(task: Task, o: SearchOutcome): void {
+  console.log(
+    `--- ${task.id} goal calls ${JSON.stringify(task.goalCalls.map((g) => [g.name, g.parameters]))}`,
+  );
+  for (const m of o.transcript) {
+    const calls =
+      m.role === 'assistant' && m.toolCalls
+        ? ` ${JSON.stringify(m.toolCalls.map((c) => [c.name, c.arguments]))}`
+        : '';
+    console.log(`${m.role.padEnd(9)} ${m.content ?? ''}${calls}`);
   }
-  messages.push({ role: 'assistant', content: OUT_OF_CALLS_MESSAGE });
-  return { messages, calls, llmCalls: MAX_CALLS };
-}
-
-async function runConversation(
-  client: OpenAI,
-  env: Environment,
-  task: Task,
-  opts: RunOpts,
-): Promise<Outcome> {
-  const maxSteps = Number(flags['max-steps']);
-  let llmCalls = 1;
-  const opening = await userReply(client, env, task, opts.userSim, []);
-  const s = createSearch(opening, task.goalCalls.length);
-  let stopReason = 'max-steps';
-  while (s.step < maxSteps) {
-    const leaves = beginStep(s, { beamSize: opts.beam, branching: BRANCHING });
-    const turns = await Promise.all(
-      leaves.map((id) =>
-        agentTurn(client, env, task, opts, agentView(s, id), [flags.run!, task.id, id, s.step]),
-      ),
-    );
-    leaves.forEach((id, i) => {
-      llmCalls += turns[i].llmCalls;
-      applyAgentTurn(s, id, turns[i]);
-    });
-    rewardCheck(s, leaves, (remaining, calls) => env.turnReward(task.goalCalls, remaining, calls));
-    if (progress(s).success) {
-      stopReason = 'success';
-      break;
-    }
-    const live = liveLeaves(s);
-    const replies = await Promise.allSettled(
-      live.map((id) => userReply(client, env, task, opts.userSim, userView(s, id))),
-    );
-    live.forEach((id, i) => {
-      llmCalls++;
-      const r = replies[i];
-      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
-      else endLeaf(s, id, 'user-error');
-    });
-    if (liveLeaves(s).length === 0) {
-      stopReason = 'all-ended';
-      break;
-    }
-  }
-  const final = finalLeaf(s);
-  // As the conversation workflow: JOSH reports its progress reward, a single rollout its whole path.
-  const reward =
-    opts.beam > 1 ? progress(s).reward : env.conversationReward(task.goalCalls, pathCalls(s, final)).reward;
-  if (opts.show) {
-    console.log(
-      `--- ${task.id} goal calls ${JSON.stringify(task.goalCalls.map((g) => [g.name, g.parameters]))}`,
-    );
-    for (const m of agentView(s, final)) {
-      const calls =
-        m.role === 'assistant' && m.toolCalls
-          ? ` ${JSON.stringify(m.toolCalls.map((c) => [c.name, c.arguments]))}`
-          : '';
-      console.log(`${m.role.padEnd(9)} ${m.content ?? ''}${calls}`);
-    }
-    console.log(`reward ${reward} stop ${stopReason} steps ${s.step}`);
-  }
-  return { success: reward === 1, reward, steps: s.step, llmCalls, stopReason };
+  console.log(`reward ${o.reward} stop ${o.stopReason} steps ${o.steps}`);
 }
 
 main().catch((e: unknown) => {

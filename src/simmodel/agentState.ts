@@ -9,7 +9,6 @@ import { type AgentAct, agentAct, userAct } from './acts';
 import {
   BOOK_SLOTS,
   type BookSlot,
-  DOMAINS,
   type Domain,
   SEARCH_SLOTS,
   type SearchSlot,
@@ -317,5 +316,3 @@ function readUserMessage(world: World, b: Belief, text: string): void {
   }
   b.userSaidSomething = said || act.requests.length > 0 || act.dontCare;
 }
-
-export { DOMAINS };

@@ -36,8 +36,6 @@ const NUMBER_WORDS: Record<string, string> = {
   eleven: '11',
   twelve: '12',
   zero: '0',
-  a: '1',
-  single: '1',
 };
 const NUM = '(\\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|zero)';
 const num = (s: string): string => NUMBER_WORDS[s] ?? s;

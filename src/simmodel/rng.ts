@@ -1,16 +1,10 @@
 // Seeded randomness for the simulated model. Every draw comes from a PRNG seeded by the request
 // (its content hash and its `seed`), never from Math.random, so the same request always gets the
 // same response and a recorded run can be replayed byte for byte.
+import { fnv1a } from '../util/hash';
 
-/** 32-bit FNV-1a over a string's UTF-16 code units: fast, stable across platforms. */
-export function hashString(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** The project's stable 32-bit string hash (FNV-1a). */
+export const hashString = fnv1a;
 
 /** Mixes several 32-bit values into one well-spread 32-bit seed (murmur3 finaliser per step). */
 export function mixSeeds(...parts: number[]): number {
@@ -57,6 +51,6 @@ export class Rng {
 
   /** A child generator with its own stream, so one decision's draws never shift another's. */
   fork(label: string): Rng {
-    return new Rng(mixSeeds(this.state, hashString(label)));
+    return new Rng(mixSeeds(this.state, fnv1a(label)));
   }
 }

@@ -459,7 +459,6 @@ export function nextUserMessage(ctx: UserContext, exchanges: Exchange[], rng: Rn
     const parts = step(ctx, st, ex.agent);
     if (ex.own === null) return render(parts, rng);
     absorbOwn(ctx, st, ex.own);
-    void parts;
   }
   return `Thank you, goodbye! ${END_MARKER}`;
 }

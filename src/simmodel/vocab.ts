@@ -2,7 +2,7 @@
 // types, areas, stations, ...) plus hand-written synonyms, built once per database so reading a
 // message costs O(words × phrase length), never a scan of the DB.
 import type { DbRow, ToolwozDb } from '../env/toolwoz/db';
-import { DOMAINS, type Domain, type Slot, normValue } from './ontology';
+import { DOMAINS, type Domain, type Slot } from './ontology';
 
 export type Lexeme =
   | { kind: 'domain'; domain: Domain }
@@ -389,5 +389,3 @@ export function findEntity(
   const score = (r: DbRow): number => hints.filter((h) => r[h.slot] === h.value).length;
   return rows.reduce((best, r) => (score(r) > score(best) ? r : best));
 }
-
-export { normValue };

@@ -54,7 +54,6 @@ export const ChatRequestSchema = z.object({
 });
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export type WireMessageT = z.infer<typeof WireMessage>;
-export type ToolChoiceT = z.infer<typeof ToolChoice>;
 
 /** A message as the policies read it: plain text content, tool calls with raw argument strings. */
 export interface Msg {
