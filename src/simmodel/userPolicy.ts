@@ -13,8 +13,9 @@ import { DOMAIN_NOUN, attrWord, constraintPhrase, intro } from './phrases';
 import { Rng, hashString, mixSeeds } from './rng';
 import { type World, findEntity, normText } from './vocab';
 
-/** Turns without progress (having to repeat itself, a wrong place, a failed booking) the caller
- * puts up with in one call: at this many it gives up. */
+/** How many times the caller will repeat itself in one call (a wrong place offered, a requirement
+ * contradicted or ignored, a question asked again, an error reply) before it gives up. Part of the
+ * calibration in docs/simulated-model.md. */
 export const PATIENCE = 2;
 /** The caller hangs up after this many of its own messages whatever happens. */
 export const MAX_USER_TURNS = 30;
@@ -123,6 +124,9 @@ function initState(goal: ParsedGoal): UserState {
 /** Decides one caller message and moves the state as if it had been said. */
 function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
   const turnRng = new Rng(mixSeeds(ctx.goalKey, st.turns));
+  // The caller's first message opens the call, whatever preceded it (an instruction it did not
+  // recognise as one, or an assistant greeting).
+  const opening = st.turns === 0;
   st.turns++;
   const parts: Part[] = [];
   const reveal = (g: DomainGoal, p: DomainProgress, max: number): boolean => {
@@ -152,7 +156,7 @@ function step(ctx: UserContext, st: UserState, agent: string | null): Part[] {
     }
   };
 
-  if (agent === null) {
+  if (opening || agent === null) {
     parts.push({ kind: 'greet' });
     const g = ctx.goal.domains[0];
     if (g) startDomain(g, st.dom[0]);
