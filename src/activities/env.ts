@@ -1,7 +1,7 @@
 // Environment activities: task lookup, split resolution and tool execution. Each worker loads the
 // environment once per data directory (getEnvironment caches) and serves every call from memory.
 import { ApplicationFailure } from '@temporalio/common';
-import { getEnvironment } from '../env';
+import { getEnvironment, type EnvironmentOptions } from '../env';
 import { UnknownTaskError } from '../env/types';
 import { UserError } from '../util/errors';
 import type {
@@ -21,6 +21,7 @@ function asNonRetryable(err: unknown): never {
 }
 
 export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): ResolveTasksOutput {
+  // Task selection never depends on prompts.
   const env = getEnvironment(input.env, dataDir);
   const tasks = input.taskIds ? input.taskIds.map((id) => env.getTask(id)) : env.listTasks(input.split);
   const kept = input.includeUnsolvable ? tasks : tasks.filter((t) => t.solvable);
@@ -28,7 +29,7 @@ export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): Resol
   return { taskIds: window.map((t) => t.id), skippedUnsolvable: tasks.length - kept.length };
 }
 
-export function createEnvActivities(dataDir: string) {
+export function createEnvActivities(dataDir: string, envOptions: EnvironmentOptions = {}) {
   return {
     async resolveTasks(input: ResolveTasksInput): Promise<ResolveTasksOutput> {
       try {
@@ -40,7 +41,7 @@ export function createEnvActivities(dataDir: string) {
 
     async loadTask(input: { env: string; taskId: string }): Promise<LoadTaskOutput> {
       try {
-        const task = getEnvironment(input.env, dataDir).getTask(input.taskId);
+        const task = getEnvironment(input.env, dataDir, envOptions).getTask(input.taskId);
         return { goalCalls: task.goalCalls, domains: task.domains };
       } catch (e) {
         asNonRetryable(e);
@@ -48,7 +49,7 @@ export function createEnvActivities(dataDir: string) {
     },
 
     async executeTool(input: ExecuteToolInput): Promise<ExecuteToolOutput> {
-      const env = getEnvironment(input.env, dataDir);
+      const env = getEnvironment(input.env, dataDir, envOptions);
       try {
         return env.executeCall(env.getTask(input.taskId), input.call.name, input.call.arguments);
       } catch (e) {

@@ -13,13 +13,16 @@ export interface ActivityDeps {
   runsRoot: string;
   logger: Logger;
   llm: LlmEndpointConfig;
+  /** A user prompts file (YAML/JSON) replacing the environment's built-in prompts. */
+  promptsFile?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const llm = createLlmActivities(deps.dataDir, deps.llm);
+  const envOptions = { promptsFile: deps.promptsFile };
+  const llm = createLlmActivities(deps.dataDir, deps.llm, envOptions);
   return {
     main: {
-      ...createEnvActivities(deps.dataDir),
+      ...createEnvActivities(deps.dataDir, envOptions),
       ...createRunDirActivities(deps.runsRoot),
       // The scripted user needs no model, so it need not wait for LLM capacity.
       scriptedUserTurn: llm.userTurn,

@@ -38,6 +38,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--out <dir>', 'run directory (default runs/<id>)')
     .option('--data-dir <dir>', 'data directory (default $JOSH_DATA_DIR, ./data, or ../shared)')
     .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+    .option('--task-queue <name>', 'task queue of the workers that run it (default josh)')
+    .option('--prompts <file>', 'prompts file replacing the built-in prompts (in-process worker)')
     .option('--address <host:port>', 'Temporal address (default: an embedded local server)')
     .option('--namespace <ns>', 'Temporal namespace');
 }
@@ -65,6 +67,8 @@ export interface RunFlags {
   out?: string;
   dataDir?: string;
   worker?: boolean;
+  taskQueue?: string;
+  prompts?: string;
   address?: string;
   namespace?: string;
   trials?: number;

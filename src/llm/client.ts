@@ -2,6 +2,7 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import type { LlmEndpointConfig } from './endpoint';
 import { LLM_MALFORMED, toTemporalFailure } from './errors';
 import type { Usage } from '../shared/messages';
@@ -55,6 +56,31 @@ export interface ChatRequest {
   max_tokens?: number;
 }
 
+/** Heartbeat while waiting on the model, so a worker that dies mid-call is noticed within the
+ * heartbeat timeout (seconds) instead of the call's whole StartToClose budget. */
+async function withHeartbeat<T>(work: Promise<T>): Promise<T> {
+  // Outside an activity (a script, a unit test) there is nobody to heartbeat to.
+  if (!hasActivityContext()) return work;
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function hasActivityContext(): boolean {
+  try {
+    Context.current();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const HEARTBEAT_EVERY_MS = 5_000;
+
 export async function chatCompletion(
   cfg: LlmEndpointConfig,
   req: ChatRequest,
@@ -62,7 +88,7 @@ export async function chatCompletion(
 ): Promise<{ message: CompletionMessage; usage: Usage }> {
   let raw: unknown;
   try {
-    raw = await clientFor(cfg).chat.completions.create(req as never);
+    raw = await withHeartbeat(clientFor(cfg).chat.completions.create(req as never));
   } catch (err) {
     throw toTemporalFailure(err, what);
   }

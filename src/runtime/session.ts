@@ -19,6 +19,7 @@ import { createWorkers, runWorkers, type JoshWorkers } from '../worker';
 import { createActivities } from '../activities';
 import { llmEndpointFromEnv, type LlmEndpointConfig } from '../llm/endpoint';
 import { createSimModelServer } from '../simmodel';
+import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
 
 export interface SessionOptions {
   runDir: string;
@@ -29,6 +30,9 @@ export interface SessionOptions {
   /** Run a worker in this process even when connected to an external cluster. */
   worker?: boolean;
   llmConcurrency?: number;
+  /** Main task queue of the in-process worker (LLM calls use its -llm twin). */
+  taskQueue?: string;
+  promptsFile?: string;
   /** Progress lines for the person at the terminal. */
   say: (line: string) => void;
 }
@@ -73,6 +77,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     let llm = llmEndpointFromEnv();
     let simStats: (() => unknown) | null = null;
     const runWorker = !external || opts.worker === true;
+    const taskQueue = opts.taskQueue ?? MAIN_TASK_QUEUE;
     if (runWorker && llm.simulated) {
       const sim = await createSimModelServer({ port: 0, dataDir: opts.dataDir });
       closers.push(() => sim.close());
@@ -92,7 +97,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
           runsRoot: opts.runsRoot,
           logger: opts.logger,
           llm,
+          promptsFile: opts.promptsFile,
         }),
+        taskQueues: { main: taskQueue, llm: llmQueueFor(taskQueue) },
         llmConcurrency: opts.llmConcurrency,
         logger: opts.logger,
         shutdownGraceTime: '5s',

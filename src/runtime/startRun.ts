@@ -17,6 +17,7 @@ export type StartOutcome = 'started' | 'attached' | 'already-done' | 'restarted'
 export async function startOrAttach(
   client: Client,
   config: RunConfig,
+  taskQueue: string = MAIN_TASK_QUEUE,
 ): Promise<{ handle: WorkflowHandle; outcome: StartOutcome }> {
   const handle = client.workflow.getHandle(config.id);
   let previous: string | null = null;
@@ -30,7 +31,7 @@ export async function startOrAttach(
   try {
     const started = await client.workflow.start(HARVEST_WORKFLOW_TYPE, {
       workflowId: config.id,
-      taskQueue: MAIN_TASK_QUEUE,
+      taskQueue,
       args: [config],
       // A failed/terminated/cancelled run may be started again under its id: finished
       // conversations are kept (their child ids are rejected as duplicates and read back).

@@ -6,8 +6,10 @@ import type { LlmActivities, MainActivities } from '../activities';
 import { llmQueueFor } from '../shared/taskQueues';
 
 const LLM_BASE: ActivityOptions = {
-  // Covers the client timeout plus queueing behind the LLM concurrency cap.
+  // The client's own timeout (JOSH_LLM_TIMEOUT_MS) ends a slow call first; the activity
+  // heartbeats while it waits, so a worker that dies mid-call is noticed in seconds.
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '60 minutes',
   retry: {
     initialInterval: '1 second',
@@ -19,7 +21,9 @@ const LLM_BASE: ActivityOptions = {
 };
 
 export const MAIN_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  // Tool calls and file writes take milliseconds; a short timeout is how a dead worker's
+  // activity gets retried elsewhere quickly.
+  startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,

@@ -13,6 +13,8 @@ import { installTemporalRuntime } from '../../temporal/runtime';
 import { UserError } from '../../util/errors';
 import { rootLogger } from '../../util/logger';
 import { createWorkers, runWorkers } from '../../worker';
+import { getEnvironment } from '../../env';
+import { MAIN_TASK_QUEUE, llmQueueFor } from '../../shared/taskQueues';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 
 const WorkerFlags = z.object({
@@ -21,6 +23,8 @@ const WorkerFlags = z.object({
   llmConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1000).optional(),
   llmRate: z.coerce.number().positive('must be a positive number of calls per second').optional(),
   shutdownGrace: z.coerce.number().min(0).max(3600),
+  taskQueue: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
+  prompts: z.string().optional(),
 });
 type WorkerFlags = z.input<typeof WorkerFlags> & ConnectionOptionFlags;
 
@@ -44,6 +48,16 @@ export function register(program: Command): void {
       process.env.JOSH_LLM_RATE,
     )
     .option('--shutdown-grace <seconds>', 'time running activities get to finish on Ctrl-C / SIGTERM', '30')
+    .option(
+      '--task-queue <name>',
+      'main task queue; LLM calls use <name>-llm (JOSH_TASK_QUEUE)',
+      process.env.JOSH_TASK_QUEUE ?? MAIN_TASK_QUEUE,
+    )
+    .option(
+      '--prompts <file>',
+      'prompts file replacing the built-in prompts (JOSH_PROMPTS_FILE)',
+      process.env.JOSH_PROMPTS_FILE,
+    )
     .action(async (flags: WorkerFlags) => {
       const parsed = WorkerFlags.safeParse(flags);
       if (!parsed.success) throw new UserError(formatZodError('josh worker', parsed.error));
@@ -55,6 +69,9 @@ async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOption
   // Validate everything cheap before touching the network, so mistakes surface at once.
   const conn = resolveConnectionConfig(connFlags);
   const dataDir = resolveDataDir(f.dataDir);
+  const promptsFile = f.prompts ? path.resolve(f.prompts) : undefined;
+  // Load the environment (and the prompts file) now: a bad file fails here, not in an activity.
+  getEnvironment('toolwoz', dataDir, { promptsFile });
   const llm = llmEndpointFromEnv();
   const logger = rootLogger();
   installTemporalRuntime(logger);
@@ -66,7 +83,8 @@ async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOption
       connection,
       namespace: conn.namespace,
       workflowsPath: require.resolve('../../workflows'),
-      activities: createActivities({ dataDir, runsRoot, logger, llm }),
+      activities: createActivities({ dataDir, runsRoot, logger, llm, promptsFile }),
+      taskQueues: { main: f.taskQueue, llm: llmQueueFor(f.taskQueue) },
       llmConcurrency: f.llmConcurrency,
       llmRate: f.llmRate,
       shutdownGraceTime: f.shutdownGrace * 1000,
@@ -79,6 +97,7 @@ async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOption
         simulatedModel: llm.simulated,
         dataDir,
         runsRoot,
+        taskQueue: f.taskQueue,
       },
       'worker running; Ctrl-C stops it gracefully',
     );
