@@ -138,13 +138,7 @@ export async function connectClient(
     await conn.close();
     throw unreachable(c, err, timeoutMs);
   }
-  try {
-    await conn.workflowService.describeNamespace({ namespace: c.namespace });
-  } catch (err) {
-    await conn.close();
-    throw namespaceError(c, err);
-  }
-  return conn;
+  return withNamespace(conn, c);
 }
 
 /** A worker NativeConnection, with the same fail-fast behaviour (core would wait ~30 s). */
@@ -169,6 +163,16 @@ export async function connectWorker(
   } finally {
     clearTimeout(timer);
   }
+  return withNamespace(conn, c);
+}
+
+/** Both connection kinds: the namespace must exist (and our credentials must reach it). */
+interface NamespaceCheckable {
+  workflowService: { describeNamespace(req: { namespace: string }): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+async function withNamespace<T extends NamespaceCheckable>(conn: T, c: ConnectionConfig): Promise<T> {
   try {
     await conn.workflowService.describeNamespace({ namespace: c.namespace });
   } catch (err) {
