@@ -1,8 +1,10 @@
 // The flags shared by `harvest`, `eval` and `demo`, mapped onto the one run-config schema.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
 import { UserError } from '../util/errors';
+import type { PriceTable } from '../shared/cost';
 
 const int = (v: string): number => {
   if (!/^-?\d+$/.test(v)) throw new UserError(`expected a whole number, got "${v}"`);
@@ -38,6 +40,10 @@ export function addRunOptions(cmd: Command): Command {
     .option('--out <dir>', 'run directory (default runs/<id>)')
     .option('--data-dir <dir>', 'data directory (default $JOSH_DATA_DIR, ./data, or ../shared)')
     .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+    .option(
+      '--prices <file>',
+      'price table JSON {model: {input, output}} in USD per 1M tokens, for a cost estimate',
+    )
     .option('--task-queue <name>', 'task queue of the workers that run it (default josh)')
     .option('--prompts <file>', 'prompts file replacing the built-in prompts (in-process worker)')
     .option('--address <host:port>', 'Temporal address (default: an embedded local server)')
@@ -69,9 +75,19 @@ export interface RunFlags {
   worker?: boolean;
   taskQueue?: string;
   prompts?: string;
+  prices?: string;
   address?: string;
   namespace?: string;
   trials?: number;
+}
+
+function readPrices(file: string): PriceTable {
+  try {
+    // Shape-checked by the RunConfig schema right after.
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as PriceTable;
+  } catch (e) {
+    throw new UserError(`--prices ${file}: ${(e as Error).message}`);
+  }
 }
 
 export function defaultRunId(prefix: string, now = new Date()): string {
@@ -111,6 +127,7 @@ export function runConfigFromFlags(
     ...(flags.maxLlmCalls !== undefined && { maxLlmCalls: flags.maxLlmCalls }),
     ...(flags.trials !== undefined && { trials: flags.trials }),
     ...(flags.seed !== undefined && { seed: flags.seed }),
+    ...(flags.prices !== undefined && { prices: readPrices(flags.prices) }),
     ...(flags.out !== undefined && { outDir: path.resolve(flags.out) }),
   };
   const parsed = RunConfig.safeParse(input);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
 import { executeRun, printSummary } from '../runFlow';
+import { estimateCost, formatCost } from '../../shared/cost';
 
 export function register(program: Command): void {
   addRunOptions(
@@ -13,7 +14,9 @@ export function register(program: Command): void {
   ).action(async (flags: RunFlags & { baseline?: boolean }) => {
     const config = runConfigFromFlags(flags, flags.baseline ? 'baseline' : 'harvest', { split: 'val' });
     const outcome = await executeRun(config, flags);
+    const cost = estimateCost(outcome.progress.usage, config, config.prices);
     printSummary(outcome, flags.baseline ? 'Baseline finished' : 'Harvest finished', {
+      'estimated cost': cost && formatCost(cost),
       'export with': `npx josh export ${outcome.runDir} --format openai-sft`,
     });
   });
