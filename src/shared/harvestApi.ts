@@ -1,6 +1,6 @@
-// The harvest/eval workflow's public surface: its type name, progress query and control signals.
-// Shared by the workflow, the CLI and the typed client (defineQuery/defineSignal are plain data).
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// The harvest/eval workflow's public surface: its type name, progress query, control signals and
+// update. Shared by the workflow, the CLI and the typed client (the define* calls are plain data).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { UsageByRole } from './messages';
 
 export const HARVEST_WORKFLOW_TYPE = 'harvestWorkflow';
@@ -30,6 +30,17 @@ export interface HarvestProgress {
 }
 
 export const progressQuery = defineQuery<HarvestProgress>('progress');
+/** Memo key under which a cancelled run leaves its final progress (a cancelled workflow has no
+ * result, and a query on a closed workflow needs a worker). */
+export const FINAL_PROGRESS_MEMO = 'finalProgress';
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
+/** Fire-and-forget form (e.g. `temporal workflow signal`): a bad value is ignored. */
 export const setConcurrencySignal = defineSignal<[number]>('setConcurrency');
+
+export interface ConcurrencyChange {
+  previous: number;
+  concurrency: number;
+}
+/** Validated form: a bad value is rejected to the caller, before anything is recorded in history. */
+export const setConcurrencyUpdate = defineUpdate<ConcurrencyChange, [number]>('setConcurrency');

@@ -1,12 +1,17 @@
 // A harvest (or baseline/eval run): many conversation workflows in a sliding window of bounded
 // concurrency, with deterministic child ids (<runId>/<taskId>), a progress query, control
 // signals, and continue-as-new every few hundred conversations so its history stays short.
+// Pause stops starting conversations (running ones finish); cancel stops them all, keeps what
+// finished and writes a 'cancelled' manifest.
 import {
   ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   condition,
   continueAsNew,
+  isCancellation,
   setHandler,
   sleep,
   startChild,
@@ -20,10 +25,12 @@ import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
 import type { ConversationSummary } from '../josh/result';
 import { addUsage, emptyUsageByRole } from '../shared/messages';
 import {
+  FINAL_PROGRESS_MEMO,
   pauseSignal,
   progressQuery,
   resumeSignal,
   setConcurrencySignal,
+  setConcurrencyUpdate,
   type HarvestProgress,
 } from '../shared/harvestApi';
 import { SA } from '../shared/searchAttributes';
@@ -60,28 +67,171 @@ export async function harvestWorkflow(
 
   if (!pending || !progress) {
     upsertMemo({ config });
-    const resolved = await main.resolveTasks.executeWithOptions(
-      mainOptions(`resolve tasks: ${config.env} ${config.split}`),
-      [
-        {
-          env: config.env,
-          split: config.split,
-          taskIds: config.taskIds,
-          start: config.start,
-          limit: config.limit,
-          includeUnsolvable: config.includeUnsolvable,
-        },
-      ],
-    );
-    pending = resolved.taskIds.flatMap((taskId) =>
-      Array.from({ length: config.trials }, (_, trial) => ({ taskId, trial })),
-    );
-    const runDir = await main.writeRunManifest({
+    // Set here, not only by our starters: runs started by a Schedule (whose id is only known now)
+    // or by `temporal workflow start` must be filterable too.
+    upsertSearchAttributes([
+      { key: SA.kind, value: config.mode === 'eval' ? 'eval' : 'harvest' },
+      { key: SA.harvestId, value: config.id },
+      { key: SA.env, value: config.env },
+      { key: SA.split, value: config.split },
+      { key: SA.status, value: 'running' },
+    ]);
+    // Setup is short and must not be left half done: a cancel takes effect right after it.
+    ({ pending, progress } = await CancellationScope.nonCancellable(() => setUp(config)));
+  }
+  const p: HarvestProgress = progress;
+  const queue = pending;
+  let paused = p.status === 'paused';
+  p.status = 'running';
+  const setPaused = (value: boolean): void => {
+    if (paused === value || p.status !== 'running') return;
+    paused = value;
+    upsertSearchAttributes([{ key: SA.status, value: paused ? 'paused' : 'running' }]);
+  };
+  setHandler(progressQuery, () => ({ ...p, status: paused && p.status === 'running' ? 'paused' : p.status }));
+  setHandler(pauseSignal, () => setPaused(true));
+  setHandler(resumeSignal, () => setPaused(false));
+  const concurrencyOk = (n: number): boolean => RunConfig.shape.concurrency.safeParse(n).success;
+  setHandler(setConcurrencySignal, (n: number) => {
+    if (concurrencyOk(n)) p.concurrency = n;
+  });
+  setHandler(
+    setConcurrencyUpdate,
+    (n: number) => {
+      const previous = p.concurrency;
+      p.concurrency = n;
+      return { previous, concurrency: n };
+    },
+    {
+      validator: (n: number) => {
+        if (!concurrencyOk(n)) throw new Error(`concurrency must be a whole number from 1 to 1000, got ${n}`);
+      },
+    },
+  );
+
+  const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
+  const overBudget = (): boolean => config.maxLlmCalls !== undefined && llmCalls() >= config.maxLlmCalls;
+  let startedThisGeneration = 0;
+  const drain = (): boolean =>
+    startedThisGeneration >= continueAsNewAfter || workflowInfo().continueAsNewSuggested;
+  const canStart = (): boolean => queue.length > 0 && !paused && !overBudget() && !drain();
+  /** Nothing left to start in this execution, for a reason other than a pause. */
+  const exhausted = (): boolean => queue.length === 0 || overBudget() || drain();
+
+  const record = (s: ConversationSummary | null): void => {
+    p.done += 1;
+    if (!s) {
+      p.failed += 1;
+      return;
+    }
+    p.rewardSum += s.reward;
+    if (s.success) p.succeeded += 1;
+    p.usage = { agent: addUsage(p.usage.agent, s.usage.agent), user: addUsage(p.usage.user, s.usage.user) };
+  };
+
+  const runOne = async (item: { taskId: string; trial: number }): Promise<void> => {
+    try {
+      record(await runConversation(config.id, conversationConfig, item.taskId, item.trial));
+    } catch (err) {
+      // A conversation stopped by a cancel is not done, and did not fail: it left no result.
+      if (!isCancellation(err)) record(null);
+    } finally {
+      p.running -= 1;
+    }
+  };
+
+  const inFlight: Promise<void>[] = [];
+  let cancelled: CancelledFailure | null = null;
+  try {
+    for (;;) {
+      while (canStart() && p.running < p.concurrency) {
+        const item = queue.shift()!;
+        p.running += 1;
+        startedThisGeneration += 1;
+        inFlight.push(runOne(item));
+      }
+      if (p.running === 0 && exhausted()) {
+        if (queue.length === 0 || overBudget()) break;
+        await Promise.all(inFlight);
+        // A cancel that arrived while draining must not be lost to the next execution.
+        if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('harvest cancelled');
+        p.generation += 1;
+        await continueAsNew<typeof harvestWorkflow>(rawConfig, {
+          pending: queue,
+          progress: { ...p, status: paused ? 'paused' : 'running' },
+          continueAsNewAfter,
+        });
+      }
+      // Wakes for a free slot, or when the last conversation ends with nothing left to start; a
+      // paused harvest with nothing running sleeps here until resumed or cancelled.
+      await condition(() => (p.running < p.concurrency && canStart()) || (p.running === 0 && exhausted()));
+    }
+  } catch (err) {
+    if (!(err instanceof CancelledFailure)) throw err;
+    cancelled = err;
+  }
+  // Running conversations settle: to their results, or, after a cancel, to their own cancellation.
+  await Promise.all(inFlight);
+  if (cancelled) p.status = 'cancelled';
+  else p.status = queue.length > 0 && overBudget() ? 'budget-stopped' : 'done';
+  const summary = {
+    ...p,
+    successRate: p.done ? p.succeeded / p.done : 0,
+    averageReward: p.done ? p.rewardSum / p.done : 0,
+  };
+  // Written even when cancelled: the run directory must say how the run ended.
+  await CancellationScope.nonCancellable(() =>
+    main.writeRunManifest({
       runId: config.id,
       outDir: config.outDir,
-      manifest: { config, status: 'running', startedAt: new Date().toISOString() },
-    });
-    progress = {
+      manifest: {
+        config,
+        status: p.status,
+        startedAt: p.startedAt,
+        finishedAt: new Date().toISOString(),
+        summary,
+      },
+    }),
+  );
+  upsertSearchAttributes([
+    { key: SA.status, value: p.status },
+    { key: SA.reward, value: summary.averageReward },
+  ]);
+  if (cancelled) {
+    upsertMemo({ [FINAL_PROGRESS_MEMO]: p });
+    throw cancelled;
+  }
+  return p;
+}
+
+/** First execution only: the task list, the run directory's manifest, zeroed progress. */
+async function setUp(
+  config: RunConfig,
+): Promise<{ pending: HarvestCarry['pending']; progress: HarvestProgress }> {
+  const resolved = await main.resolveTasks.executeWithOptions(
+    mainOptions(`resolve tasks: ${config.env} ${config.split}`),
+    [
+      {
+        env: config.env,
+        split: config.split,
+        taskIds: config.taskIds,
+        start: config.start,
+        limit: config.limit,
+        includeUnsolvable: config.includeUnsolvable,
+      },
+    ],
+  );
+  const pending = resolved.taskIds.flatMap((taskId) =>
+    Array.from({ length: config.trials }, (_, trial) => ({ taskId, trial })),
+  );
+  const runDir = await main.writeRunManifest({
+    runId: config.id,
+    outDir: config.outDir,
+    manifest: { config, status: 'running', startedAt: new Date().toISOString() },
+  });
+  return {
+    pending,
+    progress: {
       id: config.id,
       mode: config.mode,
       env: config.env,
@@ -99,91 +249,8 @@ export async function harvestWorkflow(
       runDir,
       startedAt: new Date().toISOString(),
       generation: 0,
-    };
-  }
-  const p: HarvestProgress = progress;
-  const queue = pending;
-  let paused = p.status === 'paused';
-  setHandler(progressQuery, () => ({ ...p, status: paused && p.status === 'running' ? 'paused' : p.status }));
-  setHandler(pauseSignal, () => void (paused = true));
-  setHandler(resumeSignal, () => void (paused = false));
-  setHandler(setConcurrencySignal, (n: number) => {
-    if (Number.isInteger(n) && n >= 1 && n <= 1000) p.concurrency = n;
-  });
-
-  const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
-  const overBudget = (): boolean => config.maxLlmCalls !== undefined && llmCalls() >= config.maxLlmCalls;
-  let startedThisGeneration = 0;
-  const drain = (): boolean =>
-    startedThisGeneration >= continueAsNewAfter || workflowInfo().continueAsNewSuggested;
-  const canStart = (): boolean => queue.length > 0 && !paused && !overBudget() && !drain();
-
-  const record = (s: ConversationSummary | null): void => {
-    p.done += 1;
-    if (!s) {
-      p.failed += 1;
-      return;
-    }
-    p.rewardSum += s.reward;
-    if (s.success) p.succeeded += 1;
-    p.usage = { agent: addUsage(p.usage.agent, s.usage.agent), user: addUsage(p.usage.user, s.usage.user) };
-  };
-
-  const runOne = async (item: { taskId: string; trial: number }): Promise<void> => {
-    try {
-      record(await runConversation(config.id, conversationConfig, item.taskId, item.trial));
-    } catch {
-      record(null);
-    } finally {
-      p.running -= 1;
-    }
-  };
-
-  const inFlight: Promise<void>[] = [];
-  for (;;) {
-    while (canStart() && p.running < p.concurrency) {
-      const item = queue.shift()!;
-      p.running += 1;
-      startedThisGeneration += 1;
-      inFlight.push(runOne(item));
-    }
-    if (p.running === 0 && !canStart()) {
-      if (queue.length === 0 || overBudget()) break;
-      if (drain()) {
-        await Promise.all(inFlight);
-        p.generation += 1;
-        await continueAsNew<typeof harvestWorkflow>(rawConfig, {
-          pending: queue,
-          progress: { ...p, status: paused ? 'paused' : 'running' },
-          continueAsNewAfter,
-        });
-      }
-    }
-    await condition(() => (p.running < p.concurrency && canStart()) || (p.running === 0 && !canStart()));
-  }
-  await Promise.all(inFlight);
-  p.status = queue.length > 0 && overBudget() ? 'budget-stopped' : 'done';
-  const summary = {
-    ...p,
-    successRate: p.done ? p.succeeded / p.done : 0,
-    averageReward: p.done ? p.rewardSum / p.done : 0,
-  };
-  await main.writeRunManifest({
-    runId: config.id,
-    outDir: config.outDir,
-    manifest: {
-      config,
-      status: p.status,
-      startedAt: p.startedAt,
-      finishedAt: new Date().toISOString(),
-      summary,
     },
-  });
-  upsertSearchAttributes([
-    { key: SA.status, value: p.status },
-    { key: SA.reward, value: summary.averageReward },
-  ]);
-  return p;
+  };
 }
 
 async function runConversation(
