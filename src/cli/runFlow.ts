@@ -17,11 +17,23 @@ export interface RunOutcome {
   progress: HarvestProgress;
   runDir: string;
   uiUrl: string | null;
+  /** The Web UI's workflow list filtered to this run (its JoshHarvestId search attribute). */
+  webUi: string | null;
+  /** The embedded server stops with the command, and its Web UI with it. */
+  embeddedServer: boolean;
   simStats: unknown;
 }
 
 export function webUiRunLink(uiUrl: string, namespace: string, runId: string): string {
   return `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`JoshHarvestId="${runId}"`)}`;
+}
+
+/** The Web UI of an external cluster: JOSH_UI_URL, or the local one (`josh server`, compose) when
+ * the cluster is on this machine. */
+function externalUiUrl(address: string | undefined): string | null {
+  if (process.env.JOSH_UI_URL) return process.env.JOSH_UI_URL.replace(/\/+$/, '');
+  const host = (address ?? 'localhost:7233').replace(/:\d+$/, '');
+  return ['localhost', '127.0.0.1', '[::1]'].includes(host) ? 'http://localhost:8233' : null;
 }
 
 export async function executeRun(config: RunConfig, flags: RunFlags): Promise<RunOutcome> {
@@ -71,10 +83,23 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     say(
       `${verb} ${config.mode} ${config.id}: ${taskIds.length * config.trials} conversations${external ? '' : ' (embedded Temporal server)'}`,
     );
-    if (session.uiUrl) say(`Web UI: ${webUiRunLink(session.uiUrl, session.namespace, config.id)}`);
-    const progress = await watchRun(handle, { tty: Boolean(process.stderr.isTTY), out: process.stderr });
+    const uiUrl = session.uiUrl ?? externalUiUrl(flags.address ?? process.env.TEMPORAL_ADDRESS);
+    const webUi = uiUrl ? webUiRunLink(uiUrl, session.namespace, config.id) : null;
+    const progress = await watchRun(handle, {
+      tty: Boolean(process.stderr.isTTY),
+      out: process.stderr,
+      webUi,
+    });
     const simStats = session.simStats?.() ?? null;
-    return { progress, runDir: progress.runDir || runDir, uiUrl: session.uiUrl, simStats };
+    const embeddedServer = session.embeddedServer;
+    return {
+      progress,
+      runDir: progress.runDir || runDir,
+      uiUrl: session.uiUrl,
+      webUi,
+      embeddedServer,
+      simStats,
+    };
   } finally {
     process.removeListener('SIGINT', interrupt);
     await session?.close();
@@ -82,6 +107,8 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
 }
 
 export function printSummary(o: RunOutcome, title: string, extra: Record<string, string | null> = {}): void {
-  const lines = summaryLines(o.progress, extra);
+  // An embedded server's UI is gone once the command ends; the demo says how to reopen it.
+  const webUi: Record<string, string> = o.webUi && !o.embeddedServer ? { 'Web UI': o.webUi } : {};
+  const lines = summaryLines(o.progress, { ...webUi, ...extra });
   process.stdout.write(`\n${title}\n${lines.join('\n')}\n`);
 }

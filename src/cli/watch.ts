@@ -17,8 +17,10 @@ export function tokens(p: HarvestProgress): number {
 
 export async function watchRun(
   handle: WorkflowHandle,
-  opts: { tty: boolean; out: NodeJS.WritableStream; intervalMs?: number },
+  opts: { tty: boolean; out: NodeJS.WritableStream; intervalMs?: number; webUi?: string | null },
 ): Promise<HarvestProgress> {
+  // Above the bar (or the first progress line), so the run's page in the Web UI is one click away.
+  if (opts.webUi) opts.out.write(`Web UI (this run's workflows): ${opts.webUi}\n`);
   const result = handle.result() as Promise<HarvestProgress>;
   let finished = false;
   void result.then(

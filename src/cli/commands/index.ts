@@ -1,9 +1,14 @@
 // One line per command module; each exports `register(program)`.
 import type { Command } from 'commander';
+import * as compare from './compare';
 import * as data from './data';
 import * as demo from './demo';
+import * as evalCmd from './eval';
 import * as exportCmd from './export';
 import * as harvest from './harvest';
+import * as report from './report';
+import * as runs from './runs';
+import * as schedule from './schedule';
 import * as score from './score';
 import * as server from './server';
 import * as simModel from './simModel';
@@ -11,10 +16,15 @@ import * as tasks from './tasks';
 import * as worker from './worker';
 
 const modules: { register(program: Command): void }[] = [
+  compare,
   data,
   demo,
+  evalCmd,
   exportCmd,
   harvest,
+  report,
+  runs,
+  schedule,
   score,
   server,
   simModel,

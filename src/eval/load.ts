@@ -1,0 +1,132 @@
+// Reading a run directory for eval, compare and report: harvest.json and the conversation result
+// files, each checked with zod at this boundary (one line naming the file and field on a problem).
+// Only the fields these commands read are checked; the search tree is parsed only when asked for.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { RunConfig } from '../config/run';
+import { MessageSchema } from '../export/schema';
+import { UserError } from '../util/errors';
+
+const UsageSchema = z.object({
+  calls: z.number().int().min(0),
+  promptTokens: z.number().min(0),
+  completionTokens: z.number().min(0),
+});
+export const UsageByRoleSchema = z.object({ agent: UsageSchema, user: UsageSchema });
+
+const OutcomeSchema = z.looseObject({
+  version: z.literal(1),
+  runId: z.string(),
+  mode: z.enum(['harvest', 'baseline', 'eval']),
+  env: z.string().min(1),
+  taskId: z.string().min(1),
+  trial: z.number().int().min(0),
+  reward: z.number().min(0).max(1),
+  success: z.boolean(),
+  goalCount: z.number().int().min(0),
+  steps: z.number().int().min(0),
+  branches: z.number().int().min(0),
+  stopReason: z.string(),
+  usage: UsageByRoleSchema,
+  workflowId: z.string(),
+});
+export type ConversationOutcome = z.output<typeof OutcomeSchema>;
+
+const TurnSchema = z.object({
+  step: z.number().int(),
+  messages: z.array(MessageSchema),
+  rewardedGoals: z.array(z.number().int()),
+  userReply: z.string().nullable(),
+  error: z.string().optional(),
+});
+const TreeNodeSchema = z.object({
+  id: z.number().int().min(0),
+  parentId: z.number().int().min(0).nullable(),
+  createdAt: z.number().int().min(0),
+  turns: z.array(TurnSchema),
+  conversationOver: z.boolean(),
+  isSuccessful: z.boolean(),
+  isGoldenPath: z.boolean(),
+  endReason: z.string().optional(),
+});
+const WithTreeSchema = OutcomeSchema.extend({
+  opening: z.string(),
+  tree: z.array(TreeNodeSchema).min(1),
+});
+/** A result with its search tree (the report's input). The turns' `calls` are not read: a turn's
+ * tool calls and results are in its messages. */
+export type ConversationWithTree = z.output<typeof WithTreeSchema>;
+export type ReportTreeNode = ConversationWithTree['tree'][number];
+
+const ManifestSchema = z.looseObject({
+  config: RunConfig,
+  status: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  summary: z.looseObject({ total: z.number().int().min(0) }).optional(),
+});
+export type RunManifest = z.output<typeof ManifestSchema>;
+
+export interface LoadedRun<T> {
+  runDir: string;
+  manifest: RunManifest;
+  /** Sorted by task id, then trial. */
+  conversations: T[];
+}
+
+/** A run directory, or a run id under ./runs. */
+export function resolveRunDir(arg: string): string {
+  const direct = path.resolve(arg);
+  if (fs.existsSync(direct)) return direct;
+  const underRuns = path.resolve('runs', arg);
+  if (!arg.includes(path.sep) && fs.existsSync(underRuns)) return underRuns;
+  throw new UserError(`run directory ${direct} does not exist`);
+}
+
+export function loadRunOutcomes(runDir: string): LoadedRun<ConversationOutcome> {
+  return loadRun(runDir, OutcomeSchema);
+}
+
+export function loadRunWithTrees(runDir: string): LoadedRun<ConversationWithTree> {
+  return loadRun(runDir, WithTreeSchema) as LoadedRun<ConversationWithTree>;
+}
+
+function loadRun<S extends typeof OutcomeSchema>(runDir: string, schema: S): LoadedRun<z.output<S>> {
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) {
+    throw new UserError(`run directory ${runDir} does not exist`);
+  }
+  const manifestFile = path.join(runDir, 'harvest.json');
+  if (!fs.existsSync(manifestFile)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
+  const manifest = parseFile(manifestFile, ManifestSchema);
+  const dir = path.join(runDir, 'conversations');
+  // Temp files of atomic writes do not end in .json, so a run being written is read safely.
+  const names = fs.existsSync(dir)
+    ? fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    : [];
+  if (names.length === 0)
+    throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
+  const conversations = names.map((n) => parseFile(path.join(dir, n), schema));
+  conversations.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.trial - b.trial));
+  return { runDir, manifest, conversations };
+}
+
+function parseFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new UserError(`${file}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The key a conversation is paired on across runs. */
+export function outcomeKey(c: { taskId: string; trial: number }): string {
+  return `${c.taskId}~t${c.trial}`;
+}

@@ -1,0 +1,43 @@
+// `josh report`: a run directory (harvest, baseline or eval) → one self-contained HTML file with
+// the run's summary and every conversation's JOSH search tree (docs/evaluation.md).
+import * as path from 'node:path';
+import type { Environment } from '../env/types';
+import type { Prices } from '../eval/cost';
+import { loadRunWithTrees } from '../eval/load';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { buildReportData } from './data';
+import { renderReportHtml } from './html';
+
+export const DEFAULT_UI_URL = 'http://localhost:8233';
+export const REPORT_FILE = 'report.html';
+
+export interface WriteReportOptions {
+  out?: string;
+  uiUrl?: string;
+  namespace?: string;
+  /** Resolved after the run has loaded, so a bad run directory is reported first. */
+  environment: (name: string) => Environment | null;
+  prices?: Prices;
+  now?: Date;
+}
+
+export interface ReportSummary {
+  file: string;
+  bytes: number;
+  conversations: number;
+}
+
+export function writeReport(runDir: string, opts: WriteReportOptions): ReportSummary {
+  const run = loadRunWithTrees(runDir);
+  const data = buildReportData(run, {
+    uiUrl: opts.uiUrl ?? DEFAULT_UI_URL,
+    namespace: opts.namespace ?? 'default',
+    environment: opts.environment(run.manifest.config.env),
+    prices: opts.prices,
+    now: opts.now,
+  });
+  const html = renderReportHtml(data);
+  const file = path.resolve(opts.out ?? path.join(runDir, REPORT_FILE));
+  writeFileAtomic(file, html);
+  return { file, bytes: Buffer.byteLength(html), conversations: run.conversations.length };
+}
