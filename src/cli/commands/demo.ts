@@ -4,10 +4,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, defaultRunId, type RunFlags } from '../runOptions';
-import { executeRun, printSummary } from '../runFlow';
-import { EXPORT_FORMATS, exportRun, type ExportSummary } from '../../export';
-import { getEnvironment } from '../../env';
-import { resolveDataDir } from '../../env/dataDir';
+import type { ExportSummary } from '../../export';
 
 export function register(program: Command): void {
   addRunOptions(
@@ -18,6 +15,11 @@ export function register(program: Command): void {
       split: 'val',
       limit: 10,
     });
+    // Loaded on use, like `harvest`: they pull in the Temporal worker and the datasets.
+    const { executeRun, printSummary } = await import('../runFlow');
+    const { EXPORT_FORMATS, exportRun } = await import('../../export');
+    const { getEnvironment } = await import('../../env');
+    const { resolveDataDir } = await import('../../env/dataDir');
     const outcome = await executeRun(config, flags);
     const dataDir = resolveDataDir(flags.dataDir);
     const exports: ExportSummary[] = EXPORT_FORMATS.map((format) =>

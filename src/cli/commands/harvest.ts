@@ -2,7 +2,6 @@
 // per task (beam 1) with the same settings, for comparison.
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
-import { executeRun, printSummary } from '../runFlow';
 import { estimateCost, formatCost } from '../../shared/cost';
 
 export function register(program: Command): void {
@@ -13,6 +12,8 @@ export function register(program: Command): void {
       .option('--baseline', 'one rollout per task (beam 1), for comparison'),
   ).action(async (flags: RunFlags & { baseline?: boolean }) => {
     const config = runConfigFromFlags(flags, flags.baseline ? 'baseline' : 'harvest', { split: 'val' });
+    // Loaded on use: the run machinery pulls in the Temporal worker, which `josh --help` need not.
+    const { executeRun, printSummary } = await import('../runFlow');
     const outcome = await executeRun(config, flags);
     const cost = estimateCost(outcome.progress.usage, config, config.prices);
     printSummary(outcome, flags.baseline ? 'Baseline finished' : 'Harvest finished', {
