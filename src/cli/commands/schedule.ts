@@ -1,0 +1,172 @@
+// `josh schedule create|list|show|pause|resume|trigger|delete`: recurring harvests/evals on
+// Temporal Schedules (no cron box). Each firing is a run of its own, `<schedule id>-<time>`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { InvalidConfigError } from '../../client/errors';
+import { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleInfo } from '../../client/schedules';
+import { UserError } from '../../util/errors';
+import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
+import { table, time, withJoshClient } from './runs';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+interface CreateFlags extends ConnectionOptionFlags {
+  id: string;
+  cron?: string[];
+  every?: string;
+  timezone?: string;
+  config: string;
+  overlap: OverlapPolicy;
+  paused?: boolean;
+  note?: string;
+  taskQueue?: string;
+}
+
+/** A run config file, JSON or YAML (by extension). */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${file}: not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    );
+  }
+}
+
+function describe(s: ScheduleInfo): string[] {
+  const rows: [string, string][] = [
+    ['schedule', s.id],
+    ['when', [...s.cron.map((c) => `cron "${c}"`), ...s.every.map((e) => `every ${e}`)].join(', ') || '-'],
+    ['time zone', s.timezone ?? 'UTC'],
+    ['state', s.paused ? `paused${s.note ? ` (${s.note})` : ''}` : 'active'],
+    ['next runs', s.nextRuns.slice(0, 3).map(time).join(', ') || '-'],
+    ['recent runs', s.recentRuns.map((r) => r.id).join(', ') || '-'],
+  ];
+  if (s.taskQueue) rows.push(['task queue', s.taskQueue]);
+  if (s.config) rows.push(['config', JSON.stringify(s.config)]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
+}
+
+export function register(program: Command): void {
+  const schedule = program.command('schedule').description('recurring harvests/evals on Temporal Schedules');
+
+  addConnectionOptions(
+    schedule
+      .command('create')
+      .description('create a schedule that starts a run from a config file on a cron or interval')
+      .requiredOption('--id <id>', 'schedule id; runs are named <id>-<scheduled time>')
+      .option('--cron <expr...>', 'cron expression(s), e.g. "0 3 * * *" (03:00 daily)')
+      .option('--every <duration>', 'fixed interval instead, e.g. 30m, 6h, "1 day"')
+      .option('--timezone <tz>', 'IANA time zone of the cron expressions (default UTC)')
+      .requiredOption('--config <file>', 'run config, JSON or YAML, without id and outDir')
+      .addOption(
+        new Option('--overlap <policy>', 'when a firing comes while the last run still runs')
+          .choices(OVERLAP_POLICIES)
+          .default('skip'),
+      )
+      .option('--paused', 'create it paused')
+      .option('--note <text>', 'a note shown with the schedule')
+      .option('--task-queue <name>', 'task queue of the workers (JOSH_TASK_QUEUE, default josh)'),
+  ).action(async (f: CreateFlags) => {
+    const config = readConfigFile(f.config);
+    const created = await withJoshClient(f, async (josh) => {
+      try {
+        return await josh.createSchedule({
+          id: f.id,
+          cron: f.cron,
+          every: f.every,
+          timezone: f.timezone,
+          config: config as never,
+          overlap: f.overlap,
+          paused: f.paused,
+          note: f.note,
+        });
+      } catch (err) {
+        if (err instanceof InvalidConfigError && err.message.includes(': config: ')) {
+          throw new UserError(`${path.relative(process.cwd(), f.config) || f.config}:\n${err.message}`);
+        }
+        throw err;
+      }
+    });
+    say(`created schedule ${created.id}`);
+    for (const line of describe(created)) say(line);
+  });
+
+  addConnectionOptions(
+    schedule
+      .command('list')
+      .description('schedules that start harvest/eval runs')
+      .option('--json', 'print JSON'),
+  ).action(async (f: ConnectionOptionFlags & { json?: boolean }) => {
+    const list = await withJoshClient(f, (josh) => josh.listSchedules());
+    if (f.json) return say(JSON.stringify(list, null, 2));
+    if (list.length === 0) return say('no schedules');
+    const rows = list.map((s) => [
+      s.id,
+      [...s.cron, ...s.every.map((e) => `every ${e}`)].join('; ') || '-',
+      s.paused ? 'paused' : 'active',
+      time(s.nextRuns[0] ?? null),
+      s.recentRuns.at(-1)?.id ?? '-',
+    ]);
+    for (const line of table(['ID', 'WHEN', 'STATE', 'NEXT RUN', 'LAST RUN'], rows)) say(line);
+  });
+
+  addConnectionOptions(
+    schedule
+      .command('show')
+      .argument('<id>', 'schedule id')
+      .description('one schedule: when, state, recent runs, config')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, f: ConnectionOptionFlags & { json?: boolean }) => {
+    const s = await withJoshClient(f, (josh) => josh.describeSchedule(id));
+    if (f.json) return say(JSON.stringify(s, null, 2));
+    for (const line of describe(s)) say(line);
+  });
+
+  addConnectionOptions(
+    schedule
+      .command('pause')
+      .argument('<id>', 'schedule id')
+      .description('stop firing (runs already started go on)')
+      .option('--note <text>', 'why'),
+  ).action(async (id: string, f: ConnectionOptionFlags & { note?: string }) => {
+    await withJoshClient(f, (josh) => josh.pauseSchedule(id, f.note));
+    say(`paused schedule ${id}`);
+  });
+
+  addConnectionOptions(
+    schedule.command('resume').argument('<id>', 'schedule id').description('fire again'),
+  ).action(async (id: string, f: ConnectionOptionFlags) => {
+    await withJoshClient(f, (josh) => josh.resumeSchedule(id));
+    say(`resumed schedule ${id}`);
+  });
+
+  addConnectionOptions(
+    schedule
+      .command('trigger')
+      .argument('<id>', 'schedule id')
+      .description('start a run now (subject to the overlap policy)'),
+  ).action(async (id: string, f: ConnectionOptionFlags) => {
+    await withJoshClient(f, (josh) => josh.triggerSchedule(id));
+    say(`triggered schedule ${id}`);
+  });
+
+  addConnectionOptions(
+    schedule
+      .command('delete')
+      .argument('<id>', 'schedule id')
+      .description('delete the schedule (runs it started are kept)'),
+  ).action(async (id: string, f: ConnectionOptionFlags) => {
+    await withJoshClient(f, (josh) => josh.deleteSchedule(id));
+    say(`deleted schedule ${id}`);
+  });
+}
