@@ -6,8 +6,6 @@ import * as demo from './demo';
 import * as evalCmd from './eval';
 import * as exportCmd from './export';
 import * as harvest from './harvest';
-import * as runs from './runs';
-import * as schedule from './schedule';
 import * as report from './report';
 import * as runs from './runs';
 import * as schedule from './schedule';
@@ -24,8 +22,6 @@ const modules: { register(program: Command): void }[] = [
   evalCmd,
   exportCmd,
   harvest,
-  runs,
-  schedule,
   report,
   runs,
   schedule,
