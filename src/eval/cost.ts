@@ -1,8 +1,9 @@
-// Cost estimates from token usage and per-model prices (USD per 1M tokens). Prices come from the
-// run config (`prices`) or a `--prices` flag: inline JSON or a JSON file, checked with zod.
+// Cost estimates for eval and report from token usage and per-model prices (USD per 1M tokens).
+// Prices come from the run config (`prices`) or a `--prices` flag: inline JSON or a JSON file.
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import type { UsageByRole } from '../shared/messages';
+import { estimateCost as sharedEstimate } from '../shared/cost';
 import { UserError } from '../util/errors';
 
 export const PricesSchema = z.record(
@@ -13,31 +14,20 @@ export type Prices = z.output<typeof PricesSchema>;
 
 export interface CostEstimate {
   currency: 'USD';
-  agent: number | null;
-  user: number | null;
-  /** Sum of the roles that have a price; `missing` names the models without one. */
+  /** Sum over the roles whose model has a price; `missing` names the models without one. */
   total: number;
   missing: string[];
 }
 
+/** The shared estimate (src/shared/cost.ts, also in the harvest summary) in eval.json's shape. */
 export function estimateCost(
   usage: UsageByRole,
   agentModel: string,
   userModel: string,
   prices: Prices,
 ): CostEstimate {
-  const missing: string[] = [];
-  const of = (model: string, u: UsageByRole['agent']): number | null => {
-    const p = prices[model];
-    if (!p) {
-      if (!missing.includes(model)) missing.push(model);
-      return null;
-    }
-    return (u.promptTokens * p.input + u.completionTokens * p.output) / 1e6;
-  };
-  const agent = of(agentModel, usage.agent);
-  const user = of(userModel, usage.user);
-  return { currency: 'USD', agent, user, total: (agent ?? 0) + (user ?? 0), missing };
+  const c = sharedEstimate(usage, { agentModel, userModel }, prices)!;
+  return { currency: 'USD', total: c.usd, missing: c.unpriced };
 }
 
 /** `--prices` is either JSON (`{"gpt-4o":{"input":2.5,"output":10}}`) or the path of a JSON file. */

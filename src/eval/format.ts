@@ -102,9 +102,8 @@ export function formatEval(s: EvalSummary): string {
 }
 
 export function formatCost(c: NonNullable<EvalSummary['cost']>): string {
-  const usd = (x: number | null): string => (x === null ? 'no price' : `$${x.toFixed(4)}`);
-  const missing = c.missing.length ? `; no price for ${c.missing.join(', ')}` : '';
-  return `$${c.total.toFixed(4)} (agent ${usd(c.agent)}, user ${usd(c.user)}${missing})`;
+  const missing = c.missing.length ? ` (no price for ${c.missing.join(', ')})` : '';
+  return `$${c.total.toFixed(4)}${missing}`;
 }
 
 export function formatComparison(c: Comparison): string {
