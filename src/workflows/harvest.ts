@@ -61,26 +61,12 @@ export async function harvestWorkflow(
   const { taskIds: _ids, ...childConfig } = config;
   const conversationConfig: ConversationConfig = childConfig;
 
-  let pending = carry?.pending;
-  let progress = carry?.progress;
   const continueAsNewAfter = carry?.continueAsNewAfter ?? 500;
-
-  if (!pending || !progress) {
-    upsertMemo({ config });
-    // Set here, not only by our starters: runs started by a Schedule (whose id is only known now)
-    // or by `temporal workflow start` must be filterable too.
-    upsertSearchAttributes([
-      { key: SA.kind, value: config.mode === 'eval' ? 'eval' : 'harvest' },
-      { key: SA.harvestId, value: config.id },
-      { key: SA.env, value: config.env },
-      { key: SA.split, value: config.split },
-      { key: SA.status, value: 'running' },
-    ]);
-    // Setup is short and must not be left half done: a cancel takes effect right after it.
-    ({ pending, progress } = await CancellationScope.nonCancellable(() => setUp(config)));
-  }
-  const p: HarvestProgress = progress;
-  const queue = pending;
+  const fresh = !carry?.pending || !carry.progress;
+  const queue = carry?.pending ?? [];
+  // Created before setup so the query, signals and update work from the first workflow task: an
+  // update that finds no handler is rejected, and callers may send one right after starting.
+  const p: HarvestProgress = carry?.progress ?? startingProgress(config);
   let paused = p.status === 'paused';
   p.status = 'running';
   const setPaused = (value: boolean): void => {
@@ -108,6 +94,25 @@ export async function harvestWorkflow(
       },
     },
   );
+
+  if (fresh) {
+    upsertMemo({ config });
+    // Set here, not only by our starters: runs started by a Schedule (whose id is only known now)
+    // or by `temporal workflow start` must be filterable too.
+    upsertSearchAttributes([
+      { key: SA.kind, value: config.mode === 'eval' ? 'eval' : 'harvest' },
+      { key: SA.harvestId, value: config.id },
+      { key: SA.env, value: config.env },
+      { key: SA.split, value: config.split },
+      { key: SA.status, value: paused ? 'paused' : 'running' }, // a pause may come with the start
+    ]);
+    // Setup is short and must not be left half done: a cancel takes effect right after it.
+    const setup = await CancellationScope.nonCancellable(() => setUp(config));
+    queue.push(...setup.pending);
+    p.total = setup.pending.length;
+    p.skippedUnsolvable = setup.skippedUnsolvable;
+    p.runDir = setup.runDir;
+  }
 
   const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
   const overBudget = (): boolean => config.maxLlmCalls !== undefined && llmCalls() >= config.maxLlmCalls;
@@ -204,10 +209,33 @@ export async function harvestWorkflow(
   return p;
 }
 
-/** First execution only: the task list, the run directory's manifest, zeroed progress. */
+/** Progress of a run before its first conversation (total and run directory come from setup). */
+function startingProgress(config: RunConfig): HarvestProgress {
+  return {
+    id: config.id,
+    mode: config.mode,
+    env: config.env,
+    split: config.split,
+    status: 'running',
+    total: 0,
+    done: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    rewardSum: 0,
+    usage: emptyUsageByRole(),
+    skippedUnsolvable: 0,
+    concurrency: config.concurrency,
+    runDir: '',
+    startedAt: new Date().toISOString(),
+    generation: 0,
+  };
+}
+
+/** First execution only: the task list and the run directory's manifest. */
 async function setUp(
   config: RunConfig,
-): Promise<{ pending: HarvestCarry['pending']; progress: HarvestProgress }> {
+): Promise<{ pending: HarvestCarry['pending']; skippedUnsolvable: number; runDir: string }> {
   const resolved = await main.resolveTasks.executeWithOptions(
     mainOptions(`resolve tasks: ${config.env} ${config.split}`),
     [
@@ -229,28 +257,7 @@ async function setUp(
     outDir: config.outDir,
     manifest: { config, status: 'running', startedAt: new Date().toISOString() },
   });
-  return {
-    pending,
-    progress: {
-      id: config.id,
-      mode: config.mode,
-      env: config.env,
-      split: config.split,
-      status: 'running',
-      total: pending.length,
-      done: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      rewardSum: 0,
-      usage: emptyUsageByRole(),
-      skippedUnsolvable: resolved.skippedUnsolvable,
-      concurrency: config.concurrency,
-      runDir,
-      startedAt: new Date().toISOString(),
-      generation: 0,
-    },
-  };
+  return { pending, skippedUnsolvable: resolved.skippedUnsolvable, runDir };
 }
 
 async function runConversation(
