@@ -1,0 +1,105 @@
+// Starting a harvest from another language through Temporal alone: examples/python/start_harvest.py
+// (Temporal's Python SDK, no josh code) starts the workflow by type name on the task queue with a
+// JSON input that has no id, retunes it with the setConcurrency update, follows the progress query
+// and prints the result. The Python SDK goes into a virtualenv in the user cache, made once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheRoot } from '../src/temporal/provision';
+import { readConversations, withStack } from './helpers/harvest';
+import { testAddress, testNamespace } from './helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '..');
+const EXAMPLE = path.join(ROOT, 'examples', 'python');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: 240_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A virtualenv with examples/python/requirements.txt, keyed by its content; or why there is none. */
+async function pythonWithSdk(): Promise<{ python: string } | { skip: string }> {
+  const requirements = path.join(EXAMPLE, 'requirements.txt');
+  const key = createHash('sha256').update(fs.readFileSync(requirements)).digest('hex').slice(0, 12);
+  const venv = path.join(cacheRoot(), `python-example-${key}`);
+  const python = path.join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+  const ready = path.join(venv, '.installed');
+  if (fs.existsSync(ready)) return { python };
+  const base = process.env.JOSH_TEST_PYTHON ?? 'python3';
+  fs.rmSync(venv, { recursive: true, force: true });
+  const made = await run(base, ['-m', 'venv', venv]);
+  if (made.code !== 0) return { skip: `no Python virtualenv (${base} -m venv): ${made.stderr.trim()}` };
+  const pip = await run(python, [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '-r',
+    requirements,
+  ]);
+  if (pip.code !== 0)
+    return { skip: `pip install -r ${requirements} failed: ${pip.stderr.trim().slice(-500)}` };
+  fs.writeFileSync(ready, new Date().toISOString());
+  return { python };
+}
+
+test('a Python service starts and retunes a harvest through Temporal alone', async (t) => {
+  const py = await pythonWithSdk();
+  if ('skip' in py) {
+    t.diagnostic(py.skip);
+    t.skip(py.skip);
+    return;
+  }
+  await withStack({}, async (stack) => {
+    // No id in the input: the workflow id (here, the file's name) becomes the run id.
+    const id = `t-python-${Date.now()}`;
+    const input = path.join(stack.runsRoot, `${id}.json`);
+    fs.writeFileSync(
+      input,
+      JSON.stringify({ split: 'val', limit: 2, beamSize: 2, maxSteps: 4, userSim: 'script', concurrency: 1 }),
+    );
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: testAddress(),
+      TEMPORAL_NAMESPACE: testNamespace(),
+      JOSH_TASK_QUEUE: stack.taskQueue,
+    };
+    const ran = await run(
+      py.python,
+      [path.join(EXAMPLE, 'start_harvest.py'), input, '--concurrency', '2'],
+      env,
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, new RegExp(`started ${id}\\nconcurrency 1 -> 2\\n`));
+    const result = JSON.parse(ran.stdout) as Record<string, unknown>;
+    assert.equal(result.id, id);
+    assert.equal(result.status, 'done');
+    assert.equal(result.total, 2);
+    assert.equal(result.done, 2);
+    assert.equal(result.concurrency, 2);
+    assert.equal(readConversations(path.join(stack.runsRoot, id)).length, 2);
+
+    // Started without our client, yet filterable: the workflow sets its own search attributes.
+    const found: string[] = [];
+    const query = `JoshHarvestId = "${id}" AND JoshKind = "harvest" AND JoshStatus = "done"`;
+    for (let i = 0; i < 20 && found.length === 0; i++) {
+      for await (const wf of stack.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(found, [id]);
+  });
+});
