@@ -2,6 +2,7 @@
 // types only) and the activity implementations. Small on purpose: prompts, tool schemas and task
 // goals are rebuilt inside activities from the environment, never sent through history.
 import type { CallMade, Message, ToolCall, Usage } from '../shared/messages';
+import type { AgentAction } from '../agent/types';
 import type { GoalCall } from '../env/types';
 import type { RunConfig } from '../config/run';
 import type { CompactResult, ConversationSummary } from '../josh/result';
@@ -17,10 +18,7 @@ export interface AgentCallInput {
 }
 
 /** One LLM call of an agent turn, parsed by the strategy into exactly one action. */
-export type AgentAction =
-  | { kind: 'tool'; call: ToolCall; message: Message; extra: Message[] }
-  | { kind: 'say'; message: Message }
-  | { kind: 'invalid'; message: Message; feedback: Message[] };
+export type { AgentAction };
 
 export interface AgentCallOutput {
   action: AgentAction;

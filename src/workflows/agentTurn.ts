@@ -3,14 +3,8 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { llm, llmOptions, main, mainOptions } from './proxies';
 import type { AgentTurn } from '../josh/search';
-import {
-  emptyUsage,
-  addUsage,
-  OUT_OF_CALLS_MESSAGE,
-  type CallMade,
-  type Message,
-  type Usage,
-} from '../shared/messages';
+import { runAgentTurn } from '../josh/drive';
+import { emptyUsage, addUsage, type Message, type Usage } from '../shared/messages';
 import { seedOf } from '../util/hash';
 import type { RunConfig } from '../config/run';
 
@@ -39,13 +33,10 @@ function failureMessage(err: unknown): string {
 }
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnOutput> {
-  const messages: Message[] = [];
-  const calls: CallMade[] = [];
   let usage = emptyUsage();
-  for (let i = 0; i < input.maxCalls; i++) {
-    let reply;
-    try {
-      reply = await llm().agentCall.executeWithOptions(
+  const turn = await runAgentTurn(input.history, input.maxCalls, {
+    async callModel(i, history) {
+      const reply = await llm().agentCall.executeWithOptions(
         llmOptions(`agent ${input.model}: call ${i + 1}/${input.maxCalls} (node ${input.nodeId})`),
         [
           {
@@ -55,34 +46,19 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
             temperature: input.temperature,
             // A distinct, reproducible sample per run, task, trial, branch, step and call.
             seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
-            history: [...input.history, ...messages],
+            history,
           },
         ],
       );
-    } catch (err) {
-      // A non-retryable model failure ends this leaf only; the search goes on (spec 2, step 2).
-      return { messages, calls, usage, error: failureMessage(err) };
-    }
-    usage = addUsage(usage, reply.usage);
-    const action = reply.action;
-    messages.push(action.message);
-    if (action.kind === 'say') return { messages, calls, usage };
-    if (action.kind === 'invalid') {
-      messages.push(...action.feedback);
-      continue;
-    }
-    const result = await main.executeTool.executeWithOptions(mainOptions(`tool ${action.call.name}`), [
-      { env: input.env, taskId: input.taskId, call: action.call },
-    ]);
-    messages.push({
-      role: 'tool',
-      toolCallId: action.call.id,
-      name: action.call.name,
-      content: result.content,
-    });
-    messages.push(...action.extra);
-    calls.push(result.call);
-  }
-  messages.push({ role: 'assistant', content: OUT_OF_CALLS_MESSAGE });
-  return { messages, calls, usage };
+      usage = addUsage(usage, reply.usage);
+      return reply.action;
+    },
+    executeTool: (call) =>
+      main.executeTool.executeWithOptions(mainOptions(`tool ${call.name}`), [
+        { env: input.env, taskId: input.taskId, call },
+      ]),
+    // A non-retryable model failure ends this leaf only; the search goes on (spec 2, step 2).
+    describeError: failureMessage,
+  });
+  return { ...turn, usage };
 }

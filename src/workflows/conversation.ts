@@ -1,24 +1,11 @@
 // One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
-// the search state transitions are the pure functions of src/josh/search.ts, agent turns run as
-// child workflows in parallel, user replies and tool calls are activities.
+// the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts); here
+// agent turns become child workflows run in parallel, user replies and tool calls activities.
 import { executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
 import { llm, llmOptions, main, mainOptions } from './proxies';
-import {
-  agentView,
-  applyAgentTurn,
-  applyUserReply,
-  beginStep,
-  createSearch,
-  endLeaf,
-  finalLeaf,
-  liveLeaves,
-  pathCalls,
-  progress,
-  rewardCheck,
-  userView,
-  type Search,
-} from '../josh/search';
+import { createSearch, finalLeaf, pathCalls, progress, type Search } from '../josh/search';
+import { runSearchLoop } from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import { effectiveSearch, type RunConfig } from '../config/run';
 import { getScoring } from '../env/scoring';
@@ -45,7 +32,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     { env: config.env, taskId },
   ]);
 
-  const userReply = async (conversation: Message[], nodeId: number): Promise<string> => {
+  const userReply = async (nodeId: number, conversation: Message[]): Promise<string> => {
     const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
     const scripted = config.userSim === 'script';
     const act = scripted ? main.scriptedUserTurn : llm().userTurn;
@@ -56,37 +43,22 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     return out.text;
   };
 
-  const opening = await userReply([], 0);
+  const opening = await userReply(0, []);
   const s: Search = createSearch(opening, task.goalCalls.length);
   const scoring = getScoring(config.env);
-  let stopReason = 'max-steps';
-
-  while (s.step < params.maxSteps) {
-    const leaves = beginStep(s, params);
-    const turns = await Promise.all(leaves.map((id) => runAgentTurn(input, s.step, id, s)));
-    leaves.forEach((id, i) => {
-      usage.agent = addUsage(usage.agent, turns[i].usage);
-      applyAgentTurn(s, id, turns[i]);
-    });
-    rewardCheck(s, leaves, (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls));
-    if (progress(s).success) {
-      stopReason = 'success';
-      break;
-    }
-    const live = liveLeaves(s);
-    // Sibling leaves with identical user-visible histories get the same reply (the user is
-    // deterministic), but each leaf still asks: a leaf's reply must come from its own history.
-    const replies = await Promise.allSettled(live.map((id) => userReply(userView(s, id), id)));
-    live.forEach((id, i) => {
-      const r = replies[i];
-      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
-      else endLeaf(s, id, 'user-error');
-    });
-    if (liveLeaves(s).length === 0) {
-      stopReason = 'all-ended';
-      break;
-    }
-  }
+  const stopReason = await runSearchLoop(
+    s,
+    params,
+    (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls),
+    {
+      async agentTurn(nodeId, step, history) {
+        const turn = await runAgentTurnChild(input, step, nodeId, history);
+        usage.agent = addUsage(usage.agent, turn.usage);
+        return turn;
+      },
+      userReply,
+    },
+  );
 
   const finalNodeId = finalLeaf(s);
   // JOSH reports its progress reward; a single rollout is scored on its whole conversation (4.6).
@@ -128,11 +100,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   return summary;
 }
 
-async function runAgentTurn(
+async function runAgentTurnChild(
   input: ConversationInput,
   step: number,
   nodeId: number,
-  s: Search,
+  history: Message[],
 ): Promise<AgentTurnOutput> {
   const { config, taskId, trial } = input;
   const info = workflowInfo();
@@ -157,7 +129,7 @@ async function runAgentTurn(
           temperature: config.agentTemperature,
           strategy: config.agentStrategy,
           maxCalls: config.maxAgentCallsPerTurn,
-          history: agentView(s, nodeId),
+          history,
         },
       ],
     });

@@ -9,19 +9,13 @@ import type { AgentStrategy, Environment, Task, UserSimKind } from '../../src/en
 import {
   type AgentTurn,
   agentView,
-  applyAgentTurn,
-  applyUserReply,
-  beginStep,
   createSearch,
-  endLeaf,
   finalLeaf,
-  liveLeaves,
   pathCalls,
   progress,
-  rewardCheck,
-  userView,
 } from '../../src/josh/search';
-import { OUT_OF_CALLS_MESSAGE, type CallMade, type Message } from '../../src/shared/messages';
+import { runAgentTurn, runSearchLoop } from '../../src/josh/drive';
+import type { Message } from '../../src/shared/messages';
 import { seedOf } from '../../src/util/hash';
 
 export interface SearchOptions {
@@ -62,7 +56,7 @@ export async function runSearch(
   const maxCalls = opts.maxCallsPerTurn ?? 3;
   let llmCalls = 0;
 
-  const userReply = async (conversation: Message[]): Promise<string> => {
+  const userReply = async (_nodeId: number, conversation: Message[]): Promise<string> => {
     const plan = env.userTurn(task, opts.user ?? 'goal', conversation);
     if (plan.kind === 'fixed') return plan.text;
     llmCalls++;
@@ -74,65 +68,30 @@ export async function runSearch(
     return (r.choices[0].message.content ?? '').trim();
   };
 
-  const agentTurn = async (history: Message[], nodeId: number, step: number): Promise<AgentTurn> => {
-    const messages: Message[] = [];
-    const calls: CallMade[] = [];
-    for (let i = 0; i < maxCalls; i++) {
-      const body = buildAgentRequest(strategy, env.agentSystemPrompt(strategy), env.tools(), [
-        ...history,
-        ...messages,
-      ]);
-      llmCalls++;
-      const r = await client.chat.completions.create({
-        ...(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
-        model: 'josh-sim-agent',
-        temperature: opts.temperature ?? 1,
-        seed: seedOf(opts.runId ?? 'sim', task.id, nodeId, step, i),
-      });
-      const action = parseAgentReply(strategy, r.choices[0].message);
-      messages.push(action.message);
-      if (action.kind === 'say') return { messages, calls };
-      if (action.kind === 'invalid') {
-        messages.push(...action.feedback);
-        continue;
-      }
-      const result = env.executeCall(task, action.call.name, action.call.arguments);
-      messages.push({
-        role: 'tool',
-        toolCallId: action.call.id,
-        name: action.call.name,
-        content: result.content,
-      });
-      messages.push(...action.extra);
-      calls.push(result.call);
-    }
-    messages.push({ role: 'assistant', content: OUT_OF_CALLS_MESSAGE });
-    return { messages, calls };
-  };
-
-  const s = createSearch(await userReply([]), task.goalCalls.length);
-  let stopReason: SearchOutcome['stopReason'] = 'max-steps';
-  while (s.step < (opts.maxSteps ?? 15)) {
-    const leaves = beginStep(s, { beamSize: beam, branching: opts.branching ?? 2 });
-    const turns = await Promise.all(leaves.map((id) => agentTurn(agentView(s, id), id, s.step)));
-    leaves.forEach((id, i) => applyAgentTurn(s, id, turns[i]));
-    rewardCheck(s, leaves, (remaining, calls) => env.turnReward(task.goalCalls, remaining, calls));
-    if (progress(s).success) {
-      stopReason = 'success';
-      break;
-    }
-    const live = liveLeaves(s);
-    const replies = await Promise.allSettled(live.map((id) => userReply(userView(s, id))));
-    live.forEach((id, i) => {
-      const r = replies[i];
-      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
-      else endLeaf(s, id, 'user-error');
+  // The product's own loops (src/josh/drive.ts), with direct HTTP and environment calls as effects.
+  const agentTurn = (nodeId: number, step: number, history: Message[]): Promise<AgentTurn> =>
+    runAgentTurn(history, maxCalls, {
+      async callModel(i, soFar) {
+        const body = buildAgentRequest(strategy, env.agentSystemPrompt(strategy), env.tools(), soFar);
+        llmCalls++;
+        const r = await client.chat.completions.create({
+          ...(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+          model: 'josh-sim-agent',
+          temperature: opts.temperature ?? 1,
+          seed: seedOf(opts.runId ?? 'sim', task.id, nodeId, step, i),
+        });
+        return parseAgentReply(strategy, r.choices[0].message);
+      },
+      executeTool: async (call) => env.executeCall(task, call.name, call.arguments),
     });
-    if (liveLeaves(s).length === 0) {
-      stopReason = 'all-ended';
-      break;
-    }
-  }
+
+  const s = createSearch(await userReply(0, []), task.goalCalls.length);
+  const stopReason = await runSearchLoop(
+    s,
+    { beamSize: beam, branching: opts.branching ?? 2, maxSteps: opts.maxSteps ?? 15 },
+    (remaining, calls) => env.turnReward(task.goalCalls, remaining, calls),
+    { agentTurn, userReply },
+  );
   const final = finalLeaf(s);
   // As the conversation workflow scores them: JOSH its progress, a single rollout its whole path.
   const reward =

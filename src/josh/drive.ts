@@ -1,0 +1,105 @@
+// The JOSH step loop (spec 2) and one agent turn (spec 2, step 2), with their effects injected:
+// model calls, tool calls and user replies. The conversation and agent-turn workflows pass
+// Temporal-backed effects (children and activities); the simulated model's tests pass direct HTTP
+// calls. One loop, so what the tests calibrate is what the product runs.
+import type { AgentAction } from '../agent/types';
+import type { CallMade, Message, ToolCall } from '../shared/messages';
+import { OUT_OF_CALLS_MESSAGE } from '../shared/messages';
+import {
+  agentView,
+  applyAgentTurn,
+  applyUserReply,
+  beginStep,
+  endLeaf,
+  liveLeaves,
+  progress,
+  rewardCheck,
+  userView,
+  type AgentTurn,
+  type BeamParams,
+  type Search,
+  type TurnScorer,
+} from './search';
+
+export type StopReason = 'success' | 'all-ended' | 'max-steps';
+
+export interface SearchEffects {
+  /** One leaf's agent turn on its agent-visible history. Leaves of a step run in parallel. */
+  agentTurn(nodeId: number, step: number, history: Message[]): Promise<AgentTurn>;
+  /** The user simulator's reply on a leaf's user-visible conversation; a rejection ends the leaf. */
+  userReply(nodeId: number, conversation: Message[]): Promise<string>;
+}
+
+/** Run steps until every goal call is made, no leaf is live, or `maxSteps`. */
+export async function runSearchLoop(
+  s: Search,
+  params: BeamParams & { maxSteps: number },
+  score: TurnScorer,
+  effects: SearchEffects,
+): Promise<StopReason> {
+  while (s.step < params.maxSteps) {
+    const leaves = beginStep(s, params);
+    const step = s.step;
+    const turns = await Promise.all(leaves.map((id) => effects.agentTurn(id, step, agentView(s, id))));
+    leaves.forEach((id, i) => applyAgentTurn(s, id, turns[i]));
+    rewardCheck(s, leaves, score);
+    if (progress(s).success) return 'success';
+    const live = liveLeaves(s);
+    // Sibling leaves with identical histories get the same reply (the user is deterministic), but
+    // each leaf still asks: a leaf's reply must come from its own history.
+    const replies = await Promise.allSettled(live.map((id) => effects.userReply(id, userView(s, id))));
+    live.forEach((id, i) => {
+      const r = replies[i];
+      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
+      else endLeaf(s, id, 'user-error');
+    });
+    if (liveLeaves(s).length === 0) return 'all-ended';
+  }
+  return 'max-steps';
+}
+
+export interface TurnEffects {
+  /** One model call on the history so far, parsed into one action. `callIndex` counts from 0. */
+  callModel(callIndex: number, history: Message[]): Promise<AgentAction>;
+  executeTool(call: ToolCall): Promise<{ content: string; call: CallMade }>;
+  /** How a failed model call is recorded (default: the error's message). */
+  describeError?(err: unknown): string;
+}
+
+/** Up to `maxCalls` model calls: each makes one tool call (executed, its result appended) or
+ * speaks to the user, which ends the turn. A model failure ends the turn with `error` set. */
+export async function runAgentTurn(
+  history: Message[],
+  maxCalls: number,
+  effects: TurnEffects,
+): Promise<AgentTurn> {
+  const messages: Message[] = [];
+  const calls: CallMade[] = [];
+  for (let i = 0; i < maxCalls; i++) {
+    let action: AgentAction;
+    try {
+      action = await effects.callModel(i, [...history, ...messages]);
+    } catch (err) {
+      const describe =
+        effects.describeError ?? ((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      return { messages, calls, error: describe(err) };
+    }
+    messages.push(action.message);
+    if (action.kind === 'say') return { messages, calls };
+    if (action.kind === 'invalid') {
+      messages.push(...action.feedback);
+      continue;
+    }
+    const result = await effects.executeTool(action.call);
+    messages.push({
+      role: 'tool',
+      toolCallId: action.call.id,
+      name: action.call.name,
+      content: result.content,
+    });
+    messages.push(...action.extra);
+    calls.push(result.call);
+  }
+  messages.push({ role: 'assistant', content: OUT_OF_CALLS_MESSAGE });
+  return { messages, calls };
+}
