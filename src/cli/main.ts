@@ -21,6 +21,8 @@ main(process.argv).catch((err: unknown) => {
     process.stderr.write(`josh: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  process.stderr.write(`josh: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `josh: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });
