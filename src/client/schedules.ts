@@ -164,8 +164,8 @@ export async function createSchedule(
     if (err instanceof ScheduleAlreadyRunning) {
       throw new InvalidConfigError(`schedule ${o.id} already exists (delete it first to replace it)`);
     }
-    const msg = err instanceof Error ? err.message : String(err);
-    if (/invalid/i.test(msg)) throw new InvalidConfigError(`schedule ${o.id}: ${msg}`);
+    // The client turns the server's INVALID_ARGUMENT (e.g. a malformed cron string) into a TypeError.
+    if (err instanceof TypeError) throw new InvalidConfigError(`schedule ${o.id}: ${err.message}`);
     throw err;
   }
   return describeSchedule(client, o.id);
