@@ -2,7 +2,8 @@
 // the request alone, the error model's knobs, and the two roles playing whole conversations.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildAgentRequest } from '../src/agent';
+import * as path from 'node:path';
+import { buildAgentRequest, parseAgentReply } from '../src/agent';
 import { getEnvironment } from '../src/env';
 import { resolveDataDir } from '../src/env/dataDir';
 import { loadToolwozDb } from '../src/env/toolwoz/db';
@@ -118,7 +119,51 @@ void describe('recognising the role from the request', () => {
     assert.deepEqual(classify(msgs(react.messages as ChatRequest['messages']), []), {
       role: 'agent',
       protocol: 'react',
+      dialect: { thought: 'THOUGHT', say: 'SAY', end: '' },
     });
+  });
+
+  void test("react in upstream's spelling (prompts.yaml: PLAN / SPEAK / <COMMAND_END>) is answered in kind", async () => {
+    const upstream = getEnvironment('toolwoz', DATA, {
+      promptsFile: path.join(DATA, 'toolwoz', 'prompts', 'prompts.yaml'),
+    });
+    const body = buildAgentRequest('react', upstream.agentSystemPrompt('react'), upstream.tools(), [
+      { role: 'user', content: 'I need a cheap guesthouse in the north.' },
+    ]);
+    const role = classify(msgs(body.messages as ChatRequest['messages']), []);
+    assert.deepEqual(role, {
+      role: 'agent',
+      protocol: 'react',
+      dialect: { thought: 'PLAN', say: 'SPEAK', end: ' <COMMAND_END>' },
+    });
+    const model = createModel(loadToolwozDb(DATA), DEFAULT_ERROR_RATES);
+    const reply = model.respond({
+      ...(body as unknown as ChatRequest),
+      model: 'm',
+      temperature: 0,
+    }).completion;
+    assert.match(
+      reply.content ?? '',
+      /^PLAN: .+ <COMMAND_END>\nAPICALL: \{"name": "search_hotel".* <COMMAND_END>$/,
+    );
+    const action = parseAgentReply('react', reply);
+    assert.ok(action.kind === 'tool' && action.call.name === 'search_hotel');
+    // Its own earlier SPEAK is read back as speech on the next call.
+    const next = buildAgentRequest('react', upstream.agentSystemPrompt('react'), upstream.tools(), [
+      { role: 'user', content: 'I need a cheap guesthouse in the north.' },
+      {
+        role: 'assistant',
+        content: 'PLAN: ask <COMMAND_END>\nSPEAK: Do you need free parking? <COMMAND_END>',
+      },
+      { role: 'user', content: 'I have no preference about the parking.' },
+    ]);
+    const again = parseAgentReply(
+      'react',
+      model.respond({ ...(next as unknown as ChatRequest), model: 'm', temperature: 0 }).completion,
+    );
+    assert.ok(again.kind === 'tool');
+    // "no preference about the parking" adds no parking constraint.
+    assert.deepEqual(again.call.arguments, { pricerange: 'cheap', type: 'guesthouse', area: 'north' });
   });
 
   void test('caller: goal sentences in the system prompt (markup or not) → goal; in one user message → guide', () => {

@@ -73,17 +73,18 @@ export function toEvents(messages: Msg[], protocol: 'function-calling' | 'react'
       continue;
     }
     if (protocol === 'react') {
-      const api = m.content.indexOf(REACT.apiCall);
-      const say = m.content.indexOf(REACT.say);
-      if (api >= 0 && (say < 0 || api < say)) {
-        const raw = m.content.slice(api + REACT.apiCall.length).trim();
+      // The first command that acts decides, in either spelling (SAY or upstream's SPEAK).
+      const text = m.content.replace(/<COMMAND_END>/g, '');
+      const cmd = /^[ \t>*#_-]*(APICALL|SAY|SPEAK)\b[ \t*_]*:?[ \t*_]*(.*)$/m.exec(text);
+      if (cmd && cmd[1] === 'APICALL') {
+        const raw = text.slice(cmd.index + cmd[0].length - cmd[2].length).trim();
         const parsed = parseReactCall(raw);
         lastCall = parsed ? { name: parsed.name, args: parsed.args } : { name: '', args: undefined };
         events.push({ kind: 'call', name: lastCall.name, args: lastCall.args, raw });
         continue;
       }
-      if (say >= 0) {
-        events.push({ kind: 'say', text: m.content.slice(say + REACT.say.length).trim() });
+      if (cmd) {
+        events.push({ kind: 'say', text: text.slice(cmd.index + cmd[0].length - cmd[2].length).trim() });
         continue;
       }
     }

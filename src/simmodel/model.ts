@@ -8,7 +8,7 @@ import { type AgentAction, decideAgent } from './agentPolicy';
 import { toEvents } from './agentState';
 import { type ErrorRates, scaledRates } from './errorModel';
 import { type ParsedGoal, parseGoal } from './goalParser';
-import { classify, type Role } from './roles';
+import { classify, type ReactDialect, type Role } from './roles';
 import { Rng, hashString, mixSeeds } from './rng';
 import { type Exchange, goalKeyOf, nextUserMessage } from './userPolicy';
 import { type World, buildWorld } from './vocab';
@@ -85,17 +85,19 @@ function guideExchanges(lines: { speaker: 'caller' | 'assistant'; text: string }
   );
 }
 
-function renderAgent(action: AgentAction, protocol: 'function-calling' | 'react'): Completion {
-  if (protocol === 'function-calling') {
-    return action.kind === 'call'
-      ? { content: null, toolCall: { name: action.name, arguments: action.arguments } }
-      : { content: action.text };
-  }
+function renderFunctionCalling(action: AgentAction): Completion {
+  return action.kind === 'call'
+    ? { content: null, toolCall: { name: action.name, arguments: action.arguments } }
+    : { content: action.text };
+}
+
+/** A react reply in the prompt's own spelling of the commands. */
+function renderReact(action: AgentAction, d: ReactDialect): Completion {
   const command =
     action.kind === 'call'
       ? `${REACT.apiCall} {"name": ${JSON.stringify(action.name)}, "parameters": ${action.arguments}}`
-      : `${REACT.say} ${action.text}`;
-  return { content: `${REACT.thought} ${action.thought}\n${command}` };
+      : `${d.say}: ${action.text}`;
+  return { content: `${d.thought}: ${action.thought}${d.end}\n${command}${d.end}` };
 }
 
 /** `tool_choice` constraints: "none" forbids a call, "required"/a named function demands one. */
@@ -141,8 +143,8 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
           );
           const completion =
             role.protocol === 'function-calling'
-              ? honourToolChoice(renderAgent(action, role.protocol), req)
-              : renderAgent(action, role.protocol);
+              ? honourToolChoice(renderFunctionCalling(action), req)
+              : renderReact(action, role.dialect);
           return {
             role: 'agent',
             kind: role.protocol === 'react' ? 'agent-react' : 'agent-function-calling',

@@ -115,6 +115,8 @@ function cueBefore(toks: string[], at: number, lo: number, sets: Set<string>[]):
   return -1;
 }
 
+// "no preference about the parking" is not "no parking".
+const INDIFFERENT = new Set(['care', 'matter', 'preference', 'preferences', 'mind', 'fussed']);
 const CLAUSE_BREAKS = new Set(['and', 'but', 'or', 'with', 'in']);
 
 /** "doesn't need to have free parking", "without internet" — but not "no guesthouse with parking". */
@@ -233,7 +235,7 @@ function readSentence(
       const slot = t === 'parking' ? 'parking' : 'internet';
       if (toks[i + 1] === 'is' && (toks[i + 2] === 'not' || toks[i + 2] === 'optional'))
         add(slot, 'no', i, 'hotel');
-      else if (toks.slice(Math.max(0, i - 4), i).some((w) => w === 'care' || w === 'matter')) continue;
+      else if (toks.slice(Math.max(0, i - 4), i).some((w) => INDIFFERENT.has(w))) continue;
       else add(slot, negatedBefore(toks, i, 0) ? 'no' : 'yes', i, 'hotel');
     }
   }

@@ -9,8 +9,17 @@ import { stripMarkup } from './goalParser';
 import { parseApiName } from './ontology';
 import type { Msg } from './wire';
 
+/** How a react prompt spells its commands: the project's THOUGHT/SAY, or upstream's PLAN/SPEAK
+ * with `<COMMAND_END>` after each command. The model answers in the spelling it was given. */
+export interface ReactDialect {
+  thought: string;
+  say: string;
+  end: string;
+}
+
 export type Role =
-  | { role: 'agent'; protocol: 'function-calling' | 'react' }
+  | { role: 'agent'; protocol: 'function-calling' }
+  | { role: 'agent'; protocol: 'react'; dialect: ReactDialect }
   | { role: 'user'; kind: 'goal'; goals: string[] }
   | {
       role: 'user';
@@ -66,6 +75,16 @@ function guideConversation(text: string): { speaker: 'caller' | 'assistant'; tex
   return blocks.length ? conversationLines(blocks[blocks.length - 1]) : [];
 }
 
+function reactDialect(system: string): ReactDialect {
+  const word = (marker: string): string => marker.replace(/:$/, '');
+  if (system.includes(REACT.say)) return { thought: word(REACT.thought), say: word(REACT.say), end: '' };
+  return {
+    thought: /\bPLAN\b/.test(system) ? 'PLAN' : 'THOUGHTS',
+    say: 'SPEAK',
+    end: system.includes('<COMMAND_END>') ? ' <COMMAND_END>' : '',
+  };
+}
+
 export function classify(messages: Msg[], toolNames: string[]): Role {
   if (toolNames.some((n) => parseApiName(n) !== undefined))
     return { role: 'agent', protocol: 'function-calling' };
@@ -73,8 +92,9 @@ export function classify(messages: Msg[], toolNames: string[]): Role {
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
     .join('\n');
-  if (system.includes(REACT.apiCall) && system.includes(REACT.say))
-    return { role: 'agent', protocol: 'react' };
+  if (system.includes('APICALL') && (system.includes(REACT.say) || /\bSPEAK\b/.test(system))) {
+    return { role: 'agent', protocol: 'react', dialect: reactDialect(system) };
+  }
   const sysGoals = goalSentences(system);
   if (
     sysGoals.length &&
