@@ -5,7 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connect, RunControlError, RunNotFoundError, type HarvestProgress, type JoshClient } from '../src';
+import {
+  connect,
+  InvalidConfigError,
+  RunControlError,
+  RunNotFoundError,
+  type HarvestProgress,
+  type JoshClient,
+} from '../src';
 import { getEnvironment } from '../src/env';
 import { EXPORT_FORMATS, exportRun } from '../src/export';
 import { readConversations, withStack, type Stack } from './helpers/harvest';
@@ -170,6 +177,28 @@ test('a cancelled harvest stops its conversations, keeps what finished, says so,
         assert.equal(lines.length, summary.examples, format);
         for (const line of lines) assert.equal(typeof JSON.parse(line), 'object');
       }
+    }),
+  );
+});
+
+test('startEval runs an evaluation (one rollout per task) that lists as an eval', async () => {
+  await withStack({}, (stack) =>
+    withJosh(stack, async (josh) => {
+      const id = `t-eval-${Date.now()}`;
+      const started = await josh.startEval({ id, split: 'val', limit: 1, maxSteps: 3, userSim: 'script' });
+      assert.equal(started.config.mode, 'eval');
+      const final = await josh.waitForResult(id);
+      assert.equal(final.mode, 'eval');
+      assert.equal(final.status, 'done');
+      assert.equal(final.done, 1);
+      const runs = await waitUntil(
+        'the eval in the run list',
+        () => josh.listRuns({ kind: 'eval', status: 'done' }),
+        (list) => list.some((r) => r.id === id),
+      );
+      assert.equal(runs.find((r) => r.id === id)?.kind, 'eval');
+      assert.ok((await josh.listRuns({ kind: 'harvest' })).every((r) => r.kind === 'harvest'));
+      await assert.rejects(josh.startHarvest({ id: `${id}-x`, mode: 'eval' }), InvalidConfigError);
     }),
   );
 });

@@ -91,12 +91,12 @@ export class JoshClient {
   }
 
   /** Starts a harvest (mode `harvest`, or `baseline`); idempotent per id. */
-  startHarvest(config: StartConfig): Promise<StartedRun> {
+  async startHarvest(config: StartConfig): Promise<StartedRun> {
     return this.start(parseStartConfig(config, 'harvest', 'harvest config'));
   }
 
   /** Starts an evaluation (mode `eval`: one rollout per task and trial); idempotent per id. */
-  startEval(config: StartConfig): Promise<StartedRun> {
+  async startEval(config: StartConfig): Promise<StartedRun> {
     return this.start(parseStartConfig(config, 'eval', 'eval config'));
   }
 
