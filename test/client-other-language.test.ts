@@ -1,7 +1,9 @@
-// Starting a harvest from another language through Temporal alone: examples/python/start_harvest.py
-// (Temporal's Python SDK, no josh code) starts the workflow by type name on the task queue with a
-// JSON input that has no id, retunes it with the setConcurrency update, follows the progress query
-// and prints the result. The Python SDK goes into a virtualenv in the user cache, made once.
+// Starting and controlling a harvest from outside Node through Temporal alone, by the documented
+// contract (docs/client-api.md): examples/python/start_harvest.py (Temporal's Python SDK, no josh
+// code) starts the workflow by type name with a JSON input that has no id, retunes it with the
+// setConcurrency update, follows the progress query and prints the result; the `temporal` CLI
+// queries, updates, signals and cancels one. The Python SDK goes into a virtualenv in the user
+// cache, made once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,6 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cacheRoot } from '../src/temporal/provision';
+import { JoshClient } from '../src';
 import { readConversations, withStack } from './helpers/harvest';
 import { testAddress, testNamespace } from './helpers/temporal';
 
@@ -101,5 +104,70 @@ test('a Python service starts and retunes a harvest through Temporal alone', asy
       if (found.length === 0) await new Promise((r) => setTimeout(r, 250));
     }
     assert.deepEqual(found, [id]);
+  });
+});
+
+test('the temporal CLI starts, queries, retunes, pauses and cancels a harvest by the contract', async () => {
+  const cli = process.env.JOSH_TEST_TEMPORAL_CLI;
+  assert.ok(cli, 'run via npm test');
+  await withStack({ simOptions: { latencyMs: 150 } }, async (stack) => {
+    const id = `t-tcli-${Date.now()}`;
+    const input = path.join(stack.runsRoot, 'input.json');
+    fs.writeFileSync(
+      input,
+      JSON.stringify({ split: 'val', limit: 4, beamSize: 2, maxSteps: 4, userSim: 'script', concurrency: 1 }),
+    );
+    const temporal = (...args: string[]) =>
+      run(cli, [...args, '--address', testAddress(), '--namespace', testNamespace(), '--workflow-id', id]);
+    const progress = async () => {
+      const r = await temporal('workflow', 'query', '--type', 'progress', '--output', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { queryResult: Record<string, unknown>[] }).queryResult[0];
+    };
+
+    let r = await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'harvestWorkflow',
+      '--task-queue',
+      stack.taskQueue,
+      '--input-file',
+      input,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    r = await temporal('workflow', 'update', 'execute', '--name', 'setConcurrency', '--input', '0');
+    assert.notEqual(r.code, 0, 'a bad window is refused');
+    assert.match(r.stderr, /concurrency must be a whole number from 1 to 1000/);
+    r = await temporal(
+      'workflow',
+      'update',
+      'execute',
+      '--name',
+      'setConcurrency',
+      '--input',
+      '2',
+      '--output',
+      'json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"previous":\s*1\b/);
+    assert.match(r.stdout, /"concurrency":\s*2\b/);
+    r = await temporal('workflow', 'signal', '--name', 'pause');
+    assert.equal(r.code, 0, r.stderr);
+    const paused = await progress();
+    assert.equal(paused.status, 'paused');
+    assert.equal(paused.id, id, 'the workflow id is the run id');
+    assert.equal(paused.concurrency, 2);
+
+    r = await temporal('workflow', 'cancel');
+    assert.equal(r.code, 0, r.stderr);
+    const final = await new JoshClient(stack.client).waitForResult(id);
+    assert.equal(final.status, 'cancelled');
+    const manifest = JSON.parse(fs.readFileSync(path.join(stack.runsRoot, id, 'harvest.json'), 'utf8'));
+    assert.equal(manifest.status, 'cancelled');
+    const convDir = path.join(stack.runsRoot, id, 'conversations');
+    const files = fs.existsSync(convDir) ? fs.readdirSync(convDir).length : 0;
+    assert.equal(files, final.done, 'what finished before the cancel is on disk, nothing else');
   });
 });
