@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import { LLM_TASK_QUEUE, MAIN_TASK_QUEUE } from './shared/taskQueues';
+import { workflowBundle } from './temporal/workflowBundle';
 
 // Activities are plain async functions keyed by name; the SDK's own type is this loose as well.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +41,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<JoshWorkers> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: queues.main,
-    workflowsPath: opts.workflowsPath,
+    // Bundled once per version of the workflow code (cached): a restarted worker polls in seconds.
+    workflowBundle: await workflowBundle(opts.workflowsPath, { logger: opts.logger }),
     activities: opts.activities.main,
     shutdownGraceTime,
   });

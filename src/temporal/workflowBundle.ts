@@ -1,0 +1,122 @@
+// The workflow bundle, built once per version of the workflow code and kept in the user cache.
+// Bundling (webpack) takes seconds of CPU; without the cache every worker start pays it, so a
+// crashed worker's replacement needs 10+ s on a busy 2-core machine before it polls again. The
+// cache entry records every file webpack put in the bundle with its content hash and is used only
+// while all of them are unchanged, so an edited workflow (or an upgraded package) is rebundled.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type pino from 'pino';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { cacheRoot } from './provision';
+
+interface Manifest {
+  workflowsPath: string;
+  sdk: string;
+  /** Absolute path → sha256 of its content, or null for a module that is not a file. */
+  inputs: Record<string, string | null>;
+}
+
+const SDK_VERSION: string = (
+  JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function fileHash(file: string): string | null {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/** The modules webpack bundled (the `/***\/ "./path"` headers of its development output), and the
+ * lockfile, which pins every package the bundle resolved. */
+function bundleInputs(code: string, context: string): Record<string, string | null> {
+  const inputs: Record<string, string | null> = {};
+  for (const m of code.matchAll(/^\/\*\*\*\/ "(\.{1,2}\/[^"?!]+)[^"]*"$/gm)) {
+    const file = path.resolve(context, m[1]);
+    inputs[file] = fileHash(file);
+  }
+  const lockfile = path.join(context, 'package-lock.json');
+  inputs[lockfile] = fileHash(lockfile);
+  return inputs;
+}
+
+function isFresh(manifest: Manifest, workflowsPath: string): boolean {
+  if (manifest.workflowsPath !== workflowsPath || manifest.sdk !== SDK_VERSION) return false;
+  const entries = Object.entries(manifest.inputs);
+  return entries.length > 1 && entries.every(([file, hash]) => fileHash(file) === hash);
+}
+
+/**
+ * The bundle of `workflowsPath`: from the cache when none of its inputs changed, else built and
+ * cached. Any cache problem (unwritable, corrupt) falls back to a fresh bundle, never an error.
+ * `JOSH_WORKFLOW_BUNDLE_CACHE=0` turns the cache off.
+ */
+export async function workflowBundle(
+  workflowsPath: string,
+  opts: { logger?: pino.Logger; env?: NodeJS.ProcessEnv } = {},
+): Promise<WorkflowBundle> {
+  const env = opts.env ?? process.env;
+  const absolute = path.resolve(workflowsPath);
+  const build = () =>
+    bundleWorkflowCode({
+      workflowsPath: absolute,
+      ...(opts.logger ? { logger: sdkLogger(opts.logger) } : {}),
+    });
+  if (env.JOSH_WORKFLOW_BUNDLE_CACHE === '0') return build();
+
+  const dir = path.join(cacheRoot(env), 'workflow-bundles');
+  const key = sha256(JSON.stringify([absolute, SDK_VERSION, process.cwd()])).slice(0, 24);
+  const codeFile = path.join(dir, `${key}.js`);
+  const manifestFile = path.join(dir, `${key}.json`);
+  try {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
+    if (isFresh(manifest, absolute)) {
+      const code = fs.readFileSync(codeFile, 'utf8');
+      opts.logger?.debug({ codeFile }, 'workflow bundle from cache');
+      return { code };
+    }
+  } catch {
+    // no entry yet, or an unreadable one: bundle afresh
+  }
+  const context = process.cwd();
+  const bundle = await build();
+  try {
+    const manifest: Manifest = {
+      workflowsPath: absolute,
+      sdk: SDK_VERSION,
+      inputs: bundleInputs(bundle.code, context),
+    };
+    // Code first: a manifest never points at a missing or older bundle.
+    writeFileAtomic(codeFile, bundle.code);
+    writeFileAtomic(manifestFile, JSON.stringify(manifest));
+  } catch (err) {
+    opts.logger?.warn({ err: (err as Error).message }, 'could not cache the workflow bundle');
+  }
+  return { code: bundle.code };
+}
+
+/** The bundler logs through the SDK's logger interface. */
+function sdkLogger(logger: pino.Logger) {
+  const at =
+    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, meta?: Record<string, unknown>): void =>
+      logger[level]({ component: 'workflow-bundler', ...meta }, message);
+  return {
+    log: (level: string, message: string, meta?: Record<string, unknown>) =>
+      logger.info({ component: 'workflow-bundler', level, ...meta }, message),
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
+}
