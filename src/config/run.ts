@@ -68,11 +68,8 @@ export const RunConfig = z
 export type RunConfigInput = z.input<typeof RunConfig>;
 export type RunConfig = z.output<typeof RunConfig>;
 
-/** Search parameters as a run mode implies them: baseline and eval are one rollout (beam 1). */
-export function effectiveSearch(c: RunConfig): z.output<typeof SearchParams> {
-  if (c.mode === 'harvest') return c;
-  return { ...c, beamSize: 1, branching: 1 };
-}
+/** Search parameters as a run mode implies them (zod-free, for workflow code). */
+export { effectiveSearch } from './search';
 
 /** Format zod issues as one line per problem: `where: field: expectation`. */
 export function formatZodError(where: string, err: z.ZodError): string {

@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import { conversationWorkflow, type ConversationConfig } from './conversation';
 import { main, mainOptions } from './proxies';
-import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
+import type { RunConfig, RunConfigInput } from '../config/run';
 import type { ConversationSummary } from '../josh/result';
 import { addUsage, emptyUsageByRole } from '../shared/messages';
 import {
@@ -34,6 +34,14 @@ import {
   type HarvestProgress,
 } from '../shared/harvestApi';
 import { SA } from '../shared/searchAttributes';
+
+/**
+ * The run-config schema, loaded when first used. A workflow bundle's modules are evaluated afresh
+ * for every workflow execution, and zod's (with the schema) took ~7 ms of the worker's workflow
+ * thread each time, for every agent turn and conversation; only this workflow needs it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runConfigSchema = (): typeof import('../config/run') => require('../config/run');
 
 /** State carried across continue-as-new. */
 export interface HarvestCarry {
@@ -49,6 +57,7 @@ export async function harvestWorkflow(
 ): Promise<HarvestProgress> {
   const info = workflowInfo();
   // `temporal workflow start` users may leave out the id: the workflow id is the run id.
+  const { RunConfig, formatZodError } = runConfigSchema();
   const parsed = RunConfig.safeParse({ ...rawConfig, id: rawConfig.id ?? info.workflowId });
   if (!parsed.success) {
     throw ApplicationFailure.create({
