@@ -1,7 +1,7 @@
 // One agent turn of one search leaf (spec 2, step 2), as a child workflow: up to
 // maxAgentCallsPerTurn LLM calls, each making one tool call (executed) or speaking (ends the turn).
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { llm, llmOptions, main, mainOptions } from './proxies';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
 import type { AgentTurn } from '../josh/search';
 import { runAgentTurn } from '../josh/drive';
 import { emptyUsage, addUsage, type Message, type Usage } from '../shared/messages';
@@ -54,9 +54,13 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
       return reply.action;
     },
     executeTool: (call) =>
-      main.executeTool.executeWithOptions(mainOptions(`tool ${call.name}`), [
-        { env: input.env, taskId: input.taskId, call },
-      ]),
+      patched(LOCAL_CHEAP_ACTIVITIES)
+        ? local.executeTool.executeWithOptions(localOptions(`tool ${call.name}`), [
+            { env: input.env, taskId: input.taskId, call },
+          ])
+        : main.executeTool.executeWithOptions(mainOptions(`tool ${call.name}`), [
+            { env: input.env, taskId: input.taskId, call },
+          ]),
     // A non-retryable model failure ends this leaf only; the search goes on (spec 2, step 2).
     describeError: failureMessage,
   });

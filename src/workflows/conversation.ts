@@ -1,9 +1,9 @@
 // One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
 // the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts); here
 // agent turns become child workflows run in parallel, user replies and tool calls activities.
-import { executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
-import { llm, llmOptions, main, mainOptions } from './proxies';
+import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
 import { createSearch, finalLeaf, pathCalls, progress, type Search } from '../josh/search';
 import { runSearchLoop } from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
@@ -35,11 +35,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   const userReply = async (nodeId: number, conversation: Message[]): Promise<string> => {
     const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
-    const scripted = config.userSim === 'script';
-    const act = scripted ? main.scriptedUserTurn : llm().userTurn;
-    const out = await act.executeWithOptions(scripted ? mainOptions(summary) : llmOptions(summary), [
+    const args = [
       { env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation },
-    ]);
+    ] as const;
+    const out =
+      config.userSim !== 'script'
+        ? await llm().userTurn.executeWithOptions(llmOptions(summary), [...args])
+        : patched(LOCAL_CHEAP_ACTIVITIES)
+          ? await local.scriptedUserTurn.executeWithOptions(localOptions(summary), [...args])
+          : await main.scriptedUserTurn.executeWithOptions(mainOptions(summary), [...args]);
     usage.user = addUsage(usage.user, out.usage);
     return out.text;
   };

@@ -1,7 +1,13 @@
 // Activity proxies and their retry policies. LLM activities go to the LLM task queue; transient
 // model errors are retried with backoff (Retry-After honoured via nextRetryDelay), permanent ones
 // are non-retryable (see src/llm/errors.ts).
-import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { LlmActivities, MainActivities } from '../activities';
 import { llmQueueFor } from '../shared/taskQueues';
 
@@ -33,6 +39,23 @@ export const MAIN_OPTIONS: ActivityOptions = {
   },
 };
 
+/**
+ * Tool calls and the scripted user are in-memory work of a millisecond: they run as local
+ * activities, inside the workflow task that asked for them, instead of a round trip through the
+ * task queue (an activity task plus another workflow task each). Same timeout and retries; if the
+ * worker dies meanwhile, the workflow task is retried on another worker and they run again there.
+ */
+export const LOCAL_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: MAIN_OPTIONS.startToCloseTimeout,
+  retry: MAIN_OPTIONS.retry,
+};
+/** Patch id of that change, so histories recorded before it still replay (see `patched`). */
+export const LOCAL_CHEAP_ACTIVITIES = 'local-tool-and-script-activities';
+
+export function localOptions(summary?: string): LocalActivityOptions {
+  return { ...LOCAL_OPTIONS, summary };
+}
+
 /** LLM activity options for the current workflow: its own queue's LLM twin. */
 export function llmOptions(summary?: string): ActivityOptions {
   return { ...LLM_BASE, taskQueue: llmQueueFor(workflowInfo().taskQueue), summary };
@@ -45,3 +68,4 @@ export function mainOptions(summary?: string): ActivityOptions {
 /** Proxies are made per call site because the LLM queue depends on the running workflow. */
 export const llm = () => proxyActivities<LlmActivities>(llmOptions());
 export const main = proxyActivities<MainActivities>(MAIN_OPTIONS);
+export const local = proxyLocalActivities<MainActivities>(LOCAL_OPTIONS);
