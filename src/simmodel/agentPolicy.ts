@@ -5,7 +5,7 @@
 // sampled LLM would.
 import type { DbRow } from '../env/toolwoz/db';
 import { type AgentEvent, type Belief, type DomainBelief, trackBelief } from './agentState';
-import { applyBookErrors, applySearchErrors, type ErrorRates } from './errorModel';
+import { applyBookErrors, applySearchErrors, type ErrorContext } from './errorModel';
 import {
   BOOK_SLOTS,
   type BookSlot,
@@ -21,18 +21,13 @@ import {
   searchApi,
 } from './ontology';
 import { DOMAIN_NOUN, answerRequests, bookingSummary, describeRow, question, titleCase } from './phrases';
-import type { Rng } from './rng';
-import type { World } from './vocab';
 
 export type AgentAction =
   | { kind: 'call'; name: string; arguments: string; thought: string }
   | { kind: 'say'; text: string; thought: string };
 
-export interface AgentContext {
-  world: World;
-  rng: Rng;
-  rates: ErrorRates;
-}
+/** What one agent decision reads besides the conversation: the world, its PRNG, its error rates. */
+export type AgentContext = ErrorContext;
 
 const say = (text: string, thought: string): AgentAction => ({ kind: 'say', text, thought });
 

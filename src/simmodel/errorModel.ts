@@ -87,7 +87,7 @@ export function parseErrorRates(spec: string, base: ErrorRates = DEFAULT_ERROR_R
 // ---- Applying the rates to one decision -------------------------------------------------------
 // Each kind draws from its own forked stream, so turning one knob never reshuffles the others.
 
-/** Only the parts of the agent's context the error model reads (kept structural to avoid a cycle). */
+/** One agent decision's context: the world (for plausible wrong values), its PRNG, its rates. */
 export interface ErrorContext {
   world: World;
   rng: Rng;

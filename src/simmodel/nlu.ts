@@ -77,34 +77,12 @@ const TO_CUES = new Set([
 ]);
 const NAME_CUES = new Set(['called', 'named', 'visit', 'about', 'book', 'at']);
 const NEGATORS = new Set(['no', 'not', 'doesnt', 'dont', 'without', 'neednt', 'isnt', 'nt', 'never']);
-const FOOD_STOP = new Set([
-  'the',
-  'some',
-  'good',
-  'any',
-  'of',
-  'local',
-  'nice',
-  'great',
-  'fast',
-  'serve',
-  'serves',
-  'that',
-  'what',
-  'which',
-  'type',
-  'kind',
-  'your',
-  'their',
-  'delicious',
-  'tasty',
-  'the same',
-  'no',
-  'have',
-  'their',
-  'different',
-  'other',
-]);
+// Words before "food" that are not a cuisine ("some good food", "the same food").
+const FOOD_STOP = new Set(
+  'the some good any of local nice great fast serve serves that what which type kind your their delicious tasty no have different other'.split(
+    ' ',
+  ),
+);
 const WEEKDAY_SET = new Set<string>(WEEKDAYS);
 
 function cueBefore(toks: string[], at: number, lo: number, sets: Set<string>[]): number {
