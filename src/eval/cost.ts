@@ -6,7 +6,7 @@ import type { UsageByRole } from '../shared/messages';
 import { estimateCost as sharedEstimate } from '../shared/cost';
 import { UserError } from '../util/errors';
 
-export const PricesSchema = z.record(
+const PricesSchema = z.record(
   z.string().min(1),
   z.object({ input: z.number().min(0), output: z.number().min(0) }),
 );

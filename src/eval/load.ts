@@ -13,7 +13,7 @@ const UsageSchema = z.object({
   promptTokens: z.number().min(0),
   completionTokens: z.number().min(0),
 });
-export const UsageByRoleSchema = z.object({ agent: UsageSchema, user: UsageSchema });
+const UsageByRoleSchema = z.object({ agent: UsageSchema, user: UsageSchema });
 
 const OutcomeSchema = z.looseObject({
   version: z.literal(1),
@@ -57,7 +57,6 @@ const WithTreeSchema = OutcomeSchema.extend({
 /** A result with its search tree (the report's input). The turns' `calls` are not read: a turn's
  * tool calls and results are in its messages. */
 export type ConversationWithTree = z.output<typeof WithTreeSchema>;
-export type ReportTreeNode = ConversationWithTree['tree'][number];
 
 const ManifestSchema = z.looseObject({
   config: RunConfig,

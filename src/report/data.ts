@@ -68,7 +68,7 @@ export interface ReportOptions {
   now?: Date;
 }
 
-export function compactTree(c: ConversationWithTree, goals: string[]): CompactTree {
+function compactTree(c: ConversationWithTree, goals: string[]): CompactTree {
   return {
     opening: c.opening,
     goals,
@@ -82,7 +82,7 @@ export function compactTree(c: ConversationWithTree, goals: string[]): CompactTr
   };
 }
 
-export function encodeTree(tree: CompactTree): string {
+function encodeTree(tree: CompactTree): string {
   return gzipSync(JSON.stringify(tree), { level: 9 }).toString('base64');
 }
 

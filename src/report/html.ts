@@ -14,7 +14,7 @@ function d3HierarchySource(): string {
 
 /** JSON that is safe inside <script>: no `</script>`, no HTML comment openers, no line separators
  * that old parsers treat as newlines. */
-export function scriptSafeJson(value: unknown): string {
+function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
