@@ -1,7 +1,7 @@
-// The package as another Node service gets it: `npm pack` (prepack builds dist/), install the
+// The package as another Node service gets it: `npm pack` (prepare builds dist/), install the
 // tarball into an empty project, type-check examples/trigger-harvest.ts there against the shipped
-// .d.ts files (exports and classic resolution), require the entry point from plain JavaScript, and
-// run the example against the dev server until its harvest completes.
+// .d.ts files (exports and classic resolution), require the entry point from plain JavaScript, run
+// the example against the dev server until its harvest completes, and check the entry's fallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -39,7 +39,7 @@ const npm = (args: string[], cwd: string) =>
 test('npm pack, install into another project, type-check and run the example service', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-consumer-'));
   try {
-    // 1. Pack: prepack compiles the client API to dist/.
+    // 1. Pack: `prepare` compiles the client API to dist/.
     const packed = await npm(['pack', '--json', '--pack-destination', tmp], ROOT);
     assert.equal(packed.code, 0, packed.stderr);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
@@ -47,7 +47,13 @@ test('npm pack, install into another project, type-check and run the example ser
       files: { path: string }[];
     }[];
     const files = info.files.map((f) => f.path);
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'schema/run-config.schema.json', 'bin/josh.js'])
+    for (const f of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'src/client/package-entry.cjs',
+      'schema/run-config.schema.json',
+      'bin/josh.js',
+    ])
       assert.ok(files.includes(f), `${f} is in the package`);
     assert.ok(!files.some((f) => f.startsWith('test/')), 'tests are not shipped');
 
@@ -95,24 +101,32 @@ test('npm pack, install into another project, type-check and run the example ser
       assert.equal(checked.code, 0, `${resolution.moduleResolution}: ${checked.stdout}${checked.stderr}`);
     }
 
-    // 5. Plain JavaScript gets compiled code, no TypeScript loader.
-    const probe = await run(
-      process.execPath,
-      [
-        '-e',
-        `const j = require('josh-harvest');
-         const s = require('josh-harvest/schema/run-config.schema.json');
-         console.log(JSON.stringify({ entry: require.resolve('josh-harvest'), connect: typeof j.connect,
-           defaults: j.RunConfig.parse({ id: 'x' }).beamSize, schema: s.title }));`,
-      ],
-      { cwd: consumer },
-    );
-    assert.equal(probe.code, 0, probe.stderr);
-    const seen = JSON.parse(probe.stdout) as Record<string, unknown>;
-    assert.equal(seen.entry, path.join(consumer, 'node_modules', 'josh-harvest', 'dist', 'index.js'));
-    assert.equal(seen.connect, 'function');
-    assert.equal(seen.defaults, 8);
-    assert.equal(seen.schema, 'josh-harvest run config');
+    // 5. Plain JavaScript gets the compiled code, no TypeScript loader; without dist/ (an install
+    // that skipped `prepare`) the same API comes from the sources through tsx.
+    const probe = async () => {
+      const r = await run(
+        process.execPath,
+        [
+          '-e',
+          `const j = require('josh-harvest');
+           const s = require('josh-harvest/schema/run-config.schema.json');
+           const loaded = Object.keys(require.cache);
+           console.log(JSON.stringify({ connect: typeof j.connect, defaults: j.RunConfig.parse({ id: 'x' }).beamSize,
+             schema: s.title, compiled: loaded.some((f) => f.endsWith('dist/index.js')),
+             tsx: loaded.some((f) => f.includes('/node_modules/tsx/')) }));`,
+        ],
+        { cwd: consumer },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    assert.deepEqual(await probe(), {
+      connect: 'function',
+      defaults: 8,
+      schema: 'josh-harvest run config',
+      compiled: true,
+      tsx: false,
+    });
 
     // 6. Run the example service against the dev server; this process's workers serve the run.
     await withStack({}, async (stack) => {
@@ -139,6 +153,16 @@ test('npm pack, install into another project, type-check and run the example ser
       assert.equal(result.status, 'done');
       assert.equal(result.done, 2);
       assert.equal(result.total, 2);
+    });
+
+    const installedDist = path.join(consumer, 'node_modules', 'josh-harvest', 'dist');
+    fs.rmSync(installedDist, { recursive: true, force: true });
+    assert.deepEqual(await probe(), {
+      connect: 'function',
+      defaults: 8,
+      schema: 'josh-harvest run config',
+      compiled: false,
+      tsx: true,
     });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
