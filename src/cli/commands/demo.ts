@@ -16,10 +16,12 @@ export function register(program: Command): void {
       limit: 10,
     });
     // Loaded on use, like `harvest`: they pull in the Temporal worker and the datasets.
-    const { executeRun, printSummary } = await import('../runFlow');
-    const { EXPORT_FORMATS, exportRun } = await import('../../export');
-    const { getEnvironment } = await import('../../env');
-    const { resolveDataDir } = await import('../../env/dataDir');
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { executeRun, printSummary } = require('../runFlow') as typeof import('../runFlow');
+    const { EXPORT_FORMATS, exportRun } = require('../../export') as typeof import('../../export');
+    const { getEnvironment } = require('../../env') as typeof import('../../env');
+    const { resolveDataDir } = require('../../env/dataDir') as typeof import('../../env/dataDir');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const outcome = await executeRun(config, flags);
     const dataDir = resolveDataDir(flags.dataDir);
     const exports: ExportSummary[] = EXPORT_FORMATS.map((format) =>

@@ -13,7 +13,9 @@ export function register(program: Command): void {
   ).action(async (flags: RunFlags & { baseline?: boolean }) => {
     const config = runConfigFromFlags(flags, flags.baseline ? 'baseline' : 'harvest', { split: 'val' });
     // Loaded on use: the run machinery pulls in the Temporal worker, which `josh --help` need not.
-    const { executeRun, printSummary } = await import('../runFlow');
+    // require, not import(): the CLI runs CommonJS through tsx's require hook (bin/josh.js).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { executeRun, printSummary } = require('../runFlow') as typeof import('../runFlow');
     const outcome = await executeRun(config, flags);
     const cost = estimateCost(outcome.progress.usage, config, config.prices);
     printSummary(outcome, flags.baseline ? 'Baseline finished' : 'Harvest finished', {
