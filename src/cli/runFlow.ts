@@ -2,6 +2,7 @@
 // open a session (embedded server/model/worker when nothing is configured), start or attach,
 // watch progress, print the summary.
 import * as path from 'node:path';
+import { ServiceError } from '@temporalio/client';
 import type { RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
 import { resolveTaskIds } from '../activities/env';
@@ -71,9 +72,11 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       connection: { address: flags.address, namespace: flags.namespace },
       logger,
       worker: flags.worker,
+      taskQueue: flags.taskQueue,
+      promptsFile: flags.prompts ? path.resolve(flags.prompts) : undefined,
       say,
     });
-    const { handle, outcome } = await startOrAttach(session.client, config);
+    const { handle, outcome } = await startOrAttach(session.client, config, flags.taskQueue);
     const verb = {
       started: 'started',
       attached: 'attached to running',
@@ -85,11 +88,13 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     );
     const uiUrl = session.uiUrl ?? externalUiUrl(flags.address ?? process.env.TEMPORAL_ADDRESS);
     const webUi = uiUrl ? webUiRunLink(uiUrl, session.namespace, config.id) : null;
-    const progress = await watchRun(handle, {
-      tty: Boolean(process.stderr.isTTY),
-      out: process.stderr,
-      webUi,
-    });
+    const progress = await lostServerIsUserError(config.id, () =>
+      watchRun(handle, {
+        tty: Boolean(process.stderr.isTTY),
+        out: process.stderr,
+        webUi,
+      }),
+    );
     const simStats = session.simStats?.() ?? null;
     const embeddedServer = session.embeddedServer;
     return {
@@ -103,6 +108,23 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   } finally {
     process.removeListener('SIGINT', interrupt);
     await session?.close();
+  }
+}
+
+/** Losing the Temporal server mid-run is not a bug in the user's input, but the run is safe in
+ * Temporal: say so in one line instead of a stack trace. */
+async function lostServerIsUserError<T>(runId: string, watch: () => Promise<T>): Promise<T> {
+  try {
+    return await watch();
+  } catch (err) {
+    if (err instanceof ServiceError) {
+      const why = (err.cause instanceof Error ? err.cause.message : err.message).split('\n')[0];
+      throw new UserError(
+        `lost contact with the Temporal server (${why}); the run is durable: rerun with --id ${runId} to resume`,
+        1,
+      );
+    }
+    throw err;
   }
 }
 
