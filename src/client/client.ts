@@ -107,7 +107,8 @@ export class JoshClient {
     if (d.status.name === 'COMPLETED') return this.waitForResult(id);
     const final = finalProgressOf(d);
     if (final) return final;
-    throw new RunFailedError(id, d.status.name, `run ${id} ended ${d.status.name.toLowerCase()}`);
+    const status = d.status.name.toLowerCase();
+    throw new RunFailedError(id, status, `run ${id} ended ${status}`);
   }
 
   /** Waits for the run to end: its final progress (status `done`, `budget-stopped` or
