@@ -2,12 +2,24 @@
 // registers itself; user errors print one line and exit non-zero, never a stack dump.
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
+import { UnknownTaskError } from '../env/types';
 import { UserError } from '../util/errors';
+
+/** Commander's parse errors as one line like ours: `josh: unknown option '--beem' (did you mean
+ * --beam?)` instead of the error followed by the whole usage text. */
+function oneLineParseError(message: string): string {
+  const text = message
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')
+    .replace(/\s*\n\s*/g, ' ');
+  return `josh: ${text}\n`;
+}
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('josh')
     .description('JOSH harvests on Temporal: simulate, search, export training data.')
-    .showHelpAfterError()
+    .configureOutput({ outputError: (message, write) => write(oneLineParseError(message)) })
     .exitOverride();
   registerCommands(program);
   await program.parseAsync(argv);
@@ -20,6 +32,11 @@ main(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) {
     process.stderr.write(`josh: ${err.message}\n`);
     process.exit(err.exitCode);
+  }
+  // A task id that is not in the data (e.g. --tasks NOPE.json) is a user's mistake, not a bug.
+  if (err instanceof UnknownTaskError) {
+    process.stderr.write(`josh: ${err.message}\n`);
+    process.exit(2);
   }
   process.stderr.write(
     `josh: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

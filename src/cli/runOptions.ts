@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
+import YAML from 'yaml';
+import { RunConfig, type RunConfigInput } from '../config/run';
 import { UserError } from '../util/errors';
 import type { PriceTable } from '../shared/cost';
 
@@ -18,7 +19,11 @@ const num = (v: string): number => {
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .option('--env <name>', 'environment', 'toolwoz')
+    .option(
+      '--config <file>',
+      'run settings from a JSON or YAML file (the harvest input, schema/run-config.schema.json); flags override it',
+    )
+    .option('--env <name>', 'environment')
     .option('--split <split>', 'task split (train, val, test, full_test)')
     .option('--tasks <ids>', 'comma-separated task ids (instead of a split window)')
     .option('--start <i>', 'first task of the split window', int)
@@ -51,6 +56,7 @@ export function addRunOptions(cmd: Command): Command {
 }
 
 export interface RunFlags {
+  config?: string;
   env?: string;
   split?: string;
   tasks?: string;
@@ -94,15 +100,60 @@ export function defaultRunId(prefix: string, now = new Date()): string {
   return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
 }
 
+/** Settings a run-config file may hold: the RunConfig fields, by their schema names. */
+const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys(RunConfig.shape));
+
+/** `--config FILE`: a RunConfig as JSON or YAML (YAML 1.2 reads JSON too), checked for unknown
+ * settings here and for values with the rest of the run options. */
+export function readRunConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new UserError(`--config ${file}: ${why}`);
+  }
+  let value: unknown;
+  try {
+    value = YAML.parse(text);
+  } catch (e) {
+    // The parser's first line says what and where: "... at line 2, column 3:".
+    const first = (e as Error).message.split('\n')[0].replace(/:$/, '');
+    throw new UserError(`--config ${file}: not valid YAML or JSON: ${first}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const got =
+      value === null || value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : `${typeof value}`;
+    throw new UserError(
+      `--config ${file}: expected run settings as key: value pairs (e.g. beamSize: 4), got ${got}`,
+    );
+  }
+  for (const key of Object.keys(value)) {
+    if (!CONFIG_KEYS.has(key)) {
+      const near = [...CONFIG_KEYS].find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
+      throw new UserError(
+        `--config ${file}: unknown setting "${key}"${near ? ` (did you mean ${near}?)` : ''}; see schema/run-config.schema.json`,
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
 export function runConfigFromFlags(
   flags: RunFlags,
   mode: RunConfig['mode'],
   defaults: Partial<RunConfigInput> = {},
 ): RunConfig {
-  const input: RunConfigInput = {
-    ...defaults,
-    id: flags.id ?? defaults.id ?? defaultRunId(mode),
-    mode,
+  const file = flags.config ? readRunConfigFile(flags.config) : {};
+  if (file.mode !== undefined && file.mode !== mode) {
+    throw new UserError(
+      `${flags.config}: mode: "${String(file.mode)}", but this command runs mode "${mode}"`,
+    );
+  }
+  const fromFlags: Partial<RunConfigInput> = {
+    ...(flags.id !== undefined && { id: flags.id }),
     ...(flags.env !== undefined && { env: flags.env as 'toolwoz' }),
     ...(flags.split !== undefined && { split: flags.split }),
     ...(flags.tasks !== undefined && {
@@ -130,7 +181,25 @@ export function runConfigFromFlags(
     ...(flags.prices !== undefined && { prices: readPrices(flags.prices) }),
     ...(flags.out !== undefined && { outDir: path.resolve(flags.out) }),
   };
+  const fromFile = { ...file } as Partial<RunConfigInput>;
+  if (typeof fromFile.outDir === 'string') fromFile.outDir = path.resolve(fromFile.outDir);
+  const input: RunConfigInput = {
+    ...defaults,
+    ...fromFile,
+    ...fromFlags,
+    id: fromFlags.id ?? fromFile.id ?? defaults.id ?? defaultRunId(mode),
+    mode,
+  };
   const parsed = RunConfig.safeParse(input);
-  if (!parsed.success) throw new UserError(formatZodError('run options', parsed.error));
+  if (!parsed.success) {
+    // Name where each bad value came from: the config file, or the flags.
+    const inFile = (key: PropertyKey | undefined) =>
+      flags.config !== undefined && key !== undefined && key in file && !(key in fromFlags);
+    const lines = parsed.error.issues.map((issue) => {
+      const where = inFile(issue.path[0]) ? flags.config! : 'run options';
+      return `${where}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`;
+    });
+    throw new UserError(lines.join('\n'));
+  }
   return parsed.data;
 }
