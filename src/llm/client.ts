@@ -81,6 +81,14 @@ function hasActivityContext(): boolean {
 
 export const HEARTBEAT_EVERY_MS = 5_000;
 
+/** A completion longer than this (content plus tool-call arguments) is refused as malformed: no
+ * agent turn needs 100,000 characters, and it would swell every later request and history. */
+export const MAX_COMPLETION_CHARS = 100_000;
+
+function malformed(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: LLM_MALFORMED, nonRetryable: true });
+}
+
 export async function chatCompletion(
   cfg: LlmEndpointConfig,
   req: ChatRequest,
@@ -92,18 +100,30 @@ export async function chatCompletion(
   } catch (err) {
     throw toTemporalFailure(err, what);
   }
+  if (typeof raw === 'string') {
+    // The SDK hands back the text of a body that is not typed as JSON (an HTML error page...).
+    const start = JSON.stringify(raw.slice(0, 60));
+    throw malformed(`${what}: malformed completion (the body is text, not JSON: ${start})`);
+  }
   const parsed = Completion.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw ApplicationFailure.create({
-      message: `${what}: malformed completion (${i.path.join('.') || 'body'}: ${i.message})`,
-      type: LLM_MALFORMED,
-      nonRetryable: true,
-    });
+    throw malformed(`${what}: malformed completion (${i.path.join('.') || 'body'}: ${i.message})`);
+  }
+  const message = parsed.data.choices[0].message;
+  const size =
+    (message.content?.length ?? 0) +
+    (message.tool_calls ?? []).reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
+  if (size > MAX_COMPLETION_CHARS) {
+    // It would be repeated in every later request of its branch and in the workflow histories
+    // (whose payloads are capped at 2 MB): end the branch here instead.
+    throw malformed(
+      `${what}: completion too large (${size} characters; at most ${MAX_COMPLETION_CHARS} are accepted)`,
+    );
   }
   const u = parsed.data.usage ?? {};
   return {
-    message: parsed.data.choices[0].message,
+    message,
     usage: { calls: 1, promptTokens: u.prompt_tokens ?? 0, completionTokens: u.completion_tokens ?? 0 },
   };
 }

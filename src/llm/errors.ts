@@ -23,6 +23,15 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
 
 export function toTemporalFailure(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
+  // The SDK parses a JSON-typed body; a 200 whose body is not JSON is not a completion, and
+  // asking again does not make it one.
+  if (err instanceof SyntaxError) {
+    return ApplicationFailure.create({
+      message: `${what}: malformed completion (the body is not JSON: ${err.message})`,
+      type: LLM_MALFORMED,
+      nonRetryable: true,
+    });
+  }
   if (err instanceof OpenAI.APIConnectionTimeoutError || err instanceof OpenAI.APIConnectionError) {
     return ApplicationFailure.create({
       message: `${what}: ${err instanceof OpenAI.APIConnectionTimeoutError ? 'timed out' : 'connection failed'}`,
