@@ -95,7 +95,12 @@ export function resolveConnectionConfig(
     const shown = key === 'apiKey' ? '' : ` (got ${JSON.stringify(raw[key])})`;
     return `${from}: ${issue.message}${shown}`;
   });
-  throw new UserError(`invalid Temporal connection settings:\n  ${lines.join('\n  ')}`);
+  // One problem, one line (as every CLI error); several, one line each under a heading.
+  throw new UserError(
+    lines.length === 1
+      ? `invalid Temporal connection settings: ${lines[0]}`
+      : `invalid Temporal connection settings:\n  ${lines.join('\n  ')}`,
+  );
 }
 
 /** TLS is on when asked, or implied by an API key (Temporal Cloud) or client certificates. */
