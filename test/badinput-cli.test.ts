@@ -1,0 +1,268 @@
+// Bad input at the edges a person touches: config files, flags, data directories, dataset files
+// and run directories. Every case runs the real `josh` CLI in an empty working directory and
+// expects what a user would: a non-zero exit, one line on stderr that names the problem (the file,
+// flag or field), no stack trace, and nothing written — no run directory, no `runs/`, no export,
+// no embedded server state. (Model misbehaviour inside a conversation: badinput-model.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveDataDir } from '../src/env/dataDir';
+
+const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
+const sharedData = resolveDataDir();
+
+interface Case {
+  name: string;
+  /** Files to create in the working directory first (relative path → content). */
+  files?: Record<string, string>;
+  /** Prepare the working directory (symlinks...). */
+  setup?: (cwd: string) => void;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** What the one line on stderr must say. */
+  error: RegExp;
+}
+
+/** A copy of the data directory (as symlinks) with one ToolWOZ file replaced. */
+function dataWith(relative: string, content: string) {
+  return (cwd: string): void => {
+    const data = path.join(cwd, 'data');
+    fs.mkdirSync(path.join(data, 'toolwoz', 'data'), { recursive: true });
+    fs.symlinkSync(path.join(sharedData, 'multiwoz'), path.join(data, 'multiwoz'));
+    for (const entry of fs.readdirSync(path.join(sharedData, 'toolwoz'))) {
+      if (entry !== 'data')
+        fs.symlinkSync(path.join(sharedData, 'toolwoz', entry), path.join(data, 'toolwoz', entry));
+    }
+    for (const entry of fs.readdirSync(path.join(sharedData, 'toolwoz', 'data'))) {
+      const target = path.join(data, 'toolwoz', 'data', entry);
+      if (path.join('toolwoz', 'data', entry) === relative) fs.writeFileSync(target, content);
+      else fs.symlinkSync(path.join(sharedData, 'toolwoz', 'data', entry), target);
+    }
+  };
+}
+
+/** A run directory with one good-looking and one corrupt conversation file. */
+function runWithCorruptFile(cwd: string): void {
+  const dir = path.join(cwd, 'run', 'conversations');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(cwd, 'run', 'harvest.json'), '{"status": "done"}\n');
+  fs.writeFileSync(
+    path.join(dir, 'MUL0001.json'),
+    '{"version": 1, "runId": "r", "taskId": "MUL0001.json", "tr',
+  );
+}
+
+const HARVEST = ['harvest', '--out', 'out'];
+
+const CASES: Case[] = [
+  // config files
+  {
+    name: 'config file that does not exist',
+    args: [...HARVEST, '--config', 'run.yaml'],
+    error: /--config run\.yaml: no such file/,
+  },
+  {
+    name: 'config file with a YAML syntax error',
+    files: { 'run.yaml': 'split: val\nbeamSize: [4\nmaxSteps: 3\n' },
+    args: [...HARVEST, '--config', 'run.yaml'],
+    error: /--config run\.yaml: not valid YAML or JSON: .* at line \d+, column \d+$/,
+  },
+  {
+    name: 'config file that is a list, not settings',
+    files: { 'run.json': '[{"beamSize": 4}]' },
+    args: [...HARVEST, '--config', 'run.json'],
+    error: /--config run\.json: expected run settings as key: value pairs .*got a list/,
+  },
+  {
+    name: 'config file with a misspelt setting',
+    files: { 'run.yaml': 'split: val\nbeamsize: 4\n' },
+    args: [...HARVEST, '--config', 'run.yaml'],
+    error: /--config run\.yaml: unknown setting "beamsize" \(did you mean beamSize\?\)/,
+  },
+  {
+    name: 'config file with a value of the wrong type',
+    files: { 'run.json': '{"split": "val", "beamSize": "four"}' },
+    args: [...HARVEST, '--config', 'run.json'],
+    error: /^josh: run\.json: beamSize: .*expected number/,
+  },
+  {
+    name: 'config file with a value out of range',
+    files: { 'run.yaml': 'maxSteps: 1000\n' },
+    args: [...HARVEST, '--config', 'run.yaml'],
+    error: /^josh: run\.yaml: maxSteps: Too big/,
+  },
+  {
+    name: 'config file for another mode',
+    files: { 'run.yaml': 'mode: eval\n' },
+    args: [...HARVEST, '--config', 'run.yaml'],
+    error: /run\.yaml: mode: "eval", but this command runs mode "harvest"/,
+  },
+  // flags
+  {
+    name: 'a flag that is not a number',
+    args: [...HARVEST, '--beam', 'four'],
+    error: /expected a whole number, got "four"/,
+  },
+  {
+    name: 'a flag out of range',
+    args: [...HARVEST, '--beam', '0'],
+    error: /run options: beamSize: Too small/,
+  },
+  {
+    name: 'a harvest at temperature 0',
+    args: [...HARVEST, '--agent-temperature', '0'],
+    error: /run options: agentTemperature: JOSH needs a sampling agent/,
+  },
+  {
+    name: 'a misspelt flag',
+    args: [...HARVEST, '--beem', '4'],
+    error: /unknown option '--beem' \(did you mean --beam\?\)/,
+  },
+  {
+    name: 'a value not among the choices',
+    args: [...HARVEST, '--user-sim', 'gpt'],
+    error: /'--user-sim <kind>' argument 'gpt' is invalid/,
+  },
+  {
+    name: 'a run id with spaces',
+    args: [...HARVEST, '--id', 'my run'],
+    error: /run options: id: letters, digits/,
+  },
+  {
+    name: 'a Temporal address that is not host:port',
+    args: [...HARVEST, '--address', 'localhost'],
+    error: /--address: must be host:port/,
+  },
+  // data directories
+  {
+    name: 'a data directory that does not exist',
+    args: [...HARVEST, '--data-dir', 'nowhere'],
+    error: /data directory .*nowhere does not exist/,
+  },
+  {
+    name: 'a data directory without the data',
+    setup: (cwd) => fs.mkdirSync(path.join(cwd, 'empty')),
+    args: [...HARVEST, '--data-dir', 'empty'],
+    error: /no MultiWOZ data/,
+  },
+  {
+    name: 'JOSH_DATA_DIR pointing nowhere',
+    args: HARVEST,
+    env: { JOSH_DATA_DIR: '/nonexistent/josh-data' },
+    error: /data directory \/nonexistent\/josh-data does not exist/,
+  },
+  // dataset files
+  {
+    name: 'a tool schema file that is not JSON',
+    setup: dataWith('toolwoz/data/tools.json', '[{"type": "function", "function": {"name": '),
+    args: [...HARVEST, '--data-dir', 'data', '--limit', '1'],
+    error: /tools\.json: the ToolWOZ tool schemas is not valid JSON/,
+  },
+  {
+    name: 'a tool schema file of the wrong shape',
+    setup: dataWith('toolwoz/data/tools.json', '{"tools": []}'),
+    args: [...HARVEST, '--data-dir', 'data', '--limit', '1'],
+    error: /tools\.json: expected a JSON array of OpenAI function tools/,
+  },
+  {
+    name: 'a split that does not exist',
+    args: [...HARVEST, '--split', 'dev'],
+    error: /unknown ToolWOZ split "dev"/,
+  },
+  {
+    name: 'a task id that does not exist',
+    args: [...HARVEST, '--tasks', 'NOPE.json'],
+    error: /unknown task id "NOPE\.json"/,
+  },
+  {
+    name: 'a split window past its end',
+    args: [...HARVEST, '--start', '100000'],
+    error: /no tasks selected/,
+  },
+  // run directories (export)
+  {
+    name: 'export of a run directory that does not exist',
+    args: ['export', 'no-such-run', '--format', 'openai-sft'],
+    error: /run directory no-such-run does not exist/,
+  },
+  {
+    name: 'export of a run with a corrupt conversation file',
+    setup: runWithCorruptFile,
+    args: ['export', 'run', '--format', 'trl-dpo'],
+    error: /conversations\/MUL0001\.json: not valid JSON/,
+  },
+  {
+    name: 'export in a format that does not exist',
+    args: ['export', '.', '--format', 'csv'],
+    error: /format: expected one of/,
+  },
+];
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [JOSH, ...args], {
+    cwd,
+    env: { ...process.env, JOSH_DATA_DIR: '', TEMPORAL_ADDRESS: '', JOSH_RUNS_DIR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+/** Every path under `dir` (symlinks not followed). */
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      out.push(path.relative(dir, p));
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+test(`bad input: ${CASES.length} cases, each one clear line and nothing written`, async (t) => {
+  assert.ok(CASES.length >= 15);
+  // Several at a time: each is a short-lived CLI process that stops before any server starts.
+  const queue = [...CASES];
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-badinput-'));
+        for (const [f, content] of Object.entries(c.files ?? {}))
+          fs.writeFileSync(path.join(cwd, f), content);
+        c.setup?.(cwd);
+        const before = listing(cwd);
+        const r = await run(c.args, cwd, c.env);
+        const lines = r.stderr.trimEnd().split('\n');
+        const problems = [
+          r.code === 0 || r.code === null ? `exit ${r.code}` : null,
+          lines.length !== 1 ? `${lines.length} lines on stderr` : null,
+          !/^josh: /.test(lines[0]) ? 'not a "josh: ..." line' : null,
+          !c.error.test(lines[0]) ? `does not match ${c.error}` : null,
+          /^\s+at /m.test(r.stderr) ? 'a stack trace' : null,
+          r.stdout !== '' ? 'output on stdout' : null,
+          JSON.stringify(listing(cwd)) !== JSON.stringify(before)
+            ? `wrote ${listing(cwd)
+                .filter((p) => !before.includes(p))
+                .join(', ')}`
+            : null,
+        ].filter(Boolean);
+        t.diagnostic(`${c.name}: ${lines[0]}`);
+        if (problems.length) failures.push(`${c.name}: ${problems.join('; ')}\n  stderr: ${r.stderr}`);
+        fs.rmSync(cwd, { recursive: true, force: true });
+      }
+    }),
+  );
+  assert.deepEqual(failures, []);
+});
