@@ -1,0 +1,304 @@
+// Crash equivalence: the same 20-task harvest (same seed and settings) run undisturbed, and at the
+// same time three more times while
+//   (a) its worker process is SIGKILLed three times at random moments and restarted,
+//   (b) the Temporal dev server is SIGKILLed mid-run and restarted from its SQLite file,
+//   (c) the model answers 20 % of requests with 429 + Retry-After, 10 % with 500, and leaves 5 %
+//       hanging (the worker's client timeout is 2 s, so a hang becomes a retry quickly).
+// Every disturbed run completes, every export format of it is byte-identical to the undisturbed
+// run's, and the retries the disturbances caused are there to see in the workflow histories.
+//
+// Each run has a dev server of its own (in memory; (b)'s in a SQLite file it can be restarted
+// from) and a real `josh worker` process; the simulated model is served from this process. The
+// four runs go at once, so the file takes about one run's time rather than four, and leaves the
+// suite's shared server to the other test files.
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { RunConfigInput } from '../src/config/run';
+import { resolveDataDir } from '../src/env/dataDir';
+import { createSimModelServer, type SimModelServer } from '../src/simmodel';
+import {
+  awaitHarvest,
+  comparableResults,
+  exportAll,
+  killHard,
+  scanHistories,
+  sleep,
+  spawnWorker,
+  startHarvest,
+  startOwnServer,
+  type OwnServer,
+  type RetryScan,
+  type WorkerProcess,
+  waitUntil,
+} from './helpers/chaos';
+import { uniqueTaskQueue } from './helpers/temporal';
+
+/** 20 val tasks and a real beam; the scripted user keeps the model calls to the agent's. */
+const SETTINGS: Omit<RunConfigInput, 'id'> = {
+  split: 'val',
+  limit: 20,
+  seed: 'chaos-equivalence',
+  beamSize: 3,
+  branching: 2,
+  maxSteps: 6,
+  userSim: 'script',
+  concurrency: 20,
+};
+const RUN_TIMEOUT_MS = 270_000;
+
+const dataDir = resolveDataDir();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-chaos-'));
+const random = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
+
+interface Outcome {
+  id: string;
+  runDir: string;
+  exports: Map<string, Buffer>;
+  seconds: number;
+  agentCalls: number;
+  scan: RetryScan;
+  /** What was done to the run, for the test's diagnostics. */
+  story: string[];
+}
+
+let sim: SimModelServer;
+let faultySim: SimModelServer;
+const runs: Partial<Record<'reference' | 'kill' | 'server' | 'faults', Promise<Outcome>>> = {};
+
+/** A `josh worker` process for one run, on that run's own task queue. */
+function worker(
+  name: string,
+  o: { address: string; taskQueue: string; model: SimModelServer; env?: NodeJS.ProcessEnv },
+): WorkerProcess {
+  const options: Parameters<typeof spawnWorker>[0] = {
+    address: o.address,
+    taskQueue: o.taskQueue,
+    modelUrl: `${o.model.url}/v1`,
+    runsDir: path.join(tmp, 'runs'),
+    dataDir,
+    logFile: path.join(tmp, `${name}-worker.log`),
+    env: o.env,
+    args: ['--shutdown-grace', '2'],
+  };
+  return restartable(spawnWorker(options), options);
+}
+
+/** spawnWorker options of each worker process, to start its successor the same way. */
+const spawnOptions = new WeakMap<WorkerProcess, Parameters<typeof spawnWorker>[0]>();
+function restartable(w: WorkerProcess, o: Parameters<typeof spawnWorker>[0]): WorkerProcess {
+  spawnOptions.set(w, o);
+  return w;
+}
+function successorOf(w: WorkerProcess): WorkerProcess {
+  const o = spawnOptions.get(w);
+  assert.ok(o, 'worker started outside worker()');
+  return restartable(spawnWorker(o), o);
+}
+
+interface Disturbance {
+  runDir: string;
+  worker: () => WorkerProcess;
+  replace: (w: WorkerProcess) => void;
+  story: string[];
+  running: () => Promise<boolean>;
+}
+
+/** Runs one harvest on its own dev server with a fresh worker, disturbing it with `disturb`. */
+async function harvest(
+  name: string,
+  o: {
+    model: SimModelServer;
+    env?: NodeJS.ProcessEnv;
+    /** Keep the server's state in SQLite (so it can be killed and restarted). */
+    persist?: boolean;
+    disturb?: (ctx: Disturbance & { server: OwnServer }) => Promise<void>;
+  },
+): Promise<Outcome> {
+  const id = `chaos-${name}-${Date.now()}`;
+  const taskQueue = uniqueTaskQueue(`chaos-${name}`);
+  const runDir = path.join(tmp, id);
+  const server = await startOwnServer(path.join(tmp, `${name}-server`), { persist: o.persist ?? false });
+  servers.push(server);
+  let current = worker(name, { address: server.address, taskQueue, model: o.model, env: o.env });
+  const story: string[] = [];
+  const connect = async () => {
+    const connection = await Connection.connect({ address: server.address });
+    return { connection, client: new Client({ connection, namespace: server.handle.namespace }) };
+  };
+  try {
+    await current.ready;
+    const t0 = Date.now();
+    const first = await connect();
+    const { handle } = await startHarvest(first.client, { ...SETTINGS, id, outDir: runDir }, taskQueue);
+    await o.disturb?.({
+      server,
+      runDir,
+      worker: () => current,
+      replace: (w) => (current = w),
+      story,
+      running: async () => (await handle.describe()).status.name === 'RUNNING',
+    });
+    await first.connection.close();
+    const progress = await awaitHarvest(server.address, server.handle.namespace, id, RUN_TIMEOUT_MS);
+    const seconds = (Date.now() - t0) / 1000;
+    assert.equal(progress.done, 20, `${name}: ${progress.done}/20 conversations`);
+    assert.equal(progress.failed, 0, `${name}: ${progress.failed} conversations failed`);
+    const exports = exportAll(runDir, dataDir, path.join(tmp, 'exports', id));
+    const last = await connect();
+    try {
+      const scan = await scanHistories(last.client, id);
+      return { id, runDir, exports, seconds, agentCalls: progress.usage.agent.calls, scan, story };
+    } finally {
+      await last.connection.close();
+    }
+  } finally {
+    await killHard(current);
+  }
+}
+
+/** How many conversations of a run have finished, from its result files. */
+const finished = (runDir: string): number => {
+  const dir = path.join(runDir, 'conversations');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).length : 0;
+};
+
+const servers: OwnServer[] = [];
+
+before(async () => {
+  sim = await createSimModelServer({ port: 0, dataDir });
+  faultySim = await createSimModelServer({
+    port: 0,
+    dataDir,
+    seed: 7,
+    faults: { '429': 0.2, '500': 0.1, hang: 0.05 },
+  });
+
+  runs.reference = harvest('reference', { model: sim });
+
+  runs.kill = harvest('kill', {
+    model: sim,
+    async disturb({ runDir, worker: current, replace, story, running }) {
+      // Spread over the run: one while it starts, one as the first results are written, one
+      // well into it; each at a random moment within its phase.
+      const phases = [
+        { after: 0, delay: [2_000, 12_000] },
+        { after: 1, delay: [0, 6_000] },
+        { after: 6, delay: [0, 4_000] },
+      ];
+      for (const [i, phase] of phases.entries()) {
+        await waitUntil(
+          `${phase.after} conversations`,
+          () => finished(runDir) >= phase.after,
+          RUN_TIMEOUT_MS,
+        );
+        const wait = random(phase.delay[0], phase.delay[1]);
+        await sleep(wait);
+        assert.ok(await running(), `kill ${i + 1} would come after the run ended`);
+        const old = current();
+        await killHard(old);
+        story.push(`kill ${i + 1}: ${finished(runDir)}/20 conversations done`);
+        const next = successorOf(old);
+        replace(next);
+        const t0 = Date.now();
+        await next.ready;
+        story.push(`restarted worker ${i + 1} polls after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    },
+  });
+
+  // A short client timeout turns a hung request into a retry within seconds.
+  runs.faults = harvest('faults', { model: faultySim, env: { JOSH_LLM_TIMEOUT_MS: '2000' } });
+
+  runs.server = harvest('server', {
+    model: sim,
+    persist: true,
+    async disturb({ server, runDir, story }) {
+      const wait = random(5_000, 25_000);
+      await sleep(wait);
+      const progress = finished(runDir);
+      await server.kill();
+      await sleep(2_000); // down for a while: the worker's polls and completions fail meanwhile
+      await server.restart();
+      story.push(
+        `server SIGKILLed ${(wait / 1000).toFixed(1)} s into the run (${progress}/20 conversations done), restarted 2 s later`,
+      );
+    },
+  });
+  // Each test awaits its own run; a failure is reported there, not as an unhandled rejection.
+  for (const p of Object.values(runs)) p.catch(() => undefined);
+});
+
+after(async () => {
+  await Promise.allSettled(Object.values(runs));
+  await Promise.allSettled(servers.map((s) => s.stop()));
+  await sim?.close();
+  await faultySim?.close();
+});
+
+function describeRun(t: TestContext, name: string, o: Outcome): void {
+  const retried = Object.entries(o.scan.retriedActivities)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  t.diagnostic(
+    `${name}: ${o.seconds.toFixed(1)} s, ${o.agentCalls} agent calls, ${o.scan.workflows} histories ` +
+      `(${o.scan.events} events); retried: ${retried || 'none'}; workflow task timeouts ` +
+      `${o.scan.workflowTaskTimeouts}, failures ${o.scan.workflowTaskFailures}`,
+  );
+  for (const line of o.story) t.diagnostic(`${name}: ${line}`);
+}
+
+function assertEquivalent(run: Outcome, reference: Outcome): void {
+  assert.deepEqual([...run.exports.keys()], [...reference.exports.keys()]);
+  for (const [name, bytes] of reference.exports) {
+    const got = run.exports.get(name)!;
+    assert.ok(
+      got.equals(bytes),
+      `${name}: differs from the undisturbed run's (${got.length} vs ${bytes.length} bytes)`,
+    );
+  }
+  // Stronger than the exports: the whole search trees, minus run ids and wall-clock times.
+  assert.deepEqual(comparableResults(run.runDir), comparableResults(reference.runDir));
+}
+
+const retries = (s: RetryScan): number => Object.values(s.retriedActivities).reduce((a, b) => a + b, 0);
+
+test('undisturbed reference: 20 conversations, no retries, every export format non-empty', async (t) => {
+  const ref = await runs.reference!;
+  describeRun(t, 'reference', ref);
+  assert.equal(comparableResults(ref.runDir).length, 20);
+  for (const [name, bytes] of ref.exports) assert.ok(bytes.length > 0, `${name} is empty`);
+});
+
+test('(a) worker SIGKILLed three times at random moments: completes, byte-identical exports', async (t) => {
+  const [run, ref] = await Promise.all([runs.kill!, runs.reference!]);
+  describeRun(t, '(a) worker kills', run);
+  assertEquivalent(run, ref);
+  // What was in flight at a kill was lost with the worker and taken up again: an activity on a
+  // later attempt (heartbeat or start-to-close timeout), or a workflow task that timed out.
+  assert.ok(retries(run.scan) + run.scan.workflowTaskTimeouts > 0, 'no trace of the kills in any history');
+});
+
+test('(b) Temporal server SIGKILLed and restarted from SQLite: completes, byte-identical exports', async (t) => {
+  const [run, ref] = await Promise.all([runs.server!, runs.reference!]);
+  describeRun(t, '(b) server kill', run);
+  assertEquivalent(run, ref);
+});
+
+test('(c) 429/500/hanging model: completes, byte-identical exports, retries in the histories', async (t) => {
+  const [run, ref] = await Promise.all([runs.faults!, runs.reference!]);
+  describeRun(t, '(c) model faults', run);
+  const faults = faultySim.stats().faults;
+  t.diagnostic(`(c) faults served: ${JSON.stringify(faults)}`);
+  assertEquivalent(run, ref);
+  assert.ok(faults['429'] > 0 && faults['500'] > 0 && faults.hang > 0, JSON.stringify(faults));
+  // Each retried call records the failure of the attempt before the one that succeeded.
+  const failures = run.scan.lastFailures.join('\n');
+  assert.match(failures, /HTTP 429/);
+  assert.match(failures, /HTTP 500/);
+  assert.match(failures, /timed out/);
+  assert.ok((run.scan.retriedActivities.agentCall ?? 0) > 0);
+});
