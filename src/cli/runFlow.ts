@@ -3,7 +3,7 @@
 // watch progress, print the summary.
 import * as path from 'node:path';
 import { ServiceError } from '@temporalio/client';
-import type { RunConfig } from '../config/run';
+import { taskSelection, type RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
 import { resolveTaskIds } from '../activities/env';
 import { openSession, type Session } from '../runtime/session';
@@ -42,14 +42,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   const external = Boolean(flags.address ?? process.env.TEMPORAL_ADDRESS);
   const dataDir = resolveDataDir(flags.dataDir);
   // Fail on unknown splits or task ids before a server starts or a file is written.
-  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, {
-    env: config.env,
-    split: config.split,
-    taskIds: config.taskIds,
-    start: config.start,
-    limit: config.limit,
-    includeUnsolvable: config.includeUnsolvable,
-  });
+  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, taskSelection(config));
   if (taskIds.length === 0) {
     throw new UserError(
       `no tasks selected (${config.split}, start ${config.start}${skippedUnsolvable ? `, ${skippedUnsolvable} unsolvable skipped` : ''})`,

@@ -71,6 +71,12 @@ export type RunConfig = z.output<typeof RunConfig>;
 /** Search parameters as a run mode implies them (zod-free, for workflow code). */
 export { effectiveSearch } from './search';
 
+/** Which tasks a run covers: the input of task resolution (the CLI's pre-check and the workflow). */
+export function taskSelection(c: RunConfig) {
+  const { env, split, taskIds, start, limit, includeUnsolvable } = c;
+  return { env, split, taskIds, start, limit, includeUnsolvable };
+}
+
 /** Format zod issues as one line per problem: `where: field: expectation`. */
 export function formatZodError(where: string, err: z.ZodError): string {
   return err.issues

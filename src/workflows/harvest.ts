@@ -247,16 +247,7 @@ async function setUp(
 ): Promise<{ pending: HarvestCarry['pending']; skippedUnsolvable: number; runDir: string }> {
   const resolved = await main.resolveTasks.executeWithOptions(
     mainOptions(`resolve tasks: ${config.env} ${config.split}`),
-    [
-      {
-        env: config.env,
-        split: config.split,
-        taskIds: config.taskIds,
-        start: config.start,
-        limit: config.limit,
-        includeUnsolvable: config.includeUnsolvable,
-      },
-    ],
+    [runConfigSchema().taskSelection(config)],
   );
   const pending = resolved.taskIds.flatMap((taskId) =>
     Array.from({ length: config.trials }, (_, trial) => ({ taskId, trial })),
