@@ -1,10 +1,10 @@
 // One chat-completions call through the official SDK, validated at the boundary.
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { LlmEndpointConfig } from './endpoint';
-import { LLM_MALFORMED, toTemporalFailure } from './errors';
+import { LLM_MALFORMED, LLM_TRANSIENT, toTemporalFailure } from './errors';
 import type { Usage } from '../shared/messages';
 
 const clients = new Map<string, OpenAI>();
@@ -58,10 +58,9 @@ export interface ChatRequest {
 
 /** Heartbeat while waiting on the model, so a worker that dies mid-call is noticed within the
  * heartbeat timeout (seconds) instead of the call's whole StartToClose budget. */
-async function withHeartbeat<T>(work: Promise<T>): Promise<T> {
+async function withHeartbeat<T>(ctx: Context | null, work: Promise<T>): Promise<T> {
   // Outside an activity (a script, a unit test) there is nobody to heartbeat to.
-  if (!hasActivityContext()) return work;
-  const ctx = Context.current();
+  if (!ctx) return work;
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await work;
@@ -70,13 +69,28 @@ async function withHeartbeat<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-function hasActivityContext(): boolean {
+function activityContext(): Context | null {
   try {
-    Context.current();
-    return true;
+    return Context.current();
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * The call was aborted because its activity was cancelled. When this worker is shutting down and
+ * its grace time is over, that is a failed attempt (retried on another worker right away);
+ * otherwise Temporal cancelled it (the workflow no longer wants it, or it timed out) and the
+ * cancellation is reported as such.
+ */
+function cancellation(reason: unknown, what: string): Error {
+  if (reason instanceof CancelledFailure && reason.message === 'WORKER_SHUTDOWN') {
+    return ApplicationFailure.create({
+      message: `${what}: abandoned, the worker shut down before the model answered`,
+      type: LLM_TRANSIENT,
+    });
+  }
+  return reason instanceof Error ? reason : new CancelledFailure(String(reason));
 }
 
 export const HEARTBEAT_EVERY_MS = 5_000;
@@ -95,9 +109,14 @@ export async function chatCompletion(
   what: string,
 ): Promise<{ message: CompletionMessage; usage: Usage }> {
   let raw: unknown;
+  const ctx = activityContext();
+  // The activity's cancellation (worker shutdown past its grace time, a cancelled workflow) aborts
+  // the HTTP request, so a shutdown is never held up by a slow model.
+  const signal = ctx?.cancellationSignal;
   try {
-    raw = await withHeartbeat(clientFor(cfg).chat.completions.create(req as never));
+    raw = await withHeartbeat(ctx, clientFor(cfg).chat.completions.create(req as never, { signal }));
   } catch (err) {
+    if (signal?.aborted) throw cancellation(signal.reason, what);
     throw toTemporalFailure(err, what);
   }
   if (typeof raw === 'string') {
