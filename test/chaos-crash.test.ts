@@ -266,11 +266,17 @@ function assertEquivalent(run: Outcome, reference: Outcome): void {
 
 const retries = (s: RetryScan): number => Object.values(s.retriedActivities).reduce((a, b) => a + b, 0);
 
-test('undisturbed reference: 20 conversations, no retries, every export format non-empty', async (t) => {
+test('undisturbed reference: 20 conversations, exports non-empty and free of run ids and times', async (t) => {
   const ref = await runs.reference!;
   describeRun(t, 'reference', ref);
   assert.equal(comparableResults(ref.runDir).length, 20);
-  for (const [name, bytes] of ref.exports) assert.ok(bytes.length > 0, `${name} is empty`);
+  for (const [name, bytes] of ref.exports) {
+    assert.ok(bytes.length > 0, `${name} is empty`);
+    // Nothing that names this run or when it ran (the result files have both; exports must not).
+    const text = bytes.toString('utf8');
+    assert.ok(!text.includes(ref.id), `${name} contains the run id`);
+    assert.doesNotMatch(text, /\d{4}-\d\d-\d\dT\d\d:\d\d/, `${name} contains a timestamp`);
+  }
 });
 
 test('(a) worker SIGKILLed three times at random moments: completes, byte-identical exports', async (t) => {
