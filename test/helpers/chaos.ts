@@ -49,7 +49,7 @@ export interface WorkerProcessOptions {
   modelUrl: string;
   runsDir: string;
   dataDir: string;
-  /** stderr (JSON log lines) of every incarnation is appended here. */
+  /** Output (JSON log lines) of every incarnation is appended here. */
   logFile: string;
   /** Extra environment (JOSH_LLM_TIMEOUT_MS, OPENAI_API_KEY, ...). */
   env?: NodeJS.ProcessEnv;
@@ -63,7 +63,7 @@ export interface WorkerProcess {
   /** Resolves once the worker logs that it polls; rejects if it exits first. */
   ready: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** This incarnation's stderr so far. */
+  /** This incarnation's output so far (the last megabyte or so). */
   output(): string;
 }
 
@@ -88,14 +88,17 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
     ...o.env,
   });
   const args = [JOSH, 'worker', '--task-queue', o.taskQueue, '--runs-dir', o.runsDir, ...(o.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const log = fs.openSync(o.logFile, 'a');
   fs.writeSync(log, `\n# worker pid ${child.pid} started ${new Date().toISOString()}\n`);
-  child.stderr!.on('data', (c: Buffer) => {
-    out += c.toString();
-    fs.writeSync(log, c);
-  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.length > 1_000_000) out = out.slice(-200_000);
+      fs.writeSync(log, c);
+    });
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       fs.closeSync(log);
