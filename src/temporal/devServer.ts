@@ -24,6 +24,8 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the server to accept requests. */
   readyTimeoutMs?: number;
+  /** Extra `temporal server start-dev` arguments (e.g. `--dynamic-config-value k=v`). */
+  extraArgs?: string[];
 }
 
 export interface DevServerHandle {
@@ -38,6 +40,24 @@ export interface DevServerHandle {
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Dynamic config the product's dev server runs with. The server's history service reads its
+ * transfer queue (every activity, workflow task and child workflow it hands to matching) at most
+ * 20 times a second by default, so each hand-off waited ~45 ms for the next read: an activity round
+ * trip took 100 ms and a child workflow 300 ms however idle the machine. A JOSH step is a chain of
+ * such hand-offs; at 1000 reads a second the same round trips take ~15 ms and ~40 ms
+ * (docs/benchmark.md). The reads are driven by new tasks, so an idle server does not poll more.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
+  'history.transferProcessorMaxPollRPS': '1000',
+};
+
+export function dynamicConfigArgs(
+  values: Readonly<Record<string, string>> = DEV_SERVER_DYNAMIC_CONFIG,
+): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 }
 
 export function searchAttributeArgs(): string[] {
@@ -69,6 +89,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     args.push('--sqlite-pragma', 'synchronous=off');
   }
   args.push(...searchAttributeArgs());
+  args.push(...dynamicConfigArgs());
+  args.push(...(opts.extraArgs ?? []));
 
   fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
   const logFd = fs.openSync(opts.logFile, 'a');
