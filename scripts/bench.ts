@@ -27,6 +27,7 @@ import type { ConversationResult, TreeNode } from '../src/shared/results';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
 import { startDevServer } from '../src/temporal/devServer';
 import { provisionTemporalCli } from '../src/temporal/provision';
+import { hopProfile, hopTable, type HopStats } from './benchHops';
 
 const ROOT = path.resolve(__dirname, '..');
 const JOSH = path.join(ROOT, 'bin', 'josh.js');
@@ -182,6 +183,8 @@ interface Row {
   cpuPerConv: { workers: number; server: number; model: number };
   historyEventsPerConv: { own: number; withTurns: number };
   successRate: number;
+  /** Server and worker hand-offs of the first conversations (benchHops.ts). */
+  hops: HopStats;
 }
 
 async function runScenario(
@@ -287,6 +290,8 @@ async function runScenario(
     if (wf.searchAttributes?.JoshKind?.[0] === 'conversation') own += n;
   }
 
+  const hops = await hopProfile(ctx.client, id);
+
   for (const w of workers) await stop(w);
   const llmCalls = progress.usage.agent.calls + progress.usage.user.calls;
   const n = results.length;
@@ -306,6 +311,7 @@ async function runScenario(
     cpuPerConv: { workers: cpu.workers / n, server: cpu.server / n, model: cpu.model / n },
     historyEventsPerConv: { own: own / n, withTurns: all / n },
     successRate: progress.succeeded / Math.max(1, progress.done),
+    hops,
   };
 }
 
@@ -394,6 +400,7 @@ async function main(): Promise<void> {
       });
       rows.push(row);
       say(table([row]).split('\n').slice(2).join('\n'));
+      say(hopTable(row.hops));
     }
   } finally {
     await connection.close();
@@ -404,6 +411,8 @@ async function main(): Promise<void> {
     `model latency ${LATENCY_MS} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
     `max steps ${flags['max-steps']}, ${flags.user} user, ${flags.split} split`;
   process.stdout.write(`\n${machine()}\n${settings}\n\n${table(rows)}\n`);
+  for (const r of rows)
+    process.stdout.write(`\n${r.scenario}: hand-offs (first 4 conversations)\n${hopTable(r.hops)}\n`);
   const twoOverOne = ['c1', 'c8', 'c32']
     .map((c) => {
       const one = rows.find((r) => r.scenario === `${c}x1`);
