@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SEARCH_ATTRIBUTES } from '../src/shared/taskQueues';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/temporal/devServer';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -59,6 +60,21 @@ void test('Temporal runs on PostgreSQL, waits for it, and publishes gRPC 7233', 
   );
   assert.equal(t.depends_on?.postgresql?.condition, 'service_healthy');
   assert.ok(t.ports?.map(withDefaults).includes('127.0.0.1:7233:7233'));
+});
+
+void test('the cluster runs with the dynamic config the dev server uses (no ~45 ms hand-off wait)', () => {
+  const t = svc('temporal');
+  const target = t.environment?.DYNAMIC_CONFIG_FILE_PATH;
+  assert.ok(target, 'DYNAMIC_CONFIG_FILE_PATH is set');
+  const mount = t.volumes?.map((v) => v.split(':')).find(([, inside]) => inside === target);
+  assert.ok(mount, `a volume mounts a file at ${target}`);
+  const file = parse(fs.readFileSync(path.join(ROOT, mount[0]), 'utf8')) as Record<
+    string,
+    { value: unknown }[]
+  >;
+  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
+    assert.equal(String(file[key]?.[0]?.value), value, `${mount[0]}: ${key}`);
+  }
 });
 
 void test("the setup job registers exactly the product's search attributes, with their types", () => {
