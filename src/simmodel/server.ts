@@ -182,7 +182,12 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
     timers.add(t);
   };
 
-  const chat = (raw: string, req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const chat = (
+    raw: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    arrivedAt: number,
+  ): void => {
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -233,7 +238,10 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
     const malformed = fault === 'malformed' && canMalform;
     const response = buildResponse(body, reply, toolsJson, malformed);
     const jitter = opts.jitterMs ? (rng.next() * 2 - 1) * opts.jitterMs : 0;
-    const delay = Math.max(0, opts.latencyMs + jitter + opts.msPerToken * response.usage.completion_tokens);
+    // Latency is the time the response takes from the request's arrival, as with a real endpoint
+    // (where the model's own work is inside it): the time spent building this reply counts.
+    const target = opts.latencyMs + jitter + opts.msPerToken * response.usage.completion_tokens;
+    const delay = Math.max(0, target - (performance.now() - arrivedAt));
     later(delay, () => {
       if (fault === '429') {
         stats.faults['429']++;
@@ -281,6 +289,7 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
   };
 
   const server = http.createServer((req, res) => {
+    const arrivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const chunks: Buffer[] = [];
@@ -299,7 +308,7 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
         switch (route) {
           case 'POST /v1/chat/completions':
           case 'POST /chat/completions':
-            return chat(raw, req, res);
+            return chat(raw, req, res, arrivedAt);
           case 'GET /v1/models':
           case 'GET /models':
             return send(res, 200, {
