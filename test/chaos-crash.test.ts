@@ -66,6 +66,7 @@ interface Outcome {
 }
 
 let sim: SimModelServer;
+let killSim: SimModelServer;
 let faultySim: SimModelServer;
 const runs: Partial<Record<'reference' | 'kill' | 'server' | 'faults', Promise<Outcome>>> = {};
 
@@ -179,30 +180,29 @@ before(async () => {
 
   runs.reference = harvest('reference', { model: sim });
 
+  // The killed run has a model of its own, so the model calls it has made measure how far it is.
+  killSim = await createSimModelServer({ port: 0, dataDir });
   runs.kill = harvest('kill', {
-    model: sim,
+    model: killSim,
     async disturb({ runDir, worker: current, replace, story, running }) {
-      // Spread over the run: one while it starts, one as the first results are written, one
-      // well into it; each at a random moment within its phase.
-      const phases = [
-        { after: 0, delay: [2_000, 12_000] },
-        { after: 1, delay: [0, 6_000] },
-        // Early, with a short delay: at 6 done + up to 4 s one CI run found the harvest no longer
-        // running when the third kill was due (its cause was not pinned down; the rerun passed).
-        { after: 3, delay: [0, 1_000] },
-      ];
-      for (const [i, phase] of phases.entries()) {
+      // One kill in each third of the run, at a random point of it. Progress is counted in model
+      // calls (the run makes ~360), not finished conversations: with all 20 running at once,
+      // those finish in a burst at the end.
+      const points = [random(20, 90), random(130, 190), random(230, 290)].map(Math.round);
+      const calls = () => killSim.stats().requests.total;
+      for (const [i, point] of points.entries()) {
         await waitUntil(
-          `${phase.after} conversations`,
-          () => finished(runDir) >= phase.after,
+          `${point} model calls`,
+          async () => calls() >= point || !(await running()),
           RUN_TIMEOUT_MS,
         );
-        const wait = random(phase.delay[0], phase.delay[1]);
-        await sleep(wait);
-        assert.ok(await running(), `kill ${i + 1} would come after the run ended`);
+        assert.ok(
+          await running(),
+          `the run ended after ${calls()} model calls, before kill ${i + 1} at ${point}`,
+        );
         const old = current();
         await killHard(old);
-        story.push(`kill ${i + 1}: ${finished(runDir)}/20 conversations done`);
+        story.push(`kill ${i + 1}: after ${calls()} model calls, ${finished(runDir)}/20 conversations done`);
         const next = successorOf(old);
         replace(next);
         const t0 = Date.now();
@@ -238,6 +238,7 @@ after(async () => {
   await Promise.allSettled(Object.values(runs));
   await Promise.allSettled(servers.map((s) => s.stop()));
   await sim?.close();
+  await killSim?.close();
   await faultySim?.close();
 });
 
