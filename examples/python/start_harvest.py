@@ -62,4 +62,10 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    code = asyncio.run(main())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: the SDK's Rust threads can still call into Python while it
+    # finalizes, which aborts a short-lived client process ("PyGILState_Release: thread state
+    # ... must be current"; temporalio/sdk-python issue 300). Everything is flushed by now.
+    os._exit(code)
