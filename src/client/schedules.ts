@@ -18,15 +18,8 @@ import { SA } from '../shared/searchAttributes';
 import { parseScheduledConfig, type ScheduledRunConfig } from './config';
 import { InvalidConfigError, RunNotFoundError } from './errors';
 
-export const OVERLAP_POLICIES = [
-  'skip',
-  'buffer-one',
-  'buffer-all',
-  'cancel-other',
-  'terminate-other',
-  'allow-all',
-] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+import { OVERLAP_POLICIES, type OverlapPolicy } from './overlap';
+export { OVERLAP_POLICIES, type OverlapPolicy };
 
 const OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
 import { freePort } from './ports';
 
@@ -159,6 +159,9 @@ async function waitReady(
 async function grpcReady(h: DevServerHandle, onError: (e: string) => void): Promise<boolean> {
   let conn: Connection | undefined;
   try {
+    // Loaded on use: `josh --help` loads this module (josh server) but need not load the client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     conn = await Connection.connect({ address: h.address, connectTimeout: 1_000 });
     await conn.workflowService.describeNamespace({ namespace: h.namespace });
     return true;

@@ -3,7 +3,6 @@
 // Same --id again attaches to a running evaluation or resumes a stopped one.
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
-import { executeRun } from '../runFlow';
 import { getEnvironment } from '../../env';
 import { resolveDataDir } from '../../env/dataDir';
 import { evaluateRun, formatEval } from '../../eval';
@@ -39,6 +38,9 @@ export function register(program: Command): void {
       includeUnsolvable: true,
     });
     const dataDir = resolveDataDir(flags.dataDir);
+    // Loaded on use, like harvest's: the run machinery pulls in the Temporal worker.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { executeRun } = require('../runFlow') as typeof import('../runFlow');
     const outcome = await executeRun(config, flags);
     const { summary, file } = evaluateRun(outcome.runDir, {
       environment: (name) => getEnvironment(name, dataDir),

@@ -3,7 +3,7 @@
 // control runs the same way.
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { connect, type JoshClient } from '../../client/client';
+import type { JoshClient } from '../../client/client';
 import { RunFailedError } from '../../client/errors';
 import { RUN_KINDS, RUN_STATUSES, type RunSummary } from '../../client/runs';
 import { formatZodError } from '../../config/run';
@@ -19,6 +19,9 @@ export async function withJoshClient<T>(
   fn: (josh: JoshClient) => Promise<T>,
 ): Promise<T> {
   const { taskQueue, address, namespace, apiKey, tls, tlsCert, tlsKey, tlsCa } = flags;
+  // Loaded on use: the Temporal client is most of what `josh --help` would otherwise load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { connect } = require('../../client/client') as typeof import('../../client/client');
   const josh = await connect({ address, namespace, apiKey, tls, tlsCert, tlsKey, tlsCa, taskQueue });
   try {
     return await fn(josh);

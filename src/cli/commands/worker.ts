@@ -1,23 +1,14 @@
 // `josh worker`: serves the product's task queues (workflows + tool activities on the main queue,
 // LLM calls on the LLM queue) against whatever cluster the connection settings name. Run as many
 // as you like, on as many machines; they share work through Temporal.
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createActivities } from '../../activities';
-import { connectWorker, describeConnection, resolveConnectionConfig } from '../../config/connection';
 import { formatZodError } from '../../config/run';
-import { resolveDataDir } from '../../env/dataDir';
-import { llmEndpointFromEnv } from '../../llm/endpoint';
-import { installTemporalRuntime } from '../../temporal/runtime';
 import { UserError } from '../../util/errors';
-import { rootLogger } from '../../util/logger';
-import { createWorkers, runWorkers } from '../../worker';
-import { getEnvironment } from '../../env';
-import { MAIN_TASK_QUEUE, llmQueueFor } from '../../shared/taskQueues';
+import { MAIN_TASK_QUEUE } from '../../shared/taskQueues';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 
-const WorkerFlags = z.object({
+export const WorkerFlags = z.object({
   dataDir: z.string().optional(),
   runsDir: z.string().min(1),
   llmConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1000).optional(),
@@ -61,48 +52,9 @@ export function register(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const parsed = WorkerFlags.safeParse(flags);
       if (!parsed.success) throw new UserError(formatZodError('josh worker', parsed.error));
+      // Loaded on use: the Temporal worker and the activities, which `josh --help` need not load.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { work } = require('../workerRun') as typeof import('../workerRun');
       await work(parsed.data, flags);
     });
-}
-
-async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOptionFlags): Promise<void> {
-  // Validate everything cheap before touching the network, so mistakes surface at once.
-  const conn = resolveConnectionConfig(connFlags);
-  const dataDir = resolveDataDir(f.dataDir);
-  const promptsFile = f.prompts ? path.resolve(f.prompts) : undefined;
-  // Load the environment (and the prompts file) now: a bad file fails here, not in an activity.
-  getEnvironment('toolwoz', dataDir, { promptsFile });
-  const llm = llmEndpointFromEnv();
-  const logger = rootLogger();
-  installTemporalRuntime(logger);
-
-  const connection = await connectWorker(conn);
-  try {
-    const runsRoot = path.resolve(f.runsDir);
-    const workers = await createWorkers({
-      connection,
-      namespace: conn.namespace,
-      workflowsPath: require.resolve('../../workflows'),
-      activities: createActivities({ dataDir, runsRoot, logger, llm, promptsFile }),
-      taskQueues: { main: f.taskQueue, llm: llmQueueFor(f.taskQueue) },
-      llmConcurrency: f.llmConcurrency,
-      llmRate: f.llmRate,
-      shutdownGraceTime: f.shutdownGrace * 1000,
-      logger,
-    });
-    logger.info(
-      {
-        temporal: describeConnection(conn),
-        model: llm.baseURL,
-        simulatedModel: llm.simulated,
-        dataDir,
-        runsRoot,
-        taskQueue: f.taskQueue,
-      },
-      'worker running; Ctrl-C stops it gracefully',
-    );
-    await runWorkers(workers, logger);
-  } finally {
-    await connection.close();
-  }
 }

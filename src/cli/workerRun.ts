@@ -1,0 +1,57 @@
+// The body of `josh worker` (commands/worker.ts parses the flags): validate, connect, serve the
+// two task queues until a signal stops the workers gracefully.
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { createActivities } from '../activities';
+import { connectWorker, describeConnection, resolveConnectionConfig } from '../config/connection';
+import { resolveDataDir } from '../env/dataDir';
+import { llmEndpointFromEnv } from '../llm/endpoint';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { rootLogger } from '../util/logger';
+import { createWorkers, runWorkers } from '../worker';
+import { getEnvironment } from '../env';
+import { llmQueueFor } from '../shared/taskQueues';
+import type { ConnectionOptionFlags } from './connectionOptions';
+import type { WorkerFlags } from './commands/worker';
+
+export async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOptionFlags): Promise<void> {
+  // Validate everything cheap before touching the network, so mistakes surface at once.
+  const conn = resolveConnectionConfig(connFlags);
+  const dataDir = resolveDataDir(f.dataDir);
+  const promptsFile = f.prompts ? path.resolve(f.prompts) : undefined;
+  // Load the environment (and the prompts file) now: a bad file fails here, not in an activity.
+  getEnvironment('toolwoz', dataDir, { promptsFile });
+  const llm = llmEndpointFromEnv();
+  const logger = rootLogger();
+  installTemporalRuntime(logger);
+
+  const connection = await connectWorker(conn);
+  try {
+    const runsRoot = path.resolve(f.runsDir);
+    const workers = await createWorkers({
+      connection,
+      namespace: conn.namespace,
+      workflowsPath: require.resolve('../workflows'),
+      activities: createActivities({ dataDir, runsRoot, logger, llm, promptsFile }),
+      taskQueues: { main: f.taskQueue, llm: llmQueueFor(f.taskQueue) },
+      llmConcurrency: f.llmConcurrency,
+      llmRate: f.llmRate,
+      shutdownGraceTime: f.shutdownGrace * 1000,
+      logger,
+    });
+    logger.info(
+      {
+        temporal: describeConnection(conn),
+        model: llm.baseURL,
+        simulatedModel: llm.simulated,
+        dataDir,
+        runsRoot,
+        taskQueue: f.taskQueue,
+      },
+      'worker running; Ctrl-C stops it gracefully',
+    );
+    await runWorkers(workers, logger);
+  } finally {
+    await connection.close();
+  }
+}
