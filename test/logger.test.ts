@@ -77,3 +77,19 @@ void test("the SDK's log levels land on the matching pino levels with their meta
   ]);
   assert.equal(out.lines()[2]?.taskQueue, 'josh');
 });
+
+void test('the LLM-queue worker\'s expected "No workflows registered" warning is debug, other warnings stay', () => {
+  const out = capture();
+  const sdk = new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'debug' }, destination: out.stream }),
+  );
+  sdk.warn('No workflows registered, not polling for workflow tasks', { taskQueue: 'josh-llm' });
+  sdk.warn('Activity not found on completion');
+  assert.deepEqual(
+    out.lines().map((l) => [l.level, l.msg]),
+    [
+      [20, 'No workflows registered, not polling for workflow tasks'],
+      [40, 'Activity not found on completion'],
+    ],
+  );
+});

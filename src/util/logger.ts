@@ -64,10 +64,14 @@ const TEMPORAL_TO_PINO: Record<LogLevel, pino.Level> = {
 };
 
 /** Adapts pino to the SDK's Logger interface (levels upper-case, metadata second). */
+const NO_WORKFLOWS_WARNING = 'No workflows registered';
+
 export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: pino.Logger) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.logger[TEMPORAL_TO_PINO[level] ?? 'info'](plain(meta), message);
+    // The LLM-queue worker has no workflows by design; the SDK's warning about it is expected.
+    const expected = level === 'WARN' && message.startsWith(NO_WORKFLOWS_WARNING);
+    this.logger[expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info')](plain(meta), message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
