@@ -2,47 +2,9 @@
 // bad concurrency with a one-line error, retune, resume, cancel and wait for the final summary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { JoshClient } from '../src';
+import { pollUntil, joshAgainstTestServer as josh } from './helpers/cli';
 import { withStack } from './helpers/harvest';
-import { testAddress, testNamespace } from './helpers/temporal';
-
-const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI without blocking this process's event loop (its workers serve the run). */
-function josh(...args: string[]): Promise<Ran> {
-  const conn = ['--address', testAddress(), '--namespace', testNamespace()];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [JOSH, ...args, ...conn],
-      { env: { ...process.env, JOSH_LOG_LEVEL: 'warn' }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(300);
-  }
-}
 
 test('josh runs: list, show, pause, set, resume and cancel a running harvest', async () => {
   await withStack({ simOptions: { latencyMs: 150 } }, async (stack) => {
@@ -57,7 +19,7 @@ test('josh runs: list, show, pause, set, resume and cancel a running harvest', a
       userSim: 'script',
       concurrency: 1,
     });
-    await until(
+    await pollUntil(
       'a running conversation',
       () => client.getProgress(id),
       (p) => p.running >= 1,
@@ -83,7 +45,7 @@ test('josh runs: list, show, pause, set, resume and cancel a running harvest', a
     assert.match(r.stdout, /concurrency 1 -> 2/);
 
     // The table, polled: visibility catches up with the pause within a moment.
-    const listed = await until(
+    const listed = await pollUntil(
       'the run listed as paused',
       () => josh('runs', 'list', '--status', 'paused', '--kind', 'harvest'),
       (x) => x.stdout.split('\n').some((line) => line.startsWith(`${id} `)),

@@ -15,6 +15,7 @@ import {
 } from '../src';
 import { getEnvironment } from '../src/env';
 import { EXPORT_FORMATS, exportRun } from '../src/export';
+import { pollUntil } from './helpers/cli';
 import { readConversations, withStack, type Stack } from './helpers/harvest';
 import { testAddress, testNamespace } from './helpers/temporal';
 
@@ -24,22 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * pause or a cancel lands while some have not started. */
 const SMALL = { split: 'val', beamSize: 2, maxSteps: 4, userSim: 'script' } as const;
 const SIM = { simOptions: { latencyMs: 150 } };
-
-async function waitUntil<T>(
-  what: string,
-  get: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await get();
-    if (ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
 
 async function withJosh<T>(stack: Stack, fn: (josh: JoshClient) => Promise<T>): Promise<T> {
   const josh = await connect({
@@ -63,14 +48,14 @@ test('a service starts a harvest, pauses it (progress stops), retunes concurrenc
       assert.equal(started.config.beamSize, 2);
       assert.equal((await josh.startHarvest({ id, ...SMALL, limit: 5, concurrency: 1 })).outcome, 'attached');
 
-      await waitUntil(
+      await pollUntil(
         'a conversation to run',
         () => josh.getProgress(id),
         (p) => p.running >= 1,
       );
       await josh.pause(id);
       await josh.pause(id); // idempotent
-      const paused = await waitUntil(
+      const paused = await pollUntil(
         'the running conversation to finish',
         () => josh.getProgress(id),
         (p) => p.running === 0,
@@ -81,7 +66,7 @@ test('a service starts a harvest, pauses it (progress stops), retunes concurrenc
       const still = await josh.getProgress(id);
       assert.equal(still.done, paused.done, 'no conversation finished while paused');
       assert.equal(still.running, 0, 'no conversation started while paused');
-      await waitUntil(
+      await pollUntil(
         'visibility to list it as paused',
         () => josh.listRuns({ status: 'paused' }),
         (runs) => runs.some((r) => r.id === id),
@@ -128,7 +113,7 @@ test('a cancelled harvest stops its conversations, keeps what finished, says so,
     withJosh(stack, async (josh) => {
       const id = `t-cancel-${Date.now()}`;
       await josh.startHarvest({ id, ...SMALL, limit: 6, concurrency: 2 });
-      await waitUntil(
+      await pollUntil(
         'a first finished conversation',
         () => josh.getProgress(id),
         (p) => p.done >= 1,
@@ -150,7 +135,7 @@ test('a cancelled harvest stops its conversations, keeps what finished, says so,
       assert.equal(files.length, final.done, 'exactly the finished conversations are on disk');
 
       // Nothing of the run keeps going.
-      await waitUntil(
+      await pollUntil(
         'its conversations to stop',
         async () => {
           const running: string[] = [];
@@ -159,9 +144,9 @@ test('a cancelled harvest stops its conversations, keeps what finished, says so,
           return running;
         },
         (running) => running.length === 0,
-        30_000,
+        { timeoutMs: 30_000 },
       );
-      await waitUntil(
+      await pollUntil(
         'visibility to list it as cancelled',
         () => josh.listRuns({ status: 'cancelled' }),
         (runs) => runs.some((r) => r.id === id),
@@ -191,7 +176,7 @@ test('startEval runs an evaluation (one rollout per task) that lists as an eval'
       assert.equal(final.mode, 'eval');
       assert.equal(final.status, 'done');
       assert.equal(final.done, 1);
-      const runs = await waitUntil(
+      const runs = await pollUntil(
         'the eval in the run list',
         () => josh.listRuns({ kind: 'eval', status: 'done' }),
         (list) => list.some((r) => r.id === id),

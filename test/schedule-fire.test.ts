@@ -3,32 +3,16 @@
 // and `josh schedule ...` creates, shows, lists, pauses and deletes one, refusing bad configs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { JoshClient, RunNotFoundError } from '../src';
+import { pollUntil, joshAgainstTestServer as josh } from './helpers/cli';
 import { withStack } from './helpers/harvest';
-import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
+import { testClient, uniqueTaskQueue } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  get: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(250);
-  }
-}
 
 test('a schedule fires on its interval and starts a harvest with a run id of its own', async () => {
   await withStack({}, async (stack) => {
@@ -41,7 +25,7 @@ test('a schedule fires on its interval and starts a harvest with a run id of its
       assert.equal(created.paused, false);
       assert.ok(created.nextRuns.length > 0);
 
-      const fired = await until(
+      const fired = await pollUntil(
         'the first firing',
         () => josh.describeSchedule(sid),
         (s) => s.recentRuns.length > 0,
@@ -56,7 +40,7 @@ test('a schedule fires on its interval and starts a harvest with a run id of its
       assert.equal(result.runDir, path.join(stack.runsRoot, first));
 
       // Filterable like any run: the workflow set its JoshHarvestId, Temporal the schedule id.
-      const listed = await until(
+      const listed = await pollUntil(
         'the scheduled run in the run list',
         () => josh.listRuns({ query: `TemporalScheduledById = "${sid}"` }),
         (runs) => runs.some((r) => r.id === first && r.status === 'done'),
@@ -71,7 +55,7 @@ test('a schedule fires on its interval and starts a harvest with a run id of its
 
       // A manual trigger fires even while paused, and names its run anew.
       await josh.triggerSchedule(sid);
-      const again = await until(
+      const again = await pollUntil(
         'the triggered run',
         () => josh.describeSchedule(sid),
         (s) => s.recentRuns.some((r) => r.id !== first),
@@ -105,25 +89,6 @@ test('a schedule fires on its interval and starts a harvest with a run id of its
     await assert.rejects(josh.describeSchedule(sid), RunNotFoundError);
   });
 });
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function josh(...args: string[]): Promise<Ran> {
-  const conn = ['--address', testAddress(), '--namespace', testNamespace()];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'josh.js'), ...args, ...conn],
-      { env: { ...process.env, JOSH_LOG_LEVEL: 'warn' }, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 test('josh schedule: create from a config file, show, list, pause, delete; bad configs are refused', async () => {
   const sid = `t-sched-cli-${Date.now()}`;
@@ -163,7 +128,7 @@ test('josh schedule: create from a config file, show, list, pause, delete; bad c
     // 03:00 in Berlin is 01:00 or 02:00 UTC.
     assert.match(shown.nextRuns[0], /T0[12]:00:00\.000Z$/);
 
-    r = await until(
+    r = await pollUntil(
       'the schedule in the list',
       () => josh('schedule', 'list'),
       (x) => x.stdout.includes(sid),
