@@ -15,6 +15,9 @@ export interface AgentCallInput {
   seed: number;
   /** Agent-visible history including this turn so far (no system prompt). */
   history: Message[];
+  /** Content hash of the prompts the run recorded (provenance); a worker whose own prompts hash
+   * differs refuses the call instead of mixing prompts within one run. Absent in old histories. */
+  promptsHash?: string;
 }
 
 /** One LLM call of an agent turn, parsed by the strategy into exactly one action. */
@@ -32,6 +35,8 @@ export interface UserTurnInput {
   model: string;
   /** The conversation as the user sees it (its own turns as `user`). Empty for the opening. */
   conversation: Message[];
+  /** As in AgentCallInput. */
+  promptsHash?: string;
 }
 
 export interface UserTurnOutput {
@@ -84,3 +89,13 @@ export interface ReadResultInput extends RunLocation {
 }
 
 export type { CompactResult, ConversationSummary };
+
+/** Input of `recordProvenance`: the run, and the config it runs with. */
+export interface RecordProvenanceInput extends RunLocation {
+  config: RunConfig;
+}
+
+export interface RecordProvenanceOutput {
+  /** Content hash of the prompts this run uses (the worker's prompts file, or the built-ins). */
+  promptsHash: string;
+}

@@ -5,7 +5,15 @@ import type { UsageByRole } from './messages';
 
 export const HARVEST_WORKFLOW_TYPE = 'harvestWorkflow';
 
-export type HarvestStatus = 'running' | 'paused' | 'draining' | 'done' | 'budget-stopped' | 'cancelled';
+export type HarvestStatus =
+  | 'running'
+  | 'paused'
+  | 'draining'
+  | 'done'
+  | 'budget-stopped'
+  | 'cancelled'
+  /** Every conversation failed (none produced a result): the workflow fails too. */
+  | 'failed';
 
 export interface HarvestProgress {
   id: string;
@@ -27,6 +35,8 @@ export interface HarvestProgress {
   startedAt: string;
   /** How many times this harvest continued as new (its history is kept short). */
   generation: number;
+  /** The latest conversation failure, in one line (why a run is failing, for the CLI and UI). */
+  lastError?: string;
 }
 
 export const progressQuery = defineQuery<HarvestProgress>('progress');
