@@ -3,6 +3,8 @@
 // crashed worker's replacement needs 10+ s on a busy 2-core machine before it polls again. The
 // cache entry records every file webpack put in the bundle with its content hash and is used only
 // while all of them are unchanged, so an edited workflow (or an upgraded package) is rebundled.
+// An input that cannot be read proves nothing about the bundle: it is never a hit, and a build
+// with one is not cached.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +16,7 @@ import { cacheRoot } from './provision';
 interface Manifest {
   workflowsPath: string;
   sdk: string;
-  /** Absolute path → sha256 of its content, or null for a module that is not a file. */
+  /** Absolute path → sha256 of its content. (Older entries may hold null: never fresh.) */
   inputs: Record<string, string | null>;
 }
 
@@ -49,10 +51,19 @@ function bundleInputs(code: string, context: string): Record<string, string | nu
   return inputs;
 }
 
-function isFresh(manifest: Manifest, workflowsPath: string): boolean {
-  if (manifest.workflowsPath !== workflowsPath || manifest.sdk !== SDK_VERSION) return false;
+/** Why the cache entry cannot be used, or undefined when it can. */
+function staleness(manifest: Manifest, workflowsPath: string): string | undefined {
+  if (manifest.workflowsPath !== workflowsPath) return 'the entry is for another workflows path';
+  if (manifest.sdk !== SDK_VERSION) return `the entry is for SDK ${manifest.sdk}`;
   const entries = Object.entries(manifest.inputs);
-  return entries.length > 1 && entries.every(([file, hash]) => fileHash(file) === hash);
+  if (entries.length < 2) return 'the entry records no inputs';
+  for (const [file, recorded] of entries) {
+    const now = fileHash(file);
+    // Unreadable then or now: nothing shows the bundle was built from what is there today.
+    if (recorded === null || now === null) return `an input is unreadable: ${file}`;
+    if (now !== recorded) return `an input changed: ${file}`;
+  }
+  return undefined;
 }
 
 /**
@@ -77,16 +88,21 @@ export async function workflowBundle(
   const key = sha256(JSON.stringify([absolute, SDK_VERSION, process.cwd()])).slice(0, 24);
   const codeFile = path.join(dir, `${key}.js`);
   const manifestFile = path.join(dir, `${key}.json`);
+  let reason = 'no cache entry';
   try {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
-    if (isFresh(manifest, absolute)) {
+    const stale = staleness(manifest, absolute);
+    if (stale === undefined) {
       const code = fs.readFileSync(codeFile, 'utf8');
       opts.logger?.debug({ codeFile }, 'workflow bundle from cache');
       return { code };
     }
-  } catch {
+    reason = stale;
+  } catch (err) {
     // no entry yet, or an unreadable one: bundle afresh
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') reason = `unusable cache entry: ${String(err)}`;
   }
+  opts.logger?.debug({ reason }, 'bundling the workflow code');
   const context = process.cwd();
   const bundle = await build();
   try {
@@ -95,6 +111,8 @@ export async function workflowBundle(
       sdk: SDK_VERSION,
       inputs: bundleInputs(bundle.code, context),
     };
+    const unreadable = Object.keys(manifest.inputs).find((f) => manifest.inputs[f] === null);
+    if (unreadable !== undefined) throw new Error(`an input is unreadable: ${unreadable}`);
     // Code first: a manifest never points at a missing or older bundle.
     writeFileAtomic(codeFile, bundle.code);
     writeFileAtomic(manifestFile, JSON.stringify(manifest));
