@@ -198,10 +198,38 @@ test('beam 1 is a single rollout: one new node per step', () => {
   assert.equal(s.nodes.length, 4);
 });
 
-test('a goal appearing twice is a multiset: one call consumes one copy', () => {
-  const s = createSearch('hi', 2);
-  const twice: TurnScorer = (remaining, calls) => (calls.length ? remaining.slice(0, 1) : []);
-  const leaves = stepWith(s, [turn('a', 'search_hotel'), turn('b')]);
-  rewardCheck(s, leaves, twice);
-  assert.equal(s.remaining.length, 1);
+test('a goal appearing twice is a multiset: each occurrence needs a call of its own', () => {
+  // The same goal call twice (search, book, search again), scored by name as the toy scorer does.
+  const repeated = ['search_hotel', 'book_hotel', 'search_hotel'];
+  const byName: TurnScorer = (remaining, calls) => {
+    const left = [...remaining];
+    const out: number[] = [];
+    for (const c of calls) {
+      const i = left.findIndex((g) => repeated[g] === c.name);
+      if (i >= 0) out.push(left.splice(i, 1)[0]);
+    }
+    return out;
+  };
+  const s = createSearch('two searches and a booking', repeated.length);
+  let leaves = stepWith(s, [turn('found', 'search_hotel'), turn('b')]);
+  rewardCheck(s, leaves, byName);
+  // One call consumed one copy: the other search is still owed.
+  assert.deepEqual(s.remaining, [1, 2]);
+  assert.deepEqual(progress(s), { reward: 1 / 3, success: false });
+  applyUserReply(s, s.rootId, 'book it');
+  leaves = stepWith(s, [turn('booked', 'book_hotel'), turn('c')]);
+  rewardCheck(s, leaves, byName);
+  assert.deepEqual(s.remaining, [2]);
+  assert.equal(progress(s).success, false, 'done with one of the two searches still to make');
+  applyUserReply(s, s.rootId, 'and search again');
+  leaves = stepWith(s, [turn('d'), turn('found again', 'search_hotel')]);
+  const out = rewardCheck(s, leaves, byName);
+  assert.equal(out.collapsedTo, leaves[1]);
+  assert.deepEqual(s.remaining, []);
+  assert.deepEqual(progress(s), { reward: 1, success: true });
+
+  // Both copies in one turn: two calls, two goals; one call of a pair leaves one copy.
+  const once = createSearch('hi', repeated.length);
+  rewardCheck(once, stepWith(once, [turn('x', 'search_hotel', 'search_hotel')]), byName);
+  assert.deepEqual(once.remaining, [1]);
 });
