@@ -5,7 +5,14 @@ import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { getEnvironment } from '../../env';
-import { EXPORT_FORMATS, exportRun, formatExportSummary } from '../../export';
+import {
+  EXPORT_FORMATS,
+  defaultExportPath,
+  exportRun,
+  formatExportSummary,
+  type ExportSummary,
+} from '../../export';
+import { checkOutFile, writeErrorOf } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const ExportFlags = z.object({
@@ -30,13 +37,22 @@ export function register(program: Command): void {
       const parsed = ExportFlags.safeParse(raw);
       if (!parsed.success) throw new UserError(formatZodError('export', parsed.error));
       const f = parsed.data;
-      const summary = exportRun(runDir, f.format, {
-        // Resolved only once the run has loaded, so a bad run directory is reported first.
-        environment: (name) => getEnvironment(name, resolveDataDir(f.dataDir)),
-        out: f.out,
-        system: f.system,
-        includePartial: f.includePartial,
-      });
+      // Before any work: an export never writes over a run's own files, nor into a directory.
+      if (f.out !== undefined) checkOutFile('--out', f.out, runDir);
+      const out = f.out ?? defaultExportPath(runDir, f.format);
+      let summary: ExportSummary;
+      try {
+        summary = exportRun(runDir, f.format, {
+          // Resolved only once the run has loaded, so a bad run directory is reported first.
+          environment: (name) => getEnvironment(name, resolveDataDir(f.dataDir)),
+          out,
+          system: f.system,
+          includePartial: f.includePartial,
+        });
+      } catch (err) {
+        // A write that failed (disk full, read-only, ...): one line naming the file.
+        throw writeErrorOf(err, out);
+      }
       process.stdout.write(`${formatExportSummary(summary)}\n`);
     });
 }

@@ -9,6 +9,7 @@ import type { Environment } from '../../env/types';
 import { resolveRunDir } from '../../eval/load';
 import { parsePricesFlag } from '../../eval/cost';
 import { DEFAULT_UI_URL, writeReport } from '../../report';
+import { checkOutFile } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const ReportFlags = z.object({
@@ -46,8 +47,11 @@ export function register(program: Command): void {
       if (!parsed.success) throw new UserError(formatZodError('report', parsed.error));
       const f = parsed.data;
       const prices = f.prices !== undefined ? parsePricesFlag(f.prices) : undefined;
+      const runDir = resolveRunDir(runArg);
+      // Before any work: a report never writes over a run's own files, nor into a directory.
+      if (f.out !== undefined) checkOutFile('--out', f.out, runDir);
       const started = Date.now();
-      const summary = writeReport(resolveRunDir(runArg), {
+      const summary = writeReport(runDir, {
         out: f.out,
         uiUrl: f.uiUrl,
         namespace: f.namespace,

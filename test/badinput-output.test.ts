@@ -1,0 +1,221 @@
+// Output files and stuck runs, as a hostile new user meets them: `--out` over a run's own data,
+// into a directory or through a file, a full disk while writing (one line naming the path, no
+// partial file), and a run that retries or fails says why — in `josh runs show`, in the progress
+// line, and in the one line `josh harvest` ends with.
+import { mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../src/util/atomicWrite';
+import { WriteError } from '../src/util/errors';
+import { writeRun } from './fixtures/exportResults';
+
+const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function josh(args: string[], opts: { cwd?: string; wrap?: string[] } = {}): Ran {
+  const argv = [...(opts.wrap ?? []), process.execPath, JOSH, ...args];
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, TEMPORAL_ADDRESS: '', JOSH_LOG_LEVEL: 'warn' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Non-zero, exactly one `josh: ...` line on stderr matching `pattern`, no stack trace. */
+function assertOneLine(r: Ran, pattern: RegExp): void {
+  assert.notEqual(r.code, 0, `expected a failure, got exit 0:\n${r.stdout}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^josh: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+}
+
+/** Every file under `dir` with its content, to prove nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A run directory (the export fixtures) with the other files a run owns. */
+function fullRun(): string {
+  const runDir = writeRun();
+  fs.writeFileSync(path.join(runDir, 'provenance.json'), '{"promptsHash": "abc"}\n');
+  fs.writeFileSync(path.join(runDir, 'eval.json'), '{"tasks": 5}\n');
+  fs.writeFileSync(path.join(runDir, 'prompts.yaml'), 'agent: be helpful\n');
+  return runDir;
+}
+
+void test("export --out and report --out never write over a run's own files", () => {
+  const runDir = fullRun();
+  const other = fullRun(); // another run: its files are as off-limits as the exported run's
+  const before = snapshot(runDir);
+  const beforeOther = snapshot(other);
+  const targets = [
+    path.join(runDir, 'harvest.json'),
+    path.join(runDir, 'conversations', 'MUL0001.json'),
+    path.join(runDir, 'conversations', 'new.jsonl'),
+    path.join(runDir, 'provenance.json'),
+    path.join(runDir, 'eval.json'),
+    path.join(runDir, 'prompts.yaml'),
+    path.join(runDir, '.temporal', 'temporal.db'),
+    path.join(other, 'harvest.json'),
+    path.join(other, 'conversations', 'MUL0002.json'),
+  ];
+  for (const [i, out] of targets.entries()) {
+    const r = josh(['export', runDir, '--format', 'openai-sft', '--out', out]);
+    assertOneLine(r, /--out .*: that is the run's own data .*refusing to overwrite it/);
+    // The report's check is the same one; a few of the targets are enough.
+    if (i % 3 === 0) assertOneLine(josh(['report', runDir, '--out', out]), /run's own data/);
+  }
+  // Relative paths from inside the run and through a symlink to it are the same files.
+  const link = path.join(os.tmpdir(), `josh-runlink-${process.pid}`);
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(runDir, link);
+  assertOneLine(
+    josh(['export', '.', '--format', 'trl-kto', '--out', 'harvest.json'], { cwd: runDir }),
+    /run's own data/,
+  );
+  assertOneLine(
+    josh([
+      'export',
+      runDir,
+      '--format',
+      'trl-kto',
+      '--out',
+      path.join(link, 'conversations', 'MUL0003.json'),
+    ]),
+    /run's own data/,
+  );
+  fs.rmSync(link);
+  assert.deepEqual(snapshot(runDir), before);
+  assert.deepEqual(snapshot(other), beforeOther);
+
+  // Its own outputs stay free: a file of one's own in the run directory, and the default place.
+  let r = josh(['export', runDir, '--format', 'openai-sft', '--out', path.join(runDir, 'sft.jsonl')]);
+  assert.equal(r.code, 0, r.stderr);
+  r = josh(['export', runDir, '--format', 'openai-sft']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(runDir, 'exports', 'openai-sft.jsonl')));
+});
+
+void test('--out that is a directory, or behind a file: one line, nothing written', () => {
+  const runDir = writeRun();
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-out-'));
+  fs.mkdirSync(path.join(cwd, 'adir'));
+  fs.writeFileSync(path.join(cwd, 'afile'), 'mine\n');
+  const before = snapshot(cwd);
+  for (const cmd of [
+    ['export', runDir, '--format', 'openai-sft'],
+    ['report', runDir],
+  ]) {
+    assertOneLine(josh([...cmd, '--out', 'adir'], { cwd }), /--out adir: is a directory; give a file name$/);
+    assertOneLine(
+      josh([...cmd, '--out', 'afile/out.jsonl'], { cwd }),
+      /--out afile\/out\.jsonl: .*afile is a file, not a directory$/,
+    );
+    assertOneLine(
+      josh([...cmd, '--out', 'afile/deeper/out.jsonl'], { cwd }),
+      /afile is a file, not a directory$/,
+    );
+  }
+  // A command that writes through writeFileAtomic without a check of its own.
+  assertOneLine(
+    josh(['tasks', '--split', 'val', '--out', 'afile/tasks.jsonl'], { cwd }),
+    /cannot write afile\/tasks\.jsonl: .*afile is a file, not a directory$/,
+  );
+  assert.deepEqual(snapshot(cwd), before);
+});
+
+void test('writeFileAtomic on a full disk: an error naming the path and "disk full", no partial file', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-enospc-'));
+  const file = path.join(dir, 'conversations', 'MUL0001.json');
+  // The disk fills half-way through the write: a partial temp file is on disk when it fails.
+  // The module object itself (what src/util/atomicWrite.ts calls through), not this file's import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeFs = require('node:fs') as typeof fs;
+  const real = nodeFs.writeFileSync;
+  mock.method(nodeFs, 'writeFileSync', (p: fs.PathOrFileDescriptor, data: string) => {
+    real(p, data.slice(0, data.length >> 1));
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write`), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+  });
+  t.after(() => mock.restoreAll());
+  assert.throws(
+    () => writeFileAtomic(file, JSON.stringify({ big: 'x'.repeat(10_000) })),
+    (err: unknown) => {
+      assert.ok(err instanceof WriteError, String(err));
+      assert.equal(err.message, `disk full at ${file} (ENOSPC)`);
+      return true;
+    },
+  );
+  mock.restoreAll();
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'conversations')), []);
+});
+
+/** `unshare` with a user and mount namespace, where a tiny tmpfs can be mounted and filled: a
+ * real full disk without root. */
+function fullDiskWrapper(): string[] | string {
+  const probe = spawnSync(
+    'unshare',
+    ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt && echo ok'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (probe.stdout?.trim() !== 'ok')
+    return `unshare -Urm with a tmpfs mount is not allowed here: ${probe.stderr}`;
+  return [];
+}
+
+void test('a real full disk: export and tasks --out say "disk full at <path>" and leave no file', (t) => {
+  const can = fullDiskWrapper();
+  if (typeof can === 'string') {
+    t.skip(can);
+    return;
+  }
+  const runDir = writeRun();
+  const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-full-'));
+  // The tmpfs is mounted over `mnt` in a private namespace and filled to the last byte first.
+  const wrap = [
+    'unshare',
+    '-Urm',
+    'sh',
+    '-c',
+    'mount -t tmpfs -o size=128k tmpfs "$0" && (cat /dev/zero > "$0/filler" 2>/dev/null; true) && "$@"; rc=$?; ls -A "$0" >&2; exit $rc',
+    mnt,
+  ];
+  for (const [args, out] of [
+    [['export', runDir, '--format', 'openai-sft', '--out', path.join(mnt, 'sft.jsonl')], 'sft.jsonl'],
+    [['tasks', '--split', 'val', '--out', path.join(mnt, 'tasks.jsonl')], 'tasks.jsonl'],
+  ] as const) {
+    const r = josh([...args], { wrap });
+    // The wrapper lists the mount after the command, on stderr: only the filler is there.
+    const [line, ...listing] = r.stderr.trimEnd().split('\n');
+    assertOneLine(
+      { ...r, stderr: `${line}\n` },
+      new RegExp(`^josh: disk full at ${path.join(mnt, out)} \\(ENOSPC\\)$`),
+    );
+    assert.deepEqual(listing, ['filler']);
+  }
+});
