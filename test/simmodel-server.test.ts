@@ -214,3 +214,123 @@ void describe('options', () => {
     await assert.rejects(createSimModelServer({ dataDir: DATA, errorRates: { wrongSlot: 2 } }), /wrongSlot/);
   });
 });
+
+void describe('answers like a real endpoint', () => {
+  /** The opening, the agent's search for it and `result` as the tool's answer (a client's history). */
+  function afterSearch(result: string): OpenAI.ChatCompletionCreateParamsNonStreaming {
+    const body = agentBody('function-calling') as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const args = '{"area": "north", "type": "guesthouse", "parking": "yes"}';
+    return {
+      ...body,
+      model: 'josh-sim-agent',
+      temperature: 0,
+      messages: [
+        ...body.messages,
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'search_hotel', arguments: args } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: result },
+      ],
+    };
+  }
+  const acorn = {
+    name: 'acorn guest house',
+    area: 'north',
+    type: 'guesthouse',
+    parking: 'yes',
+    pricerange: 'moderate',
+    stars: '4',
+  };
+
+  void test('"tools": null is accepted, as OpenAI accepts it', async () => {
+    const r = await fetch(`${sim.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'josh-sim-agent',
+        messages: [{ role: 'user', content: 'hello' }],
+        tools: null,
+        tool_choice: null,
+        temperature: 0,
+      }),
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    const body = (await r.json()) as OpenAI.ChatCompletion;
+    assert.equal(body.object, 'chat.completion');
+    // The same answer as with no tools at all: null is absence, not a different request.
+    const without = await client.chat.completions.create({
+      model: 'josh-sim-agent',
+      messages: [{ role: 'user', content: 'hello' }],
+      temperature: 0,
+    });
+    assert.equal(body.choices[0].message.content, without.choices[0].message.content);
+    assert.equal(body.id, without.id);
+  });
+
+  void test('a tool result that is JSON with NaN (a Python client) is read as the rows it holds', async () => {
+    const strict = await client.chat.completions.create(afterSearch(JSON.stringify([acorn])));
+    // Python's json.dumps writes NaN / Infinity for float('nan') / float('inf').
+    const python = JSON.stringify([{ ...acorn, stars: 0 }]).replace('"stars":0', '"stars": NaN');
+    assert.match(python, /NaN/);
+    const r = await client.chat.completions.create(afterSearch(python));
+    const message = r.choices[0].message;
+    assert.equal(message.tool_calls, undefined, 'the agent presents the result instead of searching again');
+    assert.match(message.content ?? '', /acorn guest house/i);
+    assert.equal(strict.choices[0].message.tool_calls, undefined);
+    assert.match(strict.choices[0].message.content ?? '', /acorn guest house/i);
+  });
+
+  void test('a tool result in plain words is read as text and passed on, not taken for a failed call', async () => {
+    const text =
+      'One match: the Acorn Guest House, a moderately priced guesthouse in the north with free parking.';
+    const r = await client.chat.completions.create(afterSearch(text));
+    const message = r.choices[0].message;
+    assert.equal(message.tool_calls, undefined, 'the agent does not repeat the call as if it had failed');
+    assert.match(message.content ?? '', /Acorn Guest House, a moderately priced guesthouse/);
+    // An error in words is still an error: the agent tries again.
+    const failed = await client.chat.completions.create(
+      afterSearch('ERROR: invalid API call: search_hotel does not take "colour".'),
+    );
+    assert.ok(failed.choices[0].message.tool_calls?.length, 'after an error the agent calls again');
+  });
+
+  void test('apiKeys: any other key is refused with a 401 that echoes it masked, as OpenAI does', async () => {
+    const good = 'sk-josh-good-0123456789abcdef';
+    const badKey = 'sk-josh-bad-fedcba9876543210wxyz';
+    const guarded = await createSimModelServer({ port: 0, dataDir: DATA, apiKeys: [good] });
+    try {
+      const ok = new OpenAI({ baseURL: `${guarded.url}/v1`, apiKey: good, maxRetries: 0 });
+      const r = await ok.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(r.object, 'chat.completion');
+      const bad = new OpenAI({ baseURL: `${guarded.url}/v1`, apiKey: badKey, maxRetries: 0 });
+      await assert.rejects(
+        bad.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+        (e: unknown) => {
+          assert.ok(e instanceof OpenAI.AuthenticationError, String(e));
+          assert.equal(e.status, 401);
+          assert.equal(e.code, 'invalid_api_key');
+          // Its first characters and last four, the rest masked, never the whole key.
+          assert.match(e.message, /Incorrect API key provided: sk-jos\*+wxyz\./);
+          assert.ok(!e.message.includes(badKey));
+          return true;
+        },
+      );
+      const none = await fetch(`${guarded.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(none.status, 401);
+      assert.match(
+        ((await none.json()) as { error: { message: string } }).error.message,
+        /didn't provide an API key/,
+      );
+      assert.equal(guarded.stats().completions, 1, 'a refused request gets no completion');
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -97,6 +97,7 @@ function afterResult(
   }
   const d = api.domain;
   const db = b.domains[d];
+  if (o.kind === 'text') return passOn(d, api.kind, db, o.text);
   if (o.kind === 'rows') {
     if (o.rows.length === 0) return noMatch(d, last.call.args);
     const row = o.rows[0];
@@ -122,6 +123,23 @@ function afterResult(
     `I'm sorry, I could not book ${bookingSummary(d, last.call.args)}. Would you like to try ${retry}?`,
     'The booking failed; ask the caller for an alternative.',
   );
+}
+
+/** The most of a tool's words that one message passes on. */
+const MAX_PASSED_ON = 400;
+
+/** A tool answered in words: say them to the caller, as an LLM would, and go on from there. */
+function passOn(d: Domain, kind: 'search' | 'book', db: DomainBelief, text: string): AgentAction {
+  let words = text.replace(/\s+/g, ' ').trim();
+  if (words.length > MAX_PASSED_ON) words = `${words.slice(0, MAX_PASSED_ON - 3).trimEnd()}...`;
+  if (!/[.!?]$/.test(words)) words += '.';
+  const next =
+    kind === 'search' && isBookable(d) && !db.declinedBook
+      ? d === 'train'
+        ? 'Would you like me to book tickets?'
+        : 'Would you like me to book it?'
+      : 'Is there anything else I can help you with?';
+  return say(`${words} ${next}`, `The ${kind} answered in words; pass them on to the caller.`);
 }
 
 function describeConstraints(d: Domain, args: Record<string, string>): string {

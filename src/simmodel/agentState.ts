@@ -15,13 +15,15 @@ import {
   type Slot,
   parseApiName,
 } from './ontology';
-import type { World } from './vocab';
+import { type World, findEntity, scanPhrases, tokens } from './vocab';
 import type { Msg } from './wire';
 
 export type ToolOutcome =
   | { kind: 'rows'; rows: DbRow[] }
   | { kind: 'booking'; success: boolean; entity: Record<string, unknown> }
-  | { kind: 'error'; text: string };
+  | { kind: 'error'; text: string }
+  /** A result in words (a tool server that answers in prose): passed on as it is. */
+  | { kind: 'text'; text: string };
 
 export type AgentEvent =
   | { kind: 'user'; text: string }
@@ -119,25 +121,47 @@ function parseReactCall(raw: string): { name: string; args: Record<string, strin
   }
 }
 
+/** JSON as Python's `json.dumps` writes it by default: NaN, Infinity and -Infinity (not JSON, but
+ * what a Python tool server sends for a float it has no value for) are read as null. */
+function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(text)) throw e;
+    // Outside strings only: a string is matched whole first and kept as it is.
+    return JSON.parse(
+      text.replace(/("(?:[^"\\]|\\.)*")|-?\b(?:NaN|Infinity)\b/g, (m, str?: string) => str ?? 'null'),
+    );
+  }
+}
+
+/** A result in words that says the call failed ("ERROR: invalid API call ...", "Error: ..."). */
+const ERROR_TEXT = /^\W*(error|exception|traceback)\b/i;
+
 function parseOutcome(content: string): ToolOutcome {
   const text = content.trim();
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as unknown;
-    if (Array.isArray(v))
-      return { kind: 'rows', rows: v.filter((r): r is DbRow => !!r && typeof r === 'object') };
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if ('success' in o) {
-        const ret = o.return && typeof o.return === 'object' ? (o.return as Record<string, unknown>) : {};
-        return { kind: 'booking', success: o.success === true, entity: ret };
-      }
-      if ('error' in o) return { kind: 'error', text: String(o.error) };
-      return { kind: 'rows', rows: [o] };
-    }
+    v = parseLenientJson(text);
   } catch {
-    // Not JSON: an environment error message in words.
+    // Not JSON: words, read as words (as an LLM reads them), unless they say the call failed.
+    return ERROR_TEXT.test(text) ? { kind: 'error', text } : { kind: 'text', text };
   }
-  return { kind: 'error', text };
+  if (Array.isArray(v))
+    return { kind: 'rows', rows: v.filter((r): r is DbRow => !!r && typeof r === 'object') };
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('success' in o) {
+      const ret = o.return && typeof o.return === 'object' ? (o.return as Record<string, unknown>) : {};
+      return { kind: 'booking', success: o.success === true, entity: ret };
+    }
+    if ('error' in o) return { kind: 'error', text: String(o.error) };
+    return { kind: 'rows', rows: [o] };
+  }
+  // A JSON string, number or boolean: its text.
+  const words = typeof v === 'string' ? v.trim() : String(v);
+  if (!words || ERROR_TEXT.test(words)) return { kind: 'error', text: words || text };
+  return { kind: 'text', text: words };
 }
 
 export interface DomainBelief {
@@ -247,6 +271,12 @@ export function trackBelief(world: World, events: AgentEvent[]): Belief {
       // Like an LLM copying its previous call, the agent anchors on the arguments it used: a value
       // it got wrong or left out stays so until the caller says that slot again.
       if (own) db.constraints = pickSlots(lastCallDomain.args, SEARCH_SLOTS[lastCallDomain.domain]);
+    } else if (lastCallDomain.kind === 'search' && e.outcome.kind === 'text') {
+      // Words from the search: the place they name (if any) is the one on offer.
+      db.lastSearch = lastCallDomain.args;
+      db.searched = true;
+      db.offered = namedEntity(world, lastCallDomain.domain, e.outcome.text);
+      if (own) db.constraints = pickSlots(lastCallDomain.args, SEARCH_SLOTS[lastCallDomain.domain]);
     } else if (lastCallDomain.kind === 'book' && e.outcome.kind === 'booking') {
       if (own) db.booking = pickSlots(lastCallDomain.args, BOOK_SLOTS[lastCallDomain.domain]);
       if (e.outcome.success) {
@@ -258,6 +288,16 @@ export function trackBelief(world: World, events: AgentEvent[]): Belief {
     lastCallDomain = undefined;
   }
   return b;
+}
+
+/** The first place (or train id) of `domain` that `text` names. */
+function namedEntity(world: World, domain: Domain, text: string): DbRow | undefined {
+  if (domain === 'train') {
+    const id = /\bTR\d{4}\b/i.exec(text)?.[0];
+    return id ? findEntity(world, domain, id) : undefined;
+  }
+  const hit = scanPhrases(world, tokens(text)).find((h) => h.lex.kind === 'name' && h.lex.domain === domain);
+  return hit && hit.lex.kind === 'name' ? findEntity(world, domain, hit.lex.value) : undefined;
 }
 
 function readUserMessage(world: World, b: Belief, text: string): void {

@@ -30,6 +30,9 @@ export const SimModelOptionsSchema = z
     errorRates: ErrorRatesSchema.default({}),
     /** Model ids listed by GET /v1/models (any id is accepted in requests). */
     models: z.array(z.string().min(1)).default(['josh-sim-agent', 'josh-sim-user']),
+    /** When set, only these keys (`Authorization: Bearer <key>`) are accepted; any other gets the
+     * 401 OpenAI answers, whose message echoes the key masked. Unset: any key, or none. */
+    apiKeys: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
 export type SimModelOptions = z.input<typeof SimModelOptionsSchema>;
@@ -80,6 +83,24 @@ function parseOptions(opts: SimModelOptions): z.output<typeof SimModelOptionsSch
     throw new UserError(`simulated model option ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
   return parsed.data;
+}
+
+/** A key as OpenAI's 401 shows it: its first characters and last four, the rest masked. */
+export function maskKey(key: string): string {
+  if (key.length <= 10) return `${key.slice(0, 2)}${'*'.repeat(Math.max(3, key.length - 2))}`;
+  return `${key.slice(0, 6)}${'*'.repeat(key.length - 10)}${key.slice(-4)}`;
+}
+
+/** The 401 of a request whose key is not accepted, worded as OpenAI words it; undefined if it is. */
+function refusedKey(accepted: string[] | undefined, authorization: string | undefined) {
+  if (!accepted) return undefined;
+  const key = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+  if (key !== undefined && accepted.includes(key)) return undefined;
+  const message =
+    key === undefined || key === ''
+      ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+      : `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+  return errorBody(message, 'invalid_request_error', key ? 'invalid_api_key' : null);
 }
 
 const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
@@ -305,6 +326,12 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
       if (size > MAX_BODY) return;
       const raw = Buffer.concat(chunks).toString('utf8');
       try {
+        const refused =
+          route === 'GET /health' ? undefined : refusedKey(opts.apiKeys, req.headers.authorization);
+        if (refused) {
+          stats.badRequests++;
+          return send(res, 401, refused);
+        }
         switch (route) {
           case 'POST /v1/chat/completions':
           case 'POST /chat/completions':

@@ -3,6 +3,15 @@
 // and the response / error bodies the `openai` SDK expects.
 import { z } from 'zod';
 
+/** OpenAI takes an explicit null for an optional field as its absence (clients send
+ * `"tools": null` for "no tools"): so does this, and a null hashes like an absent field (model.ts). */
+function absentWhenNull<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullable()
+    .transform((v) => v ?? undefined)
+    .optional();
+}
+
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
 /** Message content: a string, an array of text parts (other part types are not supported), or null. */
 const Content = z.union([z.string(), z.array(TextPart), z.null()]).optional();
@@ -20,7 +29,7 @@ const WireMessage = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('assistant'),
     content: Content,
-    tool_calls: z.array(WireToolCall).optional(),
+    tool_calls: absentWhenNull(z.array(WireToolCall)),
     name: z.string().optional(),
   }),
   z.object({ role: z.literal('tool'), content: Content, tool_call_id: z.string() }),
@@ -43,8 +52,8 @@ const ToolChoice = z.union([
 export const ChatRequestSchema = z.object({
   model: z.string().min(1),
   messages: z.array(WireMessage).min(1),
-  tools: z.array(WireTool).optional(),
-  tool_choice: ToolChoice.optional(),
+  tools: absentWhenNull(z.array(WireTool)),
+  tool_choice: absentWhenNull(ToolChoice),
   temperature: z.number().min(0).max(2).nullable().optional(),
   seed: z.number().int().nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
