@@ -19,8 +19,16 @@ export function runConfigJsonSchema(): JsonObject {
   const properties = rest.properties as Record<string, JsonObject>;
   // The workflow fills in a missing id with its workflow id (what schedules and `temporal
   // workflow start --workflow-id` rely on), so the workflow input may leave it out.
+  // zod writes the id's two patterns (its alphabet; not only dots) as an allOf: one pattern reads
+  // better in other languages' tooling. The second is a lookahead anchored at the start.
+  const { allOf: idPatterns, ...id } = properties.id as { allOf?: { pattern: string }[] };
+  const [alphabet, notOnlyDots] = (idPatterns ?? []).map((p) => p.pattern);
+  if (idPatterns?.length !== 2 || !alphabet.startsWith('^') || !/^\^\(\?!.*\)$/.test(notOnlyDots)) {
+    throw new Error(`unexpected id patterns in the generated schema: ${JSON.stringify(idPatterns)}`);
+  }
   properties.id = {
-    ...properties.id,
+    ...id,
+    pattern: notOnlyDots + alphabet.slice(1),
     description:
       'Run id (run directory name, seed root, child workflow id prefix). Default: the workflow id.',
   };
@@ -32,7 +40,7 @@ export function runConfigJsonSchema(): JsonObject {
     description:
       `Input of the \`${HARVEST_WORKFLOW_TYPE}\` workflow on task queue \`${MAIN_TASK_QUEUE}\` ` +
       '(a harvest, baseline or eval run). Generated from src/config/run.ts by `npm run schema`; ' +
-      'unknown fields are ignored by the workflow.',
+      'an unknown field is refused (the workflow fails with a non-retryable BadRunInput naming it).',
     ...rest,
     ...(required.length ? { required } : { required: undefined }),
     // The zod schema's refinement in JSON Schema terms: a harvest needs a sampling agent (at

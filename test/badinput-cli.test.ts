@@ -80,7 +80,7 @@ const CASES: Case[] = [
     name: 'config file with a misspelt setting',
     files: { 'run.yaml': 'split: val\nbeamsize: 4\n' },
     args: [...HARVEST, '--config', 'run.yaml'],
-    error: /--config run\.yaml: unknown setting "beamsize" \(did you mean beamSize\?\)/,
+    error: /^josh: run\.yaml: unknown field 'beamsize' \(did you mean 'beamSize'\?\)$/,
   },
   {
     name: 'config file with a value of the wrong type',

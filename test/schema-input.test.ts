@@ -57,6 +57,13 @@ test('broken inputs are rejected by the schema, with the field named, and by the
     ['price without output', { ...documented, prices: { 'sim-agent': { input: 1 } } }, '/prices/sim-agent'],
     ['greedy harvest (default mode)', { split: 'val', agentTemperature: 0 }, '/agentTemperature'],
     ['greedy harvest', { mode: 'harvest', agentTemperature: 0 }, '/agentTemperature'],
+    ['misspelled field', { ...documented, beamsize: 4 }, ''],
+    [
+      'unknown field in a price',
+      { ...documented, prices: { m: { input: 1, output: 1, cached: 0 } } },
+      '/prices/m',
+    ],
+    ['run id of dots only', { ...documented, id: '..' }, '/id'],
   ];
   for (const [what, input, where] of broken) {
     assert.equal(validate(input), false, `${what}: the schema accepted it`);
@@ -65,4 +72,14 @@ test('broken inputs are rejected by the schema, with the field named, and by the
     assert.equal(workflowAccepts(input), false, `${what}: the workflow accepted it`);
   }
   assert.equal(validate([documented]), false, 'an array is not an input');
+});
+
+test('the schema says what the workflow does with unknown fields: they are refused', () => {
+  assert.equal(schema.additionalProperties, false);
+  assert.doesNotMatch(String(schema.description), /ignored/);
+  assert.equal(validate({ split: 'val', beamsize: 4 }), false);
+  const extra = (validate.errors ?? []).map(
+    (e) => (e.params as { additionalProperty?: string }).additionalProperty,
+  );
+  assert.deepEqual(extra, ['beamsize']);
 });

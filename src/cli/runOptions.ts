@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { RunConfig, type RunConfigInput } from '../config/run';
+import { RunConfig, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
 import { UserError } from '../util/errors';
 import type { PriceTable } from '../shared/cost';
 
@@ -100,11 +100,8 @@ export function defaultRunId(prefix: string, now = new Date()): string {
   return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
 }
 
-/** Settings a run-config file may hold: the RunConfig fields, by their schema names. */
-const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys(RunConfig.shape));
-
-/** `--config FILE`: a RunConfig as JSON or YAML (YAML 1.2 reads JSON too), checked for unknown
- * settings here and for values with the rest of the run options. */
+/** `--config FILE`: a RunConfig as JSON or YAML (YAML 1.2 reads JSON too). Its fields, unknown
+ * ones included, are checked by the one strict RunConfig parse with the rest of the run options. */
 export function readRunConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
@@ -129,14 +126,6 @@ export function readRunConfigFile(file: string): Record<string, unknown> {
     throw new UserError(
       `--config ${file}: expected run settings as key: value pairs (e.g. beamSize: 4), got ${got}`,
     );
-  }
-  for (const key of Object.keys(value)) {
-    if (!CONFIG_KEYS.has(key)) {
-      const near = [...CONFIG_KEYS].find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
-      throw new UserError(
-        `--config ${file}: unknown setting "${key}"${near ? ` (did you mean ${near}?)` : ''}; see schema/run-config.schema.json`,
-      );
-    }
   }
   return value as Record<string, unknown>;
 }
@@ -195,10 +184,9 @@ export function runConfigFromFlags(
     // Name where each bad value came from: the config file, or the flags.
     const inFile = (key: PropertyKey | undefined) =>
       flags.config !== undefined && key !== undefined && key in file && !(key in fromFlags);
-    const lines = parsed.error.issues.map((issue) => {
-      const where = inFile(issue.path[0]) ? flags.config! : 'run options';
-      return `${where}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`;
-    });
+    const lines = inputIssues(parsed.error).map((issue) =>
+      formatIssue(inFile(issue.path[0]) ? flags.config! : 'run options', issue),
+    );
     throw new UserError(lines.join('\n'));
   }
   return parsed.data;

@@ -1,8 +1,9 @@
 // Run configurations as the client API receives them — plain objects, maybe read from JSON or YAML
-// — checked by the one RunConfig schema. A scheduled run's config has no id: each run gets its own.
+// — checked by the one strict RunConfig schema (an unknown field is refused, never dropped). A
+// scheduled run's config has no id: each run gets its own.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { RunConfig, formatZodError, type RunConfigInput } from '../config/run';
+import { RunConfig, formatZodError, inputIssues, type RunConfigInput } from '../config/run';
 import { InvalidConfigError } from './errors';
 
 /** What `startHarvest`/`startEval` take: a run config whose id may be left out (one is made up). */
@@ -67,8 +68,12 @@ function check(raw: Record<string, unknown>, where: string): RunConfig {
   throw new InvalidConfigError(formatZodError(where, parsed.error), issuesOf(parsed.error));
 }
 
+/** One per problem; an unknown field is one at its own path (`beamsize`, `prices.m.inptu`). */
 function issuesOf(err: z.ZodError): { path: string; message: string }[] {
-  return err.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(root)', message: i.message }));
+  return inputIssues(err).map((i) => ({
+    path: i.path.length ? i.path.join('.') : '(root)',
+    message: i.message,
+  }));
 }
 
 function invalid(where: string, issues: { path: string; message: string }[]): InvalidConfigError {

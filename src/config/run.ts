@@ -5,6 +5,56 @@ import { z } from 'zod';
 
 export const RUN_MODES = ['harvest', 'baseline', 'eval'] as const;
 
+/** Levenshtein distance: single-character insertions, deletions and substitutions. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The known name a mistyped one most likely meant: the same but for case (or `-`/`_`), else the
+ * nearest by edit distance if close enough, else the only one that starts or ends with it. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const fold = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
+  const key = fold(name);
+  const same = known.find((k) => fold(k) === key);
+  if (same !== undefined) return same;
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(key, fold(k));
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  if (best !== undefined || key.length < 3) return best;
+  const containing = known.filter((k) => fold(k).startsWith(key) || fold(k).endsWith(key));
+  return containing.length === 1 ? containing[0] : undefined;
+}
+
+/** One line, whatever the name holds (it comes from someone's input). */
+function unknownFieldMessage(name: string, known: readonly string[]): string {
+  const near = nearestName(name, known);
+  const shown = name.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return `unknown field '${shown}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}`;
+}
+
+/** An object that refuses fields it does not know (a typo must not silently fall back to a
+ * default), naming each with the nearest known one; JSON Schema `additionalProperties: false`. */
+function strictObject<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? iss.keys.map((k) => unknownFieldMessage(k, known)).join('\n')
+        : undefined,
+  });
+}
+
 export const SearchParams = z.object({
   beamSize: z.number().int().min(1).max(64).default(8),
   branching: z.number().int().min(1).max(8).default(2),
@@ -22,48 +72,51 @@ export const ModelParams = z.object({
   agentStrategy: z.enum(['function-calling', 'react']).default('function-calling'),
 });
 
-export const RunConfig = z
-  .object({
-    /** Run id: workflow id of the harvest/eval, run directory name, seed root. */
-    id: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
-    mode: z.enum(RUN_MODES).default('harvest'),
-    /** Root of every agent sampling seed; default the run id. Two runs with the same seed and
-     * settings produce the same transcripts (the simulated model is deterministic per seed). */
-    seed: z.string().min(1).max(200).optional(),
-    env: z.enum(['toolwoz']).default('toolwoz'),
-    split: z.string().default('val'),
-    /** Explicit task ids; otherwise the split from `start`, at most `limit`. */
-    taskIds: z.array(z.string().min(1)).optional(),
-    start: z.number().int().min(0).default(0),
-    limit: z.number().int().min(1).optional(),
-    includeUnsolvable: z.boolean().default(false),
-    /** Evaluation trials per task (pass^k); harvests use 1. */
-    trials: z.number().int().min(1).max(32).default(1),
-    concurrency: z.number().int().min(1).max(1000).default(8),
-    /** Stop starting conversations once this many LLM calls were made (a budget). */
-    maxLlmCalls: z.number().int().min(1).optional(),
-    /** Where result files go, as the worker sees it (a shared volume across machines). */
-    outDir: z.string().min(1).optional(),
-    /** USD per 1M tokens, for a cost estimate. */
-    prices: z
-      .record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }))
-      .optional(),
-  })
-  .merge(SearchParams)
-  .merge(ModelParams)
-  .superRefine((c, ctx) => {
-    if (c.mode === 'harvest' && c.agentTemperature === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['agentTemperature'],
-        message: 'JOSH needs a sampling agent: temperature 0 gives identical branches',
-      });
-    }
-  });
+/** A run's settings. Strict: a field it does not know is refused with the nearest known one named,
+ * never dropped (a misspelled `beamsize` would run at the default beam). What the product stores —
+ * manifests, the workflow's memo, a schedule's action args — is a parsed config, which parses again. */
+export const RunConfig = strictObject({
+  /** Run id: workflow id of the harvest/eval, run directory name, seed root. */
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
+    // `.` and `..` name the runs root and the directory above it, not a run directory of its own.
+    .regex(/^(?!\.+$)/, "not only dots: '.' and '..' are directory names"),
+  mode: z.enum(RUN_MODES).default('harvest'),
+  /** Root of every agent sampling seed; default the run id. Two runs with the same seed and
+   * settings produce the same transcripts (the simulated model is deterministic per seed). */
+  seed: z.string().min(1).max(200).optional(),
+  env: z.enum(['toolwoz']).default('toolwoz'),
+  split: z.string().default('val'),
+  /** Explicit task ids; otherwise the split from `start`, at most `limit`. */
+  taskIds: z.array(z.string().min(1)).optional(),
+  start: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).optional(),
+  includeUnsolvable: z.boolean().default(false),
+  /** Evaluation trials per task (pass^k); harvests use 1. */
+  trials: z.number().int().min(1).max(32).default(1),
+  concurrency: z.number().int().min(1).max(1000).default(8),
+  /** Stop starting conversations once this many LLM calls were made (a budget). */
+  maxLlmCalls: z.number().int().min(1).optional(),
+  /** Where result files go, as the worker sees it (a shared volume across machines). */
+  outDir: z.string().min(1).optional(),
+  /** USD per 1M tokens, for a cost estimate. */
+  prices: z
+    .record(z.string(), strictObject({ input: z.number().min(0), output: z.number().min(0) }))
+    .optional(),
+  ...SearchParams.shape,
+  ...ModelParams.shape,
+}).superRefine((c, ctx) => {
+  if (c.mode === 'harvest' && c.agentTemperature === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['agentTemperature'],
+      message: 'JOSH needs a sampling agent: temperature 0 gives identical branches',
+    });
+  }
+});
 
 export type RunConfigInput = z.input<typeof RunConfig>;
 export type RunConfig = z.output<typeof RunConfig>;
@@ -77,9 +130,35 @@ export function taskSelection(c: RunConfig) {
   return { env, split, taskIds, start, limit, includeUnsolvable };
 }
 
+/** One problem of an input: the field's path, and what is wrong there. */
+export interface InputIssue {
+  path: PropertyKey[];
+  message: string;
+  /** The field itself is not known (its path ends with its name). */
+  unknownField: boolean;
+}
+
+/** A zod error's issues, one per problem: each unknown field is one, at its own path. */
+export function inputIssues(err: z.ZodError): InputIssue[] {
+  return err.issues.flatMap((i): InputIssue[] => {
+    if (i.code !== 'unrecognized_keys') return [{ path: i.path, message: i.message, unknownField: false }];
+    // Our strict objects say one line per field, in the order of `keys`; zod's own message is one.
+    const lines = i.message.split('\n');
+    if (lines.length !== i.keys.length) return [{ path: i.path, message: i.message, unknownField: false }];
+    return i.keys.map((k, n) => ({ path: [...i.path, k], message: lines[n], unknownField: true }));
+  });
+}
+
+/** `where: field: expectation`, or `where: unknown field 'x' (did you mean 'y'?)`. */
+export function formatIssue(where: string, i: InputIssue): string {
+  const at = i.unknownField ? i.path.slice(0, -1) : i.path;
+  if (i.unknownField) return `${where}: ${at.length ? `${at.join('.')}: ` : ''}${i.message}`;
+  return `${where}: ${at.length ? at.join('.') : '(root)'}: ${i.message}`;
+}
+
 /** Format zod issues as one line per problem: `where: field: expectation`. */
 export function formatZodError(where: string, err: z.ZodError): string {
-  return err.issues
-    .map((i) => `${where}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+  return inputIssues(err)
+    .map((i) => formatIssue(where, i))
     .join('\n');
 }
