@@ -3,10 +3,16 @@
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { createActivities } from '../activities';
-import { connectWorker, describeConnection, resolveConnectionConfig } from '../config/connection';
+import {
+  connectWorker,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  describeConnection,
+  resolveConnectionConfig,
+} from '../config/connection';
 import { resolveDataDir } from '../env/dataDir';
 import { llmEndpointFromEnv } from '../llm/endpoint';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
 import { createWorkers, runWorkers } from '../worker';
 import { getEnvironment } from '../env';
@@ -25,7 +31,15 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
   const logger = rootLogger();
   installTemporalRuntime(logger);
 
-  const connection = await connectWorker(conn);
+  // The one line says how long this worker tried, measured by itself (what a person waited for
+  // the connection, whatever node's start-up cost on a loaded machine).
+  const trying = performance.now();
+  const connection = await connectWorker(conn, DEFAULT_CONNECT_TIMEOUT_MS).catch((err: unknown) => {
+    if (!(err instanceof UserError)) throw err;
+    const s = ((performance.now() - trying) / 1000).toFixed(1);
+    const timeout = DEFAULT_CONNECT_TIMEOUT_MS / 1000;
+    throw new UserError(`${err.message}; gave up after ${s} s (connect timeout ${timeout} s)`, err.exitCode);
+  });
   try {
     const runsRoot = path.resolve(f.runsDir);
     const workers = await createWorkers({
