@@ -2,10 +2,22 @@
 // atomically under a deterministic name, and harvest.json with the config and summary.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { expandResult, summarize } from '../josh/result';
+import { settingsDiff } from '../config/settingsDiff';
+import type { RunConfig } from '../config/run';
 import type { ConversationResult } from '../shared/results';
-import type { ConversationSummary, ReadResultInput, RunLocation, WriteResultInput } from './types';
+import type {
+  ConversationSummary,
+  PriorConversationInput,
+  PriorConversationOutput,
+  ReadResultInput,
+  RunLocation,
+  WriteResultInput,
+} from './types';
 
 export function runDirOf(runsRoot: string, loc: RunLocation): string {
   return path.resolve(loc.outDir ?? path.join(runsRoot, loc.runId));
@@ -15,7 +27,33 @@ export function conversationFileName(taskId: string, trial: number): string {
   return `${taskId.replace(/\.json$/, '')}${trial > 0 ? `~t${trial}` : ''}.json`;
 }
 
+function badRunInput(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'BadRunInput', nonRetryable: true });
+}
+
+/** The summary of a written result file, or null when there is none. A file that is there but
+ * does not parse was not written by us (writes are atomic): say so rather than run it again. */
+function readResultFile(file: string): ConversationSummary | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    return summarize(JSON.parse(text) as ConversationResult);
+  } catch (err) {
+    throw badRunInput(
+      `${file}: not a conversation result (${(err as Error).message}); move it away to run that conversation again`,
+    );
+  }
+}
+
 export function createRunDirActivities(runsRoot: string) {
+  const resultFile = (input: ReadResultInput): string =>
+    path.join(runDirOf(runsRoot, input), 'conversations', conversationFileName(input.taskId, input.trial));
+
   return {
     async writeResult(input: WriteResultInput): Promise<ConversationSummary> {
       const full = expandResult(input.result);
@@ -28,22 +66,54 @@ export function createRunDirActivities(runsRoot: string) {
       return summarize(full);
     },
 
-    /** A conversation finished in an earlier run of this harvest: read its summary back. */
+    /** A conversation finished in an earlier execution of this run: read its summary back. */
     async readResult(input: ReadResultInput): Promise<ConversationSummary | null> {
-      const file = path.join(
-        runDirOf(runsRoot, input),
-        'conversations',
-        conversationFileName(input.taskId, input.trial),
-      );
-      if (!fs.existsSync(file)) return null;
-      return summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as ConversationResult);
+      return readResultFile(resultFile(input));
     },
 
-    /** Write harvest.json (config without secrets — the config schema holds none — and status). */
+    /** A conversation whose start was refused because its workflow id exists (it is running, or
+     * it completed): its result if written, else where its workflow stands. */
+    async priorConversation(input: PriorConversationInput): Promise<PriorConversationOutput> {
+      const file = resultFile(input);
+      const result = readResultFile(file);
+      if (result) return { result, status: null, file };
+      try {
+        const d = await Context.current().client.workflow.getHandle(input.workflowId).describe();
+        return { result: null, status: d.status.name, file };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { result: null, status: null, file };
+        throw err;
+      }
+    },
+
+    /** Write harvest.json (config without secrets — the config schema holds none — and status).
+     * A run's first manifest must not take over a directory that holds another run's data. */
     async writeRunManifest(input: RunLocation & { manifest: Record<string, unknown> }): Promise<string> {
       const dir = runDirOf(runsRoot, input);
-      writeFileAtomic(path.join(dir, 'harvest.json'), JSON.stringify(input.manifest, null, 2) + '\n');
+      const file = path.join(dir, 'harvest.json');
+      if (input.manifest.status === 'running') refuseOtherSettings(file, input.manifest.config as RunConfig);
+      writeFileAtomic(file, JSON.stringify(input.manifest, null, 2) + '\n');
       return dir;
     },
   };
+}
+
+/** A restart (or a new run under an old id) with settings that would change the data is refused:
+ * its conversations would be mixed with the recorded ones. */
+function refuseOtherSettings(file: string, config: RunConfig | undefined): void {
+  if (!config || !fs.existsSync(file)) return;
+  let recorded: { config?: RunConfig };
+  try {
+    recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { config?: RunConfig };
+  } catch (err) {
+    throw badRunInput(`${file}: not a run manifest (${(err as Error).message})`);
+  }
+  if (!recorded.config) return;
+  const diff = settingsDiff(recorded.config, config);
+  if (diff.length > 0) {
+    throw badRunInput(
+      `${path.dirname(file)} holds run ${recorded.config.id} with other settings (${diff.join('; ')}): ` +
+        `use another id, or the same settings to resume it`,
+    );
+  }
 }

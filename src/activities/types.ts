@@ -88,6 +88,19 @@ export interface ReadResultInput extends RunLocation {
   trial: number;
 }
 
+/** A conversation that an earlier execution of the run started: its result file, if written,
+ * else its workflow's status in Temporal (null when there is no such workflow). */
+export interface PriorConversationInput extends ReadResultInput {
+  workflowId: string;
+}
+
+export interface PriorConversationOutput {
+  result: ConversationSummary | null;
+  status: string | null;
+  /** Where its result file would be, for messages. */
+  file: string;
+}
+
 export type { CompactResult, ConversationSummary };
 
 /** Input of `recordProvenance`: the run, and the config it runs with. */

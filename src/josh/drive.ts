@@ -26,8 +26,13 @@ export type StopReason = 'success' | 'all-ended' | 'max-steps';
 export interface SearchEffects {
   /** One leaf's agent turn on its agent-visible history. Leaves of a step run in parallel. */
   agentTurn(nodeId: number, step: number, history: Message[]): Promise<AgentTurn>;
-  /** The user simulator's reply on a leaf's user-visible conversation; a rejection ends the leaf. */
+  /** The user simulator's reply on a leaf's user-visible conversation; a rejection that
+   * `endsLeaf` accepts ends the leaf, any other rejection ends the search. */
   userReply(nodeId: number, conversation: Message[]): Promise<string>;
+  /** Whether a failed user reply is the model's own failure (the leaf ends as `user-error`) or
+   * something else — a cancellation, an infrastructure failure — that must stop the search and
+   * propagate. Default: every failure ends the leaf. */
+  endsLeaf?(err: unknown): boolean;
 }
 
 /** Run steps until every goal call is made, no leaf is live, or `maxSteps`. */
@@ -48,6 +53,8 @@ export async function runSearchLoop(
     // Sibling leaves with identical histories get the same reply (the user is deterministic), but
     // each leaf still asks: a leaf's reply must come from its own history.
     const replies = await Promise.allSettled(live.map((id) => effects.userReply(id, userView(s, id))));
+    const endsLeaf = effects.endsLeaf ?? (() => true);
+    for (const r of replies) if (r.status === 'rejected' && !endsLeaf(r.reason)) throw r.reason;
     live.forEach((id, i) => {
       const r = replies[i];
       if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
@@ -62,12 +69,15 @@ export interface TurnEffects {
   /** One model call on the history so far, parsed into one action. `callIndex` counts from 0. */
   callModel(callIndex: number, history: Message[]): Promise<AgentAction>;
   executeTool(call: ToolCall): Promise<{ content: string; call: CallMade }>;
-  /** How a failed model call is recorded (default: the error's message). */
-  describeError?(err: unknown): string;
+  /** How a failed model call is recorded on the turn (default: the error's message), or null when
+   * the failure is not the model's own (a cancellation, an infrastructure failure): then it is
+   * rethrown instead of ending the leaf. */
+  describeError?(err: unknown): string | null;
 }
 
 /** Up to `maxCalls` model calls: each makes one tool call (executed, its result appended) or
- * speaks to the user, which ends the turn. A model failure ends the turn with `error` set. */
+ * speaks to the user, which ends the turn. A model failure ends the turn with `error` set; any
+ * other failure (see `describeError`) propagates. */
 export async function runAgentTurn(
   history: Message[],
   maxCalls: number,
@@ -82,7 +92,9 @@ export async function runAgentTurn(
     } catch (err) {
       const describe =
         effects.describeError ?? ((e: unknown) => (e instanceof Error ? e.message : String(e)));
-      return { messages, calls, error: describe(err) };
+      const error = describe(err);
+      if (error === null) throw err;
+      return { messages, calls, error };
     }
     messages.push(action.message);
     if (action.kind === 'say') return { messages, calls };

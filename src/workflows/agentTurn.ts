@@ -1,12 +1,13 @@
 // One agent turn of one search leaf (spec 2, step 2), as a child workflow: up to
 // maxAgentCallsPerTurn LLM calls, each making one tool call (executed) or speaking (ends the turn).
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
 import type { AgentTurn } from '../josh/search';
 import { runAgentTurn } from '../josh/drive';
 import { emptyUsage, addUsage, type Message, type Usage } from '../shared/messages';
 import { seedOf } from '../util/hash';
 import type { RunConfig } from '../config/run';
+import { modelFailureMessage } from './failures';
 
 export interface AgentTurnInput {
   /** The run's seed root (its `seed`, or its id). */
@@ -21,15 +22,12 @@ export interface AgentTurnInput {
   strategy: RunConfig['agentStrategy'];
   maxCalls: number;
   history: Message[];
+  /** The run's recorded prompts hash (provenance), checked by the LLM activity. */
+  promptsHash?: string;
 }
 
 export interface AgentTurnOutput extends AgentTurn {
   usage: Usage;
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnOutput> {
@@ -47,6 +45,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
             // A distinct, reproducible sample per run, task, trial, branch, step and call.
             seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
             history,
+            promptsHash: input.promptsHash,
           },
         ],
       );
@@ -61,8 +60,9 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
         : main.executeTool.executeWithOptions(mainOptions(`tool ${call.name}`), [
             { env: input.env, taskId: input.taskId, call },
           ]),
-    // A non-retryable model failure ends this leaf only; the search goes on (spec 2, step 2).
-    describeError: failureMessage,
+    // A model's own non-retryable failure ends this leaf only; the search goes on (spec 2, step
+    // 2). A cancellation or an infrastructure failure fails this turn and its conversation.
+    describeError: modelFailureMessage,
   });
   return { ...turn, usage };
 }

@@ -1,7 +1,13 @@
 // One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
 // the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts); here
 // agent turns become child workflows run in parallel, user replies and tool calls activities.
-import { executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
 import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
 import { createSearch, finalLeaf, pathCalls, progress, type Search } from '../josh/search';
@@ -12,9 +18,11 @@ import { effectiveSearch } from '../config/search';
 import { getScoring } from '../env/scoring';
 import { addUsage, emptyUsageByRole, type Message, type UsageByRole } from '../shared/messages';
 import { SA } from '../shared/searchAttributes';
+import { modelFailureMessage } from './failures';
 
-/** The run config without the task list (which can be long and every child would repeat). */
-export type ConversationConfig = Omit<RunConfig, 'taskIds'>;
+/** The run config without the task list (which can be long and every child would repeat), and
+ * the prompts hash the run recorded (provenance; absent in histories from before it). */
+export type ConversationConfig = Omit<RunConfig, 'taskIds'> & { promptsHash?: string };
 
 export interface ConversationInput {
   config: ConversationConfig;
@@ -36,7 +44,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const userReply = async (nodeId: number, conversation: Message[]): Promise<string> => {
     const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
     const args = [
-      { env: config.env, taskId, userSim: config.userSim, model: config.userModel, conversation },
+      {
+        env: config.env,
+        taskId,
+        userSim: config.userSim,
+        model: config.userModel,
+        conversation,
+        promptsHash: config.promptsHash,
+      },
     ] as const;
     const out =
       config.userSim !== 'script'
@@ -62,6 +77,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         return turn;
       },
       userReply,
+      // Only the user model's own failure ends a leaf; a cancel or an outage ends the search.
+      endsLeaf: (err) => modelFailureMessage(err) !== null,
     },
   );
 
@@ -94,9 +111,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     finishedAt: new Date().toISOString(),
     workflowId: wfId,
   };
-  const summary = await main.writeResult.executeWithOptions(mainOptions(`write result ${taskId}`), [
-    { runId: config.id, outDir: config.outDir, result },
-  ]);
+  // A finished search is written even if a cancel arrives now: its model calls are paid, and a
+  // restart of the run reads the file back instead of paying for them again.
+  const summary = await CancellationScope.nonCancellable(() =>
+    main.writeResult.executeWithOptions(mainOptions(`write result ${taskId}`), [
+      { runId: config.id, outDir: config.outDir, result },
+    ]),
+  );
   upsertSearchAttributes([
     { key: SA.reward, value: reward },
     { key: SA.success, value: success },
@@ -113,37 +134,31 @@ async function runAgentTurnChild(
 ): Promise<AgentTurnOutput> {
   const { config, taskId, trial } = input;
   const info = workflowInfo();
-  try {
-    return await executeChild(agentTurnWorkflow, {
-      workflowId: `${info.workflowId}/s${step}/n${nodeId}`,
-      staticSummary: `agent turn: step ${step}, node ${nodeId}`,
-      typedSearchAttributes: [
-        { key: SA.kind, value: 'turn' },
-        { key: SA.harvestId, value: config.id },
-        { key: SA.taskId, value: taskId },
-      ],
-      args: [
-        {
-          seedRoot: config.seed ?? config.id,
-          env: config.env,
-          taskId,
-          trial,
-          nodeId,
-          step,
-          model: config.agentModel,
-          temperature: config.agentTemperature,
-          strategy: config.agentStrategy,
-          maxCalls: config.maxAgentCallsPerTurn,
-          history,
-        },
-      ],
-    });
-  } catch (err) {
-    return {
-      messages: [],
-      calls: [],
-      usage: { calls: 0, promptTokens: 0, completionTokens: 0 },
-      error: err instanceof Error ? err.message : String(err),
-    };
-  }
+  // No catch: the child records its model's own failures on the turn (and returns); whatever
+  // else fails it — a cancel, a tool activity out of retries — ends this conversation too.
+  return await executeChild(agentTurnWorkflow, {
+    workflowId: `${info.workflowId}/s${step}/n${nodeId}`,
+    staticSummary: `agent turn: step ${step}, node ${nodeId}`,
+    typedSearchAttributes: [
+      { key: SA.kind, value: 'turn' },
+      { key: SA.harvestId, value: config.id },
+      { key: SA.taskId, value: taskId },
+    ],
+    args: [
+      {
+        seedRoot: config.seed ?? config.id,
+        env: config.env,
+        taskId,
+        trial,
+        nodeId,
+        step,
+        model: config.agentModel,
+        temperature: config.agentTemperature,
+        strategy: config.agentStrategy,
+        maxCalls: config.maxAgentCallsPerTurn,
+        history,
+        promptsHash: config.promptsHash,
+      },
+    ],
+  });
 }

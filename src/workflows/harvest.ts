@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   sleep,
   startChild,
@@ -20,7 +21,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { conversationWorkflow, type ConversationConfig } from './conversation';
-import { main, mainOptions } from './proxies';
+import { failureLine } from './failures';
+import { local, localOptions, main, mainOptions } from './proxies';
 import type { RunConfig, RunConfigInput } from '../config/run';
 import type { ConversationSummary } from '../josh/result';
 import { addUsage, emptyUsageByRole } from '../shared/messages';
@@ -68,7 +70,7 @@ export async function harvestWorkflow(
   }
   const config = parsed.data;
   const { taskIds: _ids, ...childConfig } = config;
-  const conversationConfig: ConversationConfig = childConfig;
+  const conversationConfig: ConversationConfig = { ...childConfig };
 
   const continueAsNewAfter = carry?.continueAsNewAfter ?? 500;
   const fresh = !carry?.pending || !carry.progress;
@@ -122,6 +124,18 @@ export async function harvestWorkflow(
     p.skippedUnsolvable = setup.skippedUnsolvable;
     p.runDir = setup.runDir;
   }
+  if (PROVENANCE_WIRED && patched(RECORD_PROVENANCE)) {
+    // Every execution (a restart, each continue-as-new) checks that the worker running it has the
+    // prompts the run recorded; the hash then travels with every model call, so a worker with
+    // other prompts refuses the call instead of mixing two prompts in one run's data.
+    const recorded = await CancellationScope.nonCancellable(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (main as any).recordProvenance.executeWithOptions(mainOptions('record provenance'), [
+        { runId: config.id, outDir: config.outDir, config },
+      ]),
+    );
+    conversationConfig.promptsHash = (recorded as { promptsHash: string }).promptsHash;
+  }
 
   const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
   const overBudget = (): boolean => config.maxLlmCalls !== undefined && llmCalls() >= config.maxLlmCalls;
@@ -132,10 +146,11 @@ export async function harvestWorkflow(
   /** Nothing left to start in this execution, for a reason other than a pause. */
   const exhausted = (): boolean => queue.length === 0 || overBudget() || drain();
 
-  const record = (s: ConversationSummary | null): void => {
+  const record = (s: ConversationSummary | null, error?: string): void => {
     p.done += 1;
     if (!s) {
       p.failed += 1;
+      if (error) p.lastError = error;
       return;
     }
     p.rewardSum += s.reward;
@@ -148,7 +163,7 @@ export async function harvestWorkflow(
       record(await runConversation(config.id, conversationConfig, item.taskId, item.trial));
     } catch (err) {
       // A conversation stopped by a cancel is not done, and did not fail: it left no result.
-      if (!isCancellation(err)) record(null);
+      if (!isCancellation(err)) record(null, `${item.taskId}: ${failureLine(err)}`);
     } finally {
       p.running -= 1;
     }
@@ -187,6 +202,7 @@ export async function harvestWorkflow(
   // Running conversations settle: to their results, or, after a cancel, to their own cancellation.
   await Promise.all(inFlight);
   if (cancelled) p.status = 'cancelled';
+  else if (p.done > 0 && p.failed === p.done) p.status = 'failed';
   else p.status = queue.length > 0 && overBudget() ? 'budget-stopped' : 'done';
   const summary = {
     ...p,
@@ -214,6 +230,15 @@ export async function harvestWorkflow(
   if (cancelled) {
     upsertMemo({ [FINAL_PROGRESS_MEMO]: p });
     throw cancelled;
+  }
+  if (p.status === 'failed') {
+    // Nothing was harvested: that is a failed run (exit non-zero, red in the Web UI), not 'done'.
+    upsertMemo({ [FINAL_PROGRESS_MEMO]: p });
+    throw ApplicationFailure.create({
+      message: `every conversation failed (${p.failed} of ${p.done}); the last: ${p.lastError ?? 'unknown'}`,
+      type: 'AllConversationsFailed',
+      nonRetryable: true,
+    });
   }
   return p;
 }
@@ -260,7 +285,84 @@ async function setUp(
   return { pending, skippedUnsolvable: resolved.skippedUnsolvable, runDir };
 }
 
+/** Patch ids (see `patched`): histories recorded before each change still replay. */
+const RECORD_PROVENANCE = 'record-provenance';
+// TEMPORARY until the recordProvenance activity lands (parallel work): then this goes.
+const PROVENANCE_WIRED = false as boolean;
+const RESTART_REUSES_RESULTS = 'restart-reuses-results';
+
+/**
+ * One conversation of the run, or its result from an earlier execution of the run. A conversation
+ * whose result file exists is reused (it may have been written but never reported: cancelled,
+ * terminated or killed between the write and the report); one that ended without a result
+ * (cancelled, failed, terminated) runs again; one still running from an earlier execution (its
+ * cancel not yet processed, e.g. while no worker was up) is waited for, then reused or run again.
+ */
 async function runConversation(
+  runId: string,
+  config: ConversationConfig,
+  taskId: string,
+  trial: number,
+): Promise<ConversationSummary> {
+  const workflowId = `${runId}/${taskId}${trial > 0 ? `~t${trial}` : ''}`;
+  if (!patched(RESTART_REUSES_RESULTS)) return runConversationBeforeRestartFix(runId, config, taskId, trial);
+  const loc = { runId, outDir: config.outDir, taskId, trial };
+  const written = await local.readResult.executeWithOptions(localOptions(`read result ${taskId}`), [loc]);
+  if (written) return written;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const child = await startChild(conversationWorkflow, {
+        ...conversationOptions(runId, config, taskId, trial, workflowId),
+        // Only a conversation that ended without a result may run again; a completed one has
+        // written its result file, which is read back instead of paying for it twice.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      });
+      return await child.result();
+    } catch (err) {
+      if (!isAlreadyStarted(err)) throw err;
+    }
+    const prior = await main.priorConversation.executeWithOptions(
+      mainOptions(`earlier conversation ${taskId}`),
+      [{ ...loc, workflowId }],
+    );
+    if (prior.result) return prior.result;
+    if (prior.status === 'COMPLETED') {
+      throw ApplicationFailure.create({
+        message: `conversation ${workflowId} completed in an earlier execution of this run, but its result file ${prior.file} is missing`,
+        type: 'ResultMissing',
+        nonRetryable: true,
+      });
+    }
+    // RUNNING: wait for it to end. Anything else: it has just ended, so the next start goes.
+    if (prior.status === 'RUNNING') await sleep(Math.min(1000 * 2 ** attempt, 15_000));
+  }
+}
+
+function conversationOptions(
+  runId: string,
+  config: ConversationConfig,
+  taskId: string,
+  trial: number,
+  workflowId: string,
+) {
+  return {
+    workflowId,
+    args: [{ config, taskId, trial }] as [{ config: ConversationConfig; taskId: string; trial: number }],
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    staticSummary: `conversation ${taskId}${trial > 0 ? ` trial ${trial}` : ''}`,
+    typedSearchAttributes: [
+      { key: SA.kind, value: 'conversation' },
+      { key: SA.harvestId, value: runId },
+      { key: SA.env, value: config.env },
+      { key: SA.split, value: config.split },
+      { key: SA.taskId, value: taskId },
+      { key: SA.status, value: 'running' },
+    ],
+  };
+}
+
+/** The code path of histories recorded before RESTART_REUSES_RESULTS (kept for their replay). */
+async function runConversationBeforeRestartFix(
   runId: string,
   config: ConversationConfig,
   taskId: string,
@@ -269,25 +371,12 @@ async function runConversation(
   const workflowId = `${runId}/${taskId}${trial > 0 ? `~t${trial}` : ''}`;
   try {
     const child = await startChild(conversationWorkflow, {
-      workflowId,
-      args: [{ config, taskId, trial }],
-      // A finished conversation is never run (or paid for) twice: its result is read back instead.
+      ...conversationOptions(runId, config, taskId, trial, workflowId),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      staticSummary: `conversation ${taskId}${trial > 0 ? ` trial ${trial}` : ''}`,
-      typedSearchAttributes: [
-        { key: SA.kind, value: 'conversation' },
-        { key: SA.harvestId, value: runId },
-        { key: SA.env, value: config.env },
-        { key: SA.split, value: config.split },
-        { key: SA.taskId, value: taskId },
-        { key: SA.status, value: 'running' },
-      ],
     });
     return await child.result();
   } catch (err) {
     if (!isAlreadyStarted(err)) throw err;
-    // Started by an earlier execution of this run: wait for its result file.
     for (let i = 0; i < 720; i++) {
       const done = await main.readResult({ runId, outDir: config.outDir, taskId, trial });
       if (done) return done;
