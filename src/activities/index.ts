@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { createEnvActivities } from './env';
 import { createLlmActivities } from './llm';
+import { createProvenanceActivities } from './provenance';
 import { createRunDirActivities } from './runDir';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     main: {
       ...createEnvActivities(deps.dataDir, envOptions),
       ...createRunDirActivities(deps.runsRoot),
+      ...createProvenanceActivities(deps),
       // The scripted user needs no model, so it need not wait for LLM capacity.
       scriptedUserTurn: llm.userTurn,
     },

@@ -35,11 +35,19 @@ export function createToolwozEnvironment(dataDir: string, options: ToolwozOption
     getTask: (id: string): Task => data.getTask(id),
     tools: (): ToolSchema[] => data.catalog.schemas,
     executeCall: (task: Task, name: string, args: unknown): ToolResult => data.execute(task, name, args),
-    agentSystemPrompt(strategy: AgentStrategy): string {
-      if (strategy === 'function-calling') return prompts.agentFunctionCalling;
-      return fillTemplate(prompts.agentReact, { tools: describeToolsAsText(data.catalog.schemas) });
-    },
+    agentSystemPrompt: (strategy: AgentStrategy): string =>
+      toolwozAgentSystemPrompt(prompts, strategy, data.catalog.schemas),
     userTurn: (task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan =>
       userTurnPlan(prompts, task.goalMessage, data.dialogue(task.id), kind, conversation),
   };
+}
+
+/** The agent's system prompt from a set of prompts (also an export's, from the prompts a run recorded). */
+export function toolwozAgentSystemPrompt(
+  prompts: ToolwozPrompts,
+  strategy: AgentStrategy,
+  tools: ToolSchema[],
+): string {
+  if (strategy === 'function-calling') return prompts.agentFunctionCalling;
+  return fillTemplate(prompts.agentReact, { tools: describeToolsAsText(tools) });
 }

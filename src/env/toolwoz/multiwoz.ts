@@ -104,6 +104,8 @@ export interface MultiwozLayout {
   lists: { test: string[]; val: string[]; train?: string[] };
   /** The file holding a split's dialogues, or undefined when this layout lacks it. */
   fileOf(split: OfficialSplit): string | undefined;
+  /** Every file of the layout that exists (dialogues and id lists): the dataset version covers them. */
+  files: string[];
 }
 
 const SplitsFile = z.object({ train: z.array(Str), val: z.array(Str), test: z.array(Str) });
@@ -144,14 +146,13 @@ export function detectLayout(dataDir: string): MultiwozLayout {
   let layout: MultiwozLayout;
   if (fs.existsSync(path.join(dir, 'data.json'))) {
     const data = path.join(dir, 'data.json');
+    const listFiles = { test: findListFile(dir, 'testListFile'), val: findListFile(dir, 'valListFile') };
     layout = {
       kind: 'full-release',
       dir,
-      lists: {
-        test: readIdList(findListFile(dir, 'testListFile')),
-        val: readIdList(findListFile(dir, 'valListFile')),
-      },
+      lists: { test: readIdList(listFiles.test), val: readIdList(listFiles.val) },
       fileOf: () => data,
+      files: [data, listFiles.test, listFiles.val],
     };
   } else if (fs.existsSync(path.join(dir, 'splits.json'))) {
     const file = path.join(dir, 'splits.json');
@@ -174,6 +175,10 @@ export function detectLayout(dataDir: string): MultiwozLayout {
         const f = path.join(dir, `${split}.json`);
         return fs.existsSync(f) ? f : undefined;
       },
+      files: [
+        file,
+        ...['test', 'val', 'train'].map((s) => path.join(dir, `${s}.json`)).filter((f) => fs.existsSync(f)),
+      ],
     };
   } else {
     throw new UserError(

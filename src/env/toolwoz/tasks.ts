@@ -3,12 +3,19 @@
 // harvest worker's many getTask/executeCall calls never re-read or re-parse a file.
 import type { GoalCall, Task, ToolResult } from '../types';
 import { UnknownTaskError } from '../types';
-import { loadToolwozDb } from './db';
+import { dbPath, loadToolwozDb, TOOLWOZ_DOMAINS } from './db';
 import { buildGoalCalls, goalSentences, usedDomains } from './goals';
 import { detectLayout, type MultiwozDialogue, type MultiwozLayout } from './multiwoz';
 import { toolwozScoring } from './scoring';
 import { findDialogue, splitDialogues, taskId } from './splits';
-import { executeToolCall, indexDb, loadToolCatalog, type IndexedDb, type ToolCatalog } from './tools';
+import {
+  executeToolCall,
+  indexDb,
+  loadToolCatalog,
+  toolCatalogFiles,
+  type IndexedDb,
+  type ToolCatalog,
+} from './tools';
 
 export class ToolwozData {
   private layoutValue?: MultiwozLayout;
@@ -91,4 +98,11 @@ export function toolwozData(dataDir: string): ToolwozData {
   let data = cache.get(dataDir);
   if (!data) cache.set(dataDir, (data = new ToolwozData(dataDir)));
   return data;
+}
+
+/** Every file the environment reads from a data directory (the dataset version is their hash). */
+export function toolwozDataFiles(dataDir: string): string[] {
+  const { toolsFile, defsFile } = toolCatalogFiles(dataDir);
+  const dbs = TOOLWOZ_DOMAINS.map((d) => dbPath(dataDir, d));
+  return [...toolwozData(dataDir).layout.files, toolsFile, defsFile, ...dbs];
 }

@@ -36,10 +36,14 @@ const ApiDefsFile = z.record(
 );
 export type ApiDefs = z.infer<typeof ApiDefsFile>;
 
-export function loadToolCatalog(dataDir: string): ToolCatalog {
+/** The catalog's two files: the tool schemas and the API definitions. */
+export function toolCatalogFiles(dataDir: string): { toolsFile: string; defsFile: string } {
   const dir = path.join(dataDir, 'toolwoz', 'data');
-  const toolsFile = path.join(dir, 'tools.json');
-  const defsFile = path.join(dir, 'valid_api_defs.json');
+  return { toolsFile: path.join(dir, 'tools.json'), defsFile: path.join(dir, 'valid_api_defs.json') };
+}
+
+export function loadToolCatalog(dataDir: string): ToolCatalog {
+  const { toolsFile, defsFile } = toolCatalogFiles(dataDir);
   const tools = readJsonFileAs(
     ToolsFile,
     toolsFile,
