@@ -124,17 +124,16 @@ export async function harvestWorkflow(
     p.skippedUnsolvable = setup.skippedUnsolvable;
     p.runDir = setup.runDir;
   }
-  if (PROVENANCE_WIRED && patched(RECORD_PROVENANCE)) {
+  if (patched(RECORD_PROVENANCE)) {
     // Every execution (a restart, each continue-as-new) checks that the worker running it has the
     // prompts the run recorded; the hash then travels with every model call, so a worker with
     // other prompts refuses the call instead of mixing two prompts in one run's data.
     const recorded = await CancellationScope.nonCancellable(() =>
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      (main as any).recordProvenance.executeWithOptions(mainOptions('record provenance'), [
+      main.recordProvenance.executeWithOptions(mainOptions('record provenance'), [
         { runId: config.id, outDir: config.outDir, config },
       ]),
     );
-    conversationConfig.promptsHash = (recorded as { promptsHash: string }).promptsHash;
+    conversationConfig.promptsHash = recorded.promptsHash;
   }
 
   const llmCalls = (): number => p.usage.agent.calls + p.usage.user.calls;
@@ -287,8 +286,6 @@ async function setUp(
 
 /** Patch ids (see `patched`): histories recorded before each change still replay. */
 const RECORD_PROVENANCE = 'record-provenance';
-// TEMPORARY until the recordProvenance activity lands (parallel work): then this goes.
-const PROVENANCE_WIRED = false as boolean;
 const RESTART_REUSES_RESULTS = 'restart-reuses-results';
 
 /**
