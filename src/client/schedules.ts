@@ -12,7 +12,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { RunConfig } from '../config/run';
-import { formatZodError } from '../config/run';
+import { formatZodError, strictObject } from '../config/run';
 import { HARVEST_WORKFLOW_TYPE } from '../shared/harvestApi';
 import { SA } from '../shared/searchAttributes';
 import { parseScheduledConfig, type ScheduledRunConfig } from './config';
@@ -74,47 +74,46 @@ const ScheduleMemo = z.object({
 
 const RFC3339_SUFFIX = '-2006-01-02T15:04:05Z'.length;
 
-const ScheduleOptionsSchema = z
-  .object({
-    id: z
-      .string()
-      .min(1)
-      .max(200 - RFC3339_SUFFIX, `at most ${200 - RFC3339_SUFFIX} characters (run ids add the time)`)
-      .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
-    cron: z
-      .union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)])
-      .optional()
-      .transform((c) => (c === undefined ? [] : Array.isArray(c) ? c : [c])),
-    every: z
-      .union([z.string().trim().min(1), z.number().positive()])
-      .optional()
-      .superRefine((v, ctx) => {
-        if (v === undefined) return;
-        try {
-          if (msToNumber(v as Duration) >= 1000) return;
-        } catch {
-          // reported below
-        }
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a duration of at least 1 second, e.g. 30m, 6h, 1 day',
-        });
-      }),
-    timezone: z.string().min(1).optional(),
-    config: z.unknown(),
-    overlap: z.enum(OVERLAP_POLICIES).default('skip'),
-    paused: z.boolean().default(false),
-    note: z.string().optional(),
-  })
-  .superRefine((o, ctx) => {
-    if (o.cron.length === 0 && o.every === undefined) {
+// Strict like the run config: a misspelled option (`timeZone`) is refused, not silently defaulted.
+const ScheduleOptionsSchema = strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(200 - RFC3339_SUFFIX, `at most ${200 - RFC3339_SUFFIX} characters (run ids add the time)`)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
+  cron: z
+    .union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)])
+    .optional()
+    .transform((c) => (c === undefined ? [] : Array.isArray(c) ? c : [c])),
+  every: z
+    .union([z.string().trim().min(1), z.number().positive()])
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        if (msToNumber(v as Duration) >= 1000) return;
+      } catch {
+        // reported below
+      }
       ctx.addIssue({
         code: 'custom',
-        path: ['cron'],
-        message: 'give a cron expression or an interval (every)',
+        message: 'must be a duration of at least 1 second, e.g. 30m, 6h, 1 day',
       });
-    }
-  });
+    }),
+  timezone: z.string().min(1).optional(),
+  config: z.unknown(),
+  overlap: z.enum(OVERLAP_POLICIES).default('skip'),
+  paused: z.boolean().default(false),
+  note: z.string().optional(),
+}).superRefine((o, ctx) => {
+  if (o.cron.length === 0 && o.every === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cron'],
+      message: 'give a cron expression or an interval (every)',
+    });
+  }
+});
 
 export async function createSchedule(
   client: Client,

@@ -45,7 +45,7 @@ function unknownFieldMessage(name: string, known: readonly string[]): string {
 
 /** An object that refuses fields it does not know (a typo must not silently fall back to a
  * default), naming each with the nearest known one; JSON Schema `additionalProperties: false`. */
-function strictObject<S extends z.ZodRawShape>(shape: S) {
+export function strictObject<S extends z.ZodRawShape>(shape: S) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) =>

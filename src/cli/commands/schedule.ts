@@ -1,10 +1,9 @@
 // `josh schedule create|list|show|pause|resume|trigger|delete`: recurring harvests/evals on
 // Temporal Schedules (no cron box). Each firing is a run of its own, `<schedule id>-<time>`.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { InvalidConfigError } from '../../client/errors';
+import { parseScheduledConfig } from '../../client/config';
 import { OVERLAP_POLICIES, type OverlapPolicy } from '../../client/overlap';
 import type { ScheduleInfo } from '../../client/schedules';
 import { UserError } from '../../util/errors';
@@ -79,25 +78,22 @@ export function register(program: Command): void {
       .option('--task-queue <name>', 'task queue of the workers (JOSH_TASK_QUEUE, default josh)'),
   ).action(async (f: CreateFlags) => {
     const config = readConfigFile(f.config);
-    const created = await withJoshClient(f, async (josh) => {
-      try {
-        return await josh.createSchedule({
-          id: f.id,
-          cron: f.cron,
-          every: f.every,
-          timezone: f.timezone,
-          config: config as never,
-          overlap: f.overlap,
-          paused: f.paused,
-          note: f.note,
-        });
-      } catch (err) {
-        if (err instanceof InvalidConfigError && err.message.includes(': config: ')) {
-          throw new UserError(`${path.relative(process.cwd(), f.config) || f.config}:\n${err.message}`);
-        }
-        throw err;
-      }
-    });
+    // Checked here, before connecting, by the same strict parse createSchedule uses: a mistake in
+    // the file is one line per problem, naming the file, whether or not a server answers. (The
+    // schedule id is checked by createSchedule; a stand-in keeps its mistakes off the file.)
+    parseScheduledConfig(config, 'schedule', f.config);
+    const created = await withJoshClient(f, (josh) =>
+      josh.createSchedule({
+        id: f.id,
+        cron: f.cron,
+        every: f.every,
+        timezone: f.timezone,
+        config: config as never,
+        overlap: f.overlap,
+        paused: f.paused,
+        note: f.note,
+      }),
+    );
     say(`created schedule ${created.id}`);
     for (const line of describe(created)) say(line);
   });
