@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { LlmEndpointConfig } from './endpoint';
+import { type LlmEndpointConfig, scrubSecrets, scrubValue } from './endpoint';
 import { LLM_MALFORMED, LLM_TRANSIENT, toTemporalFailure } from './errors';
 import type { Usage } from '../shared/messages';
 
@@ -13,10 +13,25 @@ function clientFor(cfg: LlmEndpointConfig): OpenAI {
   const key = `${cfg.baseURL}|${cfg.timeoutMs}`;
   let c = clients.get(key);
   if (!c) {
-    c = new OpenAI({ baseURL: cfg.baseURL, apiKey: cfg.apiKey, maxRetries: 0, timeout: cfg.timeoutMs });
+    c = new OpenAI({
+      baseURL: cfg.baseURL,
+      apiKey: cfg.apiKey,
+      maxRetries: 0,
+      timeout: cfg.timeoutMs,
+      logger: scrubbingLogger([cfg.apiKey]),
+    });
     clients.set(key, c);
   }
   return c;
+}
+
+/** The SDK's own logging (OPENAI_LOG=debug: URLs, error bodies) to the console, secrets scrubbed. */
+function scrubbingLogger(keys: string[]) {
+  const at =
+    (level: 'error' | 'warn' | 'info' | 'debug') =>
+    (message: string, ...rest: unknown[]): void =>
+      console[level](scrubSecrets(message, keys), ...rest.map((r) => scrubValue(r, keys)));
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
 const Completion = z.object({
@@ -117,11 +132,11 @@ export async function chatCompletion(
     raw = await withHeartbeat(ctx, clientFor(cfg).chat.completions.create(req as never, { signal }));
   } catch (err) {
     if (signal?.aborted) throw cancellation(signal.reason, what);
-    throw toTemporalFailure(err, what);
+    throw toTemporalFailure(err, what, [cfg.apiKey]);
   }
   if (typeof raw === 'string') {
     // The SDK hands back the text of a body that is not typed as JSON (an HTML error page...).
-    const start = JSON.stringify(raw.slice(0, 60));
+    const start = JSON.stringify(scrubSecrets(raw.slice(0, 60), [cfg.apiKey]));
     throw malformed(`${what}: malformed completion (the body is text, not JSON: ${start})`);
   }
   const parsed = Completion.safeParse(raw);

@@ -36,3 +36,76 @@ export function llmEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): LlmEnd
     simulated: e.OPENAI_BASE_URL === undefined,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secrets in text: provider error bodies echo keys (OpenAI's 401: "Incorrect API key provided:
+// sk-abc1****wxyz"), URLs carry credentials. Everything src/llm lets out (failure messages, the
+// SDK's own log lines) and every endpoint the product prints goes through these first.
+
+/** What a secret is replaced by. */
+export const REDACTED = '[redacted]';
+
+const SCRUBS: [RegExp, string][] = [
+  // Credentials in a URL: scheme://user:pass@host
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, `$1${REDACTED}@`],
+  // Authorization header values
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
+  // key=value in a query, a form or a log line: api_key=..., access_token=..., password=...
+  [/([?&;\s]|^)([\w.-]*(?:key|token|secret|password|passwd|signature|sig)=)[^&\s"'#]+/gi, `$1$2${REDACTED}`],
+  // "api_key": "..." in JSON
+  [/("[\w-]*(?:key|token|secret|password|authorization)"\s*:\s*")[^"]*"/gi, `$1${REDACTED}"`],
+  // OpenAI-style keys (sk-..., sk-proj-..., sk-ant-...)
+  [/\bsk-[\w*…-]{8,}/g, REDACTED],
+  // A masked key in any masking: characters, then *** or … (or ***...), then characters
+  [/[\w-]{2,}(?:\*{2,}|\*?…|\*\.{3})[\w*….-]*\w{2,}/g, REDACTED],
+];
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` with anything that looks like a secret replaced by {@link REDACTED}: the given keys
+ * themselves (the configured API key, whatever its shape), those keys shown by their first and
+ * last characters around a mask, `sk-` keys, masked keys, bearer tokens, `api_key=`-style values
+ * and credentials in URLs.
+ */
+export function scrubSecrets(text: string, keys: readonly string[] = []): string {
+  let out = text;
+  for (const key of keys) {
+    // Placeholders ("not-needed") and tiny values are not secrets worth blanking words for.
+    if (key.length < 12) continue;
+    out = out.split(key).join(REDACTED);
+    const masked = new RegExp(
+      `${escapeRegExp(key.slice(0, 4))}[\\w*….-]*${escapeRegExp(key.slice(-4))}(?![\\w])`,
+      'g',
+    );
+    out = out.replace(masked, REDACTED);
+  }
+  for (const [re, by] of SCRUBS) out = out.replace(re, by);
+  return out;
+}
+
+/** Every string in `v` (objects and arrays walked) scrubbed, for log arguments. */
+export function scrubValue(v: unknown, keys: readonly string[] = [], depth = 0): unknown {
+  if (typeof v === 'string') return scrubSecrets(v, keys);
+  if (depth > 6 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, keys, depth + 1));
+  if (v instanceof Error) return scrubSecrets(v.stack ?? v.message, keys);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubValue(x, keys, depth + 1)]));
+}
+
+/**
+ * An endpoint as it may be printed or logged: without the user name and password of its URL,
+ * and with key-like query values (`?api_key=...`) replaced by {@link REDACTED}. Text that is not a
+ * URL is scrubbed as any text.
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return scrubSecrets(url);
+  }
+  u.username = '';
+  u.password = '';
+  return scrubSecrets(u.toString());
+}

@@ -3,6 +3,7 @@
 // own retries are off, so this is the only retry policy.
 import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
+import { scrubSecrets } from './endpoint';
 
 export const LLM_TRANSIENT = 'LlmTransient';
 export const LLM_PERMANENT = 'LlmPermanent';
@@ -21,7 +22,44 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
-export function toTemporalFailure(err: unknown, what: string): ApplicationFailure {
+/** Where and why a connection failed, from the system error under the SDK's ("Connection error."
+ * → "connection refused at 127.0.0.1:8000"), so a run that retries says what to fix. */
+function connectionFailure(err: Error): string {
+  for (let e: unknown = err.cause, i = 0; e instanceof Error && i < 4; e = e.cause, i++) {
+    const s = e as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+    const where = s.address ? `${s.address}${s.port ? `:${s.port}` : ''}` : (s.hostname ?? '');
+    if (s.code === 'ECONNREFUSED') return `connection refused at ${where || 'the model endpoint'}`;
+    if (s.code === 'ENOTFOUND' || s.code === 'EAI_AGAIN') return `host name not found: ${where}`;
+    if (s.code) return `connection failed (${s.code}${where ? ` ${where}` : ''})`;
+  }
+  return 'connection failed';
+}
+
+/**
+ * The Temporal failure for a failed model call. Its message is scrubbed of secrets (`keys`, the
+ * configured API key, and anything key-like: a provider's 401 echoes the key masked) before the
+ * failure is made, so neither its message nor its stack carries them into histories, result
+ * files, logs or reports.
+ */
+export function toTemporalFailure(
+  err: unknown,
+  what: string,
+  keys: readonly string[] = [],
+): ApplicationFailure {
+  const failure = classify(err, what);
+  const message = scrubSecrets(failure.message, keys);
+  if (message === failure.message) return failure;
+  // Made anew: the stack of the first one holds the message as it was.
+  return ApplicationFailure.create({
+    message,
+    type: failure.type ?? undefined,
+    nonRetryable: failure.nonRetryable ?? undefined,
+    nextRetryDelay: failure.nextRetryDelay ?? undefined,
+    details: failure.details ?? undefined,
+  });
+}
+
+function classify(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   // The SDK parses a JSON-typed body; a 200 whose body is not JSON is not a completion, and
   // asking again does not make it one.
@@ -34,14 +72,16 @@ export function toTemporalFailure(err: unknown, what: string): ApplicationFailur
   }
   if (err instanceof OpenAI.APIConnectionTimeoutError || err instanceof OpenAI.APIConnectionError) {
     return ApplicationFailure.create({
-      message: `${what}: ${err instanceof OpenAI.APIConnectionTimeoutError ? 'timed out' : 'connection failed'}`,
+      message: `${what}: ${err instanceof OpenAI.APIConnectionTimeoutError ? 'timed out' : connectionFailure(err)}`,
       type: LLM_TRANSIENT,
     });
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status ?? 0;
     const code = typeof err.code === 'string' ? err.code : undefined;
-    const message = `${what}: HTTP ${status}${code ? ` ${code}` : ''}: ${err.message}`;
+    // The SDK's message starts with the status again ("401 Incorrect API key provided: ...").
+    const said = err.message.startsWith(`${status} `) ? err.message.slice(`${status} `.length) : err.message;
+    const message = `${what}: HTTP ${status}${code ? ` ${code}` : ''}: ${said}`;
     if (code === 'context_length_exceeded') {
       return ApplicationFailure.create({ message, type: LLM_PERMANENT, nonRetryable: true });
     }
