@@ -10,7 +10,7 @@ import {
   resolveConnectionConfig,
 } from '../config/connection';
 import { resolveDataDir } from '../env/dataDir';
-import { llmEndpointFromEnv } from '../llm/endpoint';
+import { llmEndpointFromEnv, redactUrl } from '../llm/endpoint';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
@@ -56,7 +56,7 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
     logger.info(
       {
         temporal: describeConnection(conn),
-        model: llm.baseURL,
+        model: redactUrl(llm.baseURL),
         simulatedModel: llm.simulated,
         dataDir,
         runsRoot,
