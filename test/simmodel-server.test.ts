@@ -181,19 +181,23 @@ void describe('simulated model over the openai SDK', () => {
 
 void describe('latency', () => {
   void test('fixed latency plus jitter delays each completion, with timers that do not block the server', async () => {
-    const slow = await createSimModelServer({ port: 0, dataDir: DATA, latencyMs: 150, jitterMs: 20 });
+    const latencyMs = 2_000;
+    const slow = await createSimModelServer({ port: 0, dataDir: DATA, latencyMs, jitterMs: 20 });
     try {
       const c = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: 'test', maxRetries: 0 });
       const started = Date.now();
-      // Ten requests in parallel finish in about one latency, not ten: the delay is a timer.
-      await Promise.all(
+      const calls = Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `hello ${i}` }] }),
         ),
       );
+      // The delay is a timer, not a block: all ten are in the server while none has been answered
+      // (a blocking delay would answer the first before the second could even arrive).
+      while (slow.stats().requests.total < 10) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(slow.stats().completions, 0, 'answered before the others arrived: serial, not parallel');
+      await calls;
       const elapsed = Date.now() - started;
-      assert.ok(elapsed >= 125, `at least the latency minus jitter (${elapsed} ms)`);
-      assert.ok(elapsed < 1000, `parallel, not serial (${elapsed} ms)`);
+      assert.ok(elapsed >= latencyMs - 25, `at least the latency minus jitter (${elapsed} ms)`);
     } finally {
       await slow.close();
     }
