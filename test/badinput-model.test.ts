@@ -1,8 +1,9 @@
 // Bad input from the model, inside a conversation: a body that is not JSON (with and without a
 // JSON content type), a completion without choices, a tool call to a tool that does not exist,
-// tool arguments that are not JSON, an enormous message, an empty completion — and a model that
-// never gives a usable completion. Each is recorded in the search tree (an agent failure that ends
-// its leaf, or an error result the agent sees) and the search goes on; the harvest completes.
+// tool arguments that are not JSON, an enormous message, an empty completion, a 401 that echoes
+// the key masked (scrubbed before it is recorded) — and a model that never gives a usable
+// completion. Each is recorded in the search tree (an agent failure that ends its leaf, or an
+// error result the agent sees) and the search goes on; the harvest completes.
 //
 // The misbehaving model is a small HTTP proxy in front of the simulated model: requests for an
 // agent model named `bad-<kind>` get that misbehaviour once (the first one; `bad-always-<kind>`:
@@ -30,6 +31,8 @@ import { createWorkers, runWorkers, type JoshWorkers } from '../src/worker';
 import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
 
 const ENORMOUS = 5 * 1024 * 1024;
+
+const MASKED_KEY = 'sk-tes*****************************wxyz';
 
 type Reply = { status: number; contentType: string; body: string };
 
@@ -71,6 +74,19 @@ const MISBEHAVIOUR: Record<string, () => Reply> = {
   'args-not-json': () => toolCall('search_restaurant', '{"area": "centre", "food": '),
   enormous: () => completion({ content: `I can help with that. ${'x'.repeat(ENORMOUS)}` }),
   empty: () => completion({ content: '' }),
+  // OpenAI's 401 echoes the key, masked: its first characters and last four.
+  unauthorized: () => ({
+    status: 401,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      error: {
+        message: `Incorrect API key provided: ${MASKED_KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+        param: null,
+      },
+    }),
+  }),
 };
 
 /** The proxy: misbehaves for `bad-*` models as described above, otherwise forwards to `upstream`. */
@@ -239,6 +255,16 @@ test('an enormous message is refused before it reaches the history, and ends tha
   const { result } = await results.get('enormous')!;
   const biggest = Math.max(...turns(result).flatMap((t) => t.messages.map((m) => JSON.stringify(m).length)));
   assert.ok(biggest < 100_000, `a ${biggest}-character message made it into the tree`);
+});
+
+test('a 401 that echoes the key masked ends that leaf only, its error scrubbed of the key', async () => {
+  await assertLeafFailure(
+    'unauthorized',
+    /HTTP 401 invalid_api_key: Incorrect API key provided: \[redacted\]\./,
+  );
+  const { result } = await results.get('unauthorized')!;
+  const text = JSON.stringify(result);
+  assert.ok(!text.includes(MASKED_KEY) && !/\*{3,}wxyz/.test(text), 'the masked key is in the result');
 });
 
 test('a call to a tool that does not exist gets an error result the agent sees; the turn goes on', async () => {
