@@ -1,9 +1,12 @@
 // `exportRun`: a run directory's conversation results → one training-data JSONL file in a chosen
 // format (spec 3), with a summary of what was written and what was left out and why.
 import * as path from 'node:path';
-import type { AgentStrategy, Environment } from '../env/types';
+import { toolwozAgentSystemPrompt } from '../env/toolwoz';
+import type { ToolwozPrompts } from '../env/toolwoz/prompts';
+import type { AgentStrategy, Environment, ToolSchema } from '../env/types';
 import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
 import { loadRun } from './load';
+import { PROVENANCE_FILE, readRecordedPrompts, type RecordedPrompts } from './recorded';
 import type { ConversationForExport } from './schema';
 import { writeJsonlAtomic } from './jsonl';
 
@@ -21,7 +24,15 @@ export interface ExportOptions {
   system?: boolean;
   /** Let conversations with partial reward feed KTO/DPO (default false, as upstream). */
   includePartial?: boolean;
+  /** Where a one-line warning goes (default stderr). */
+  warn?: (line: string) => void;
 }
+
+/** The system prompt from a run's recorded prompts, by environment (the ones a prompts file sets). */
+const RECORDED_SYSTEM_PROMPT: Record<
+  string,
+  (prompts: ToolwozPrompts, strategy: AgentStrategy, tools: ToolSchema[]) => string
+> = { toolwoz: toolwozAgentSystemPrompt };
 
 export interface ExportSummary {
   format: ExportFormat;
@@ -45,9 +56,21 @@ export function defaultExportPath(runDir: string, format: ExportFormat): string 
  * in one string. */
 export function exportRun(runDir: string, format: ExportFormat, opts: ExportOptions): ExportSummary {
   const conversations = loadRun(runDir).map((l) => l.result);
+  // System prompts come from what the run recorded, never from this machine's prompts now.
+  let recorded: RecordedPrompts | null = null;
+  if (opts.system !== false) {
+    recorded = readRecordedPrompts(runDir);
+    if (!recorded) {
+      const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+      warn(
+        `warning: ${runDir} has no ${PROVENANCE_FILE} (a run from before prompts were recorded): ` +
+          'its system prompts are built from the current prompts, which may not be the ones its agent saw',
+      );
+    }
+  }
   const out = opts.out ?? defaultExportPath(runDir, format);
   const summary = writeJsonlAtomic(out, (write) =>
-    exportRecords(conversations, format, opts, (records) => write(toJsonl(records))),
+    exportRecords(conversations, format, opts, (records) => write(toJsonl(records)), recorded),
   );
   return { ...summary, out };
 }
@@ -69,6 +92,7 @@ function exportRecords(
   format: ExportFormat,
   opts: Omit<ExportOptions, 'out'>,
   emit: (records: object[]) => void,
+  recorded: RecordedPrompts | null = null,
 ): Omit<ExportSummary, 'out'> {
   const summary: Omit<ExportSummary, 'out'> = {
     format,
@@ -77,7 +101,7 @@ function exportRecords(
     droppedConversations: {},
     droppedExamples: {},
   };
-  const contextFor = contextResolver(opts);
+  const contextFor = contextResolver(opts, recorded);
   for (const c of conversations) {
     const result = BUILDERS[format](c, contextFor(c.env, c.agentStrategy));
     if (result.skipped) add(summary.droppedConversations, result.skipped, 1);
@@ -101,8 +125,15 @@ function toJsonl(records: object[]): string {
   return records.map((r) => `${JSON.stringify(r)}\n`).join('');
 }
 
-function contextResolver(opts: Omit<ExportOptions, 'out'>) {
+function contextResolver(opts: Omit<ExportOptions, 'out'>, recorded: RecordedPrompts | null) {
   const envs = new Map<string, ExportEnvironment>();
+  const systemPrompt = (envName: string, env: ExportEnvironment, strategy: AgentStrategy): string => {
+    const fromRecord = RECORDED_SYSTEM_PROMPT[envName];
+    if (recorded && recorded.env === envName && fromRecord) {
+      return fromRecord(recorded.prompts, strategy, env.tools());
+    }
+    return env.agentSystemPrompt(strategy);
+  };
   return (envName: string, strategy: AgentStrategy): FormatContext => {
     let env = envs.get(envName);
     if (!env) {
@@ -111,7 +142,7 @@ function contextResolver(opts: Omit<ExportOptions, 'out'>) {
     }
     return {
       tools: env.tools(),
-      systemPrompt: opts.system === false ? null : env.agentSystemPrompt(strategy),
+      systemPrompt: opts.system === false ? null : systemPrompt(envName, env, strategy),
       includePartial: opts.includePartial ?? false,
     };
   };
