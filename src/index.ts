@@ -3,7 +3,14 @@
 export { connect, JoshClient, type ConnectOptions, type RunDetails, type StartedRun } from './client/client';
 export type { StartOutcome } from './runtime/startRun';
 export { generateRunId, type ScheduledRunConfig, type StartConfig } from './client/config';
-export { InvalidConfigError, RunControlError, RunFailedError, RunNotFoundError } from './client/errors';
+export {
+  InvalidConfigError,
+  RunConflictError,
+  RunControlError,
+  RunFailedError,
+  RunNotFoundError,
+  type ConfigDifference,
+} from './client/errors';
 export {
   RUN_KINDS,
   RUN_STATUSES,

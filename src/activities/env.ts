@@ -2,7 +2,7 @@
 // environment once per data directory (getEnvironment caches) and serves every call from memory.
 import { ApplicationFailure } from '@temporalio/common';
 import { getEnvironment, type EnvironmentOptions } from '../env';
-import { UnknownTaskError } from '../env/types';
+import { UnknownTaskError, type Environment, type Task } from '../env/types';
 import { UserError } from '../util/errors';
 import type {
   ExecuteToolInput,
@@ -23,10 +23,40 @@ function asNonRetryable(err: unknown): never {
 export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): ResolveTasksOutput {
   // Task selection never depends on prompts.
   const env = getEnvironment(input.env, dataDir);
-  const tasks = input.taskIds ? input.taskIds.map((id) => env.getTask(id)) : env.listTasks(input.split);
+  const tasks = input.taskIds ? chosenTasks(env, input.split, input.taskIds) : env.listTasks(input.split);
   const kept = input.includeUnsolvable ? tasks : tasks.filter((t) => t.solvable);
   const window = kept.slice(input.start, input.limit !== undefined ? input.start + input.limit : undefined);
   return { taskIds: window.map((t) => t.id), skippedUnsolvable: tasks.length - kept.length };
+}
+
+/** Explicit task ids: each once, and each of the run's split (which the run records as its own). */
+function chosenTasks(env: Environment, split: string, ids: string[]): Task[] {
+  const tasks = ids.map((id) => env.getTask(id));
+  const seen = new Set<string>();
+  tasks.forEach((task, i) => {
+    if (seen.has(task.id)) throw new UserError(`--tasks (taskIds): "${ids[i]}" is listed twice`);
+    seen.add(task.id);
+  });
+  const inSplit = new Set(env.listTasks(split).map((t) => t.id));
+  const stranger = tasks.find((t) => !inSplit.has(t.id));
+  if (stranger) {
+    // Where it is instead, for the message; the largest split (train) is looked at last.
+    const others = env.splits
+      .filter((s) => s !== split)
+      .sort((a, b) => Number(a === 'train') - Number(b === 'train'));
+    const home = others.find((s) => {
+      try {
+        return env.listTasks(s).some((t) => t.id === stranger.id);
+      } catch {
+        return false; // that split's data is absent
+      }
+    });
+    throw new UserError(
+      `--tasks (taskIds): task "${stranger.id}" is not in split "${split}"` +
+        (home ? ` (it is in ${home}: pass --split ${home})` : ''),
+    );
+  }
+  return tasks;
 }
 
 export function createEnvActivities(dataDir: string, envOptions: EnvironmentOptions = {}) {

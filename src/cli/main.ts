@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
 import { UnknownTaskError } from '../env/types';
+import { DevServerStartError } from '../temporal/devServer';
 import { UserError } from '../util/errors';
 
 /** Commander's parse errors as one line like ours: `josh: unknown option '--beem' (did you mean
@@ -32,6 +33,11 @@ main(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) {
     process.stderr.write(`josh: ${err.message}\n`);
     process.exit(err.exitCode);
+  }
+  // The embedded or `josh server` dev server that would not start: what it said, where its log is.
+  if (err instanceof DevServerStartError) {
+    process.stderr.write(`josh: ${err.reason}; see ${err.logFile}\n`);
+    process.exit(1);
   }
   // A task id that is not in the data (e.g. --tasks NOPE.json) is a user's mistake, not a bug.
   if (err instanceof UnknownTaskError) {

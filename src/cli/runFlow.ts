@@ -1,13 +1,15 @@
 // The shared body of `harvest`, `eval` and `demo`: check the input before anything is written,
 // open a session (embedded server/model/worker when nothing is configured), start or attach,
 // watch progress, print the summary.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServiceError } from '@temporalio/client';
 import { taskSelection, type RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
 import { resolveTaskIds } from '../activities/env';
+import { getEnvironment } from '../env';
 import { openSession, type Session } from '../runtime/session';
-import { startOrAttach } from '../runtime/startRun';
+import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { createLogger } from '../util/logger';
 import { UserError } from '../util/errors';
 import { summaryLines, watchRun } from './watch';
@@ -41,7 +43,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   const external = Boolean(flags.address ?? process.env.TEMPORAL_ADDRESS);
   const dataDir = resolveDataDir(flags.dataDir);
-  // Fail on unknown splits or task ids before a server starts or a file is written.
+  // Fail on unknown splits or task ids, or a prompts file that is not one, before a server starts
+  // or a file is written.
+  const promptsFile = flags.prompts ? checkPromptsFile(flags.prompts, config.env, dataDir) : undefined;
   const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, taskSelection(config));
   if (taskIds.length === 0) {
     throw new UserError(
@@ -66,8 +70,10 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       logger,
       worker: flags.worker,
       taskQueue: flags.taskQueue,
-      promptsFile: flags.prompts ? path.resolve(flags.prompts) : undefined,
+      promptsFile,
       say,
+      // Refused before a worker or the simulated model starts, so the refusal is the only line.
+      beforeWorker: (client) => checkAgainstExistingRun(client, config),
     });
     const { handle, outcome } = await startOrAttach(session.client, config, flags.taskQueue);
     const verb = {
@@ -102,6 +108,25 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     process.removeListener('SIGINT', interrupt);
     await session?.close();
   }
+}
+
+/** `--prompts FILE` is a readable prompts file the environment accepts; its absolute path. */
+function checkPromptsFile(file: string, env: RunConfig['env'], dataDir: string): string {
+  const abs = path.resolve(file);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `--prompts ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`,
+    );
+  }
+  if (!stat.isFile())
+    throw new UserError(`--prompts ${file}: is a directory; expected a prompts file (YAML or JSON)`);
+  getEnvironment(env, dataDir, { promptsFile: abs }); // parses it: a typo in a prompt name is refused
+  return abs;
 }
 
 /** Losing the Temporal server mid-run is not a bug in the user's input, but the run is safe in

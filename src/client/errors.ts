@@ -41,3 +41,36 @@ export class RunFailedError extends Error {
     this.name = 'RunFailedError';
   }
 }
+
+/** One setting in which a requested run differs from the run already recorded under its id. */
+export interface ConfigDifference {
+  field: string;
+  /** The value the existing run was started with (undefined: not set). */
+  recorded: unknown;
+  /** The value asked for now. */
+  requested: unknown;
+}
+
+/** A run id that already names a run with other settings or another mode: starting it would
+ * silently reuse the old run, so it is refused with the fields that differ. */
+export class RunConflictError extends UserError {
+  constructor(
+    readonly runId: string,
+    readonly differences: ConfigDifference[],
+    /** Fields left out of the comparison because they do not shape the data (e.g. concurrency). */
+    readonly ignored: readonly string[],
+  ) {
+    const shown = differences.map((d) => `${d.field} ${show(d.recorded)} → ${show(d.requested)}`).join(', ');
+    super(
+      `run ${runId} exists with other settings: ${shown} (recorded → requested; ignored: ${ignored.join(', ')}); ` +
+        'use another id, or the recorded settings to resume it',
+    );
+    this.name = 'RunConflictError';
+  }
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(unset)';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}

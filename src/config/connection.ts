@@ -1,7 +1,9 @@
 // Where the Temporal cluster is and how to authenticate, from flags and the environment (the same
 // variable names as the `temporal` CLI), so one worker runs against the local dev server, a
 // self-hosted cluster (mTLS) or Temporal Cloud (API key). The API key is never logged.
+import { lookup } from 'node:dns/promises';
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -129,6 +131,7 @@ export async function connectClient(
   c: ConnectionConfig,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<Connection> {
+  await hostResolves(c, timeoutMs);
   // lazy + ensureConnected (rather than connect) so a failed attempt still leaves us a handle to
   // close: an orphaned gRPC channel would keep retrying in the background.
   const conn = Connection.lazy({
@@ -151,6 +154,7 @@ export async function connectWorker(
   c: ConnectionConfig,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<NativeConnection> {
+  await hostResolves(c, timeoutMs);
   // Lazy: loading the native bridge is only worth it in processes that run workers.
   const { NativeConnection } = await import('@temporalio/worker');
   const attempt = NativeConnection.connect({ address: c.address, tls: tlsConfig(c), apiKey: c.apiKey });
@@ -169,6 +173,26 @@ export async function connectWorker(
     clearTimeout(timer);
   }
   return withNamespace(conn, c);
+}
+
+/** A host name that does not resolve is said as such at once: gRPC would only time out. */
+async function hostResolves(c: ConnectionConfig, timeoutMs: number): Promise<void> {
+  const host = c.address.replace(/:\d+$/, '');
+  if (host.startsWith('[') || isIP(host)) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      lookup(host),
+      // A slow resolver is left to the connection's own timeout.
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+      throw unreachable(c, err, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Both connection kinds: the namespace must exist (and our credentials must reach it). */
@@ -212,7 +236,7 @@ function namespaceError(c: ConnectionConfig, err: unknown): UserError {
 export function connectReason(err: unknown, timeoutMs: number): string {
   const msg = err instanceof Error ? err.message : String(err);
   if (/connection refused/i.test(msg)) return 'connection refused';
-  if (/dns error|name or service not known|ENOTFOUND|EAI_AGAIN/i.test(msg))
+  if (/dns error|name or service not known|ENOTFOUND|EAI_AGAIN|EAI_NONAME/i.test(msg))
     return 'host name does not resolve';
   if (/timeout|deadline/i.test(msg)) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
   if (/certificate|tls|handshake|ssl/i.test(msg)) return `TLS failed: ${firstLine(msg)}`;

@@ -12,13 +12,14 @@ import {
   type ConnectionFlags,
 } from '../config/connection';
 import { provisionTemporalCli } from '../temporal/provision';
-import { startDevServer } from '../temporal/devServer';
+import { DevServerStartError, startDevServer, type DevServerHandle } from '../temporal/devServer';
 import { freePort, isListening } from '../temporal/ports';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers, type JoshWorkers } from '../worker';
 import { createActivities } from '../activities';
 import { llmEndpointFromEnv, type LlmEndpointConfig } from '../llm/endpoint';
 import { createSimModelServer } from '../simmodel';
+import { UserError } from '../util/errors';
 import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
 
 export interface SessionOptions {
@@ -35,6 +36,9 @@ export interface SessionOptions {
   promptsFile?: string;
   /** Progress lines for the person at the terminal. */
   say: (line: string) => void;
+  /** Runs once the client is connected, before the simulated model or a worker starts: a check
+   * that may refuse the run (e.g. an id already used with other settings). */
+  beforeWorker?: (client: Client) => Promise<void>;
 }
 
 export interface Session {
@@ -55,28 +59,32 @@ interface ServerRecord {
 }
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
+  // Every setting is checked before a directory is made or a server started: a bad variable must
+  // not leave a `runs/<id>/.temporal` behind.
+  const external = Boolean(opts.connection.address ?? process.env.TEMPORAL_ADDRESS);
+  const settings = resolveConnectionConfig(opts.connection);
+  const runWorker = !external || opts.worker === true;
+  let llm = llmEndpointFromEnv();
+  if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const external = Boolean(opts.connection.address ?? process.env.TEMPORAL_ADDRESS);
     let uiUrl: string | null = null;
-    let connFlags = opts.connection;
+    let conn = settings;
     if (!external) {
       const server = await embeddedServer(opts);
       closers.push(server.stop);
-      connFlags = { ...opts.connection, address: server.address };
+      conn = resolveConnectionConfig({ ...opts.connection, address: server.address });
       uiUrl = server.uiUrl;
     }
-    const conn = resolveConnectionConfig(connFlags);
     const connection: Connection = await connectClient(conn);
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: conn.namespace });
+    await opts.beforeWorker?.(client);
 
-    let llm = llmEndpointFromEnv();
     let simStats: (() => unknown) | null = null;
-    const runWorker = !external || opts.worker === true;
     const taskQueue = opts.taskQueue ?? MAIN_TASK_QUEUE;
     if (runWorker && llm.simulated) {
       const sim = await createSimModelServer({ port: 0, dataDir: opts.dataDir });
@@ -118,39 +126,250 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   }
 }
 
-/** Start the embedded dev server for this run directory, or adopt the one an earlier (killed)
- * invocation left running on the same database file. */
-async function embeddedServer(
-  opts: SessionOptions,
-): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
-  const dir = path.join(opts.runDir, '.temporal');
-  fs.mkdirSync(dir, { recursive: true });
-  const recordFile = path.join(dir, 'server.json');
-  const previous = readRecord(recordFile);
-  if (previous && isAlive(previous.pid)) {
-    const [host, port] = previous.address.split(':');
-    if (await isListening(host, Number(port))) {
-      opts.say(
-        `reusing the embedded Temporal server still running from an earlier invocation (pid ${previous.pid})`,
-      );
-      const stop = async (): Promise<void> => void process.kill(previous.pid, 'SIGTERM');
-      return { address: previous.address, uiUrl: previous.uiUrl, stop };
-    }
+/** The model endpoint answers HTTP at all (any status will do: a 401 or 404 is a live server); a
+ * refused connection or a host that does not resolve is refused before the run starts, naming
+ * host:port only (the URL may carry credentials). */
+export async function checkModelEndpoint(
+  baseURL: string,
+  say: (line: string) => void,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const url = new URL(baseURL);
+  // `localhost:8000/v1` parses as a URL of scheme "localhost:": say what is wrong instead of
+  // retrying a request that can never be made (the value itself may hold credentials).
+  if (!/^https?:$/.test(url.protocol) || url.hostname === '') {
+    throw new UserError(
+      `environment: OPENAI_BASE_URL must be an http(s) URL with a host, e.g. http://localhost:8000/v1 (got scheme "${url.protocol}")`,
+    );
   }
-  const cli = await provisionTemporalCli({ log: (l) => opts.say(l) });
+  const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  url.username = '';
+  url.password = '';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/models`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+  } catch (err) {
+    const code = errorCode(err);
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'host name does not resolve'
+          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+            ? 'no route to host'
+            : null;
+    if (why) throw new UserError(`cannot reach the model endpoint at ${where}: ${why} (OPENAI_BASE_URL)`);
+    // Slow or odd, but maybe alive: the run's own calls will say more.
+    say(`warning: the model endpoint at ${where} did not answer a test request (${code ?? 'no answer'})`);
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    if (e.name === 'TimeoutError') return 'no answer within 5 s';
+  }
+  return undefined;
+}
+
+interface EmbeddedServer {
+  address: string;
+  uiUrl: string | null;
+  stop: () => Promise<void>;
+}
+
+/** Start the embedded dev server for this run directory, or adopt the one another invocation of
+ * the same run (running now, or killed earlier) has on the same database file. Starting is done
+ * under an exclusive lock file, so two invocations never open one database with two servers; each
+ * invocation registers itself as a user, and the last one to leave stops the server. */
+async function embeddedServer(opts: SessionOptions): Promise<EmbeddedServer> {
+  const dir = path.join(opts.runDir, '.temporal');
+  onDisk(dir, () => fs.mkdirSync(path.join(dir, 'users'), { recursive: true }));
+  const recordFile = path.join(dir, 'server.json');
+  const lockFile = path.join(dir, 'server.lock');
+  const userFile = path.join(dir, 'users', String(process.pid));
+  const release = await acquireLock(lockFile, opts.say);
+  let server: EmbeddedServer & { leave: () => void };
+  try {
+    onDisk(userFile, () => fs.writeFileSync(userFile, ''));
+    server = (await adopt(recordFile, opts.say)) ?? (await startServer(dir, recordFile, opts.say));
+  } catch (err) {
+    fs.rmSync(userFile, { force: true });
+    throw err;
+  } finally {
+    release();
+  }
+  const stop = async (): Promise<void> => {
+    const unlock = await acquireLock(lockFile, () => undefined);
+    try {
+      fs.rmSync(userFile, { force: true });
+      if (otherUsers(dir).length > 0) server.leave();
+      else await server.stop();
+    } finally {
+      unlock();
+    }
+  };
+  return { address: server.address, uiUrl: server.uiUrl, stop };
+}
+
+async function adopt(
+  recordFile: string,
+  say: (line: string) => void,
+): Promise<(EmbeddedServer & { leave: () => void }) | null> {
+  const previous = readRecord(recordFile);
+  if (!previous || !isAlive(previous.pid)) return null;
+  const [host, port] = previous.address.split(':');
+  if (!(await isListening(host, Number(port)))) return null;
+  say(`using the embedded Temporal server of this run already running (pid ${previous.pid})`);
+  return {
+    address: previous.address,
+    uiUrl: previous.uiUrl,
+    stop: async () => void process.kill(previous.pid, 'SIGTERM'),
+    leave: () => undefined,
+  };
+}
+
+async function startServer(
+  dir: string,
+  recordFile: string,
+  say: (line: string) => void,
+): Promise<EmbeddedServer & { leave: () => void }> {
+  const cli = await provisionTemporalCli({ log: say });
   const uiPort = (await isListening('127.0.0.1', 8233)) ? await freePort() : 8233;
-  const handle = await startDevServer({
-    cliPath: cli.path,
-    port: 0,
-    uiPort,
-    dbFile: path.join(dir, 'temporal.db'),
-    logFile: path.join(dir, 'server.log'),
-  });
-  fs.writeFileSync(
-    recordFile,
-    JSON.stringify({ pid: handle.pid, address: handle.address, uiUrl: handle.uiUrl }),
-  );
-  return { address: handle.address, uiUrl: handle.uiUrl, stop: () => handle.stop() };
+  const logFile = path.join(dir, 'server.log');
+  let handle: DevServerHandle;
+  try {
+    handle = await startDevServer({
+      cliPath: cli.path,
+      port: 0,
+      uiPort,
+      dbFile: path.join(dir, 'temporal.db'),
+      logFile,
+    });
+  } catch (err) {
+    if (err instanceof DevServerStartError) {
+      const full = /no space left|disk is full|database or disk is full/i.test(err.logTail);
+      throw new UserError(
+        full
+          ? `disk full at ${dir}: the embedded Temporal server cannot write its database (see ${logFile})`
+          : `the embedded Temporal server did not start: ${err.reason} (see ${logFile})`,
+      );
+    }
+    throw diskError(err, logFile);
+  }
+  const record: ServerRecord = { pid: handle.pid, address: handle.address, uiUrl: handle.uiUrl };
+  try {
+    onDisk(recordFile, () => fs.writeFileSync(recordFile, JSON.stringify(record)));
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return {
+    address: handle.address,
+    uiUrl: handle.uiUrl,
+    stop: () => handle.stop(),
+    leave: () => handle.detach(),
+  };
+}
+
+/** Pids of the other live invocations using this run's embedded server. */
+function otherUsers(dir: string): number[] {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.join(dir, 'users'));
+  } catch {
+    return [];
+  }
+  return names
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid)
+    .filter((pid) => {
+      if (isAlive(pid)) return true;
+      fs.rmSync(path.join(dir, 'users', String(pid)), { force: true });
+      return false;
+    });
+}
+
+/** An exclusive lock: the file is created only if absent (O_EXCL) and holds our pid. A lock whose
+ * pid is dead (a killed invocation) is stale and taken over. Resolves with the release function. */
+async function acquireLock(file: string, say: (line: string) => void): Promise<() => void> {
+  let told = false;
+  for (;;) {
+    let fd: number | null = null;
+    try {
+      fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw diskError(err, file);
+    }
+    if (fd !== null) {
+      try {
+        fs.writeSync(fd, String(process.pid));
+      } catch (err) {
+        fs.closeSync(fd);
+        fs.rmSync(file, { force: true });
+        throw diskError(err, file);
+      }
+      fs.closeSync(fd);
+      return () => fs.rmSync(file, { force: true });
+    }
+    const holder = lockHolder(file);
+    if (holder === 'stale') {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (!told && holder !== null) {
+      say(`waiting for pid ${holder}, which is starting this run's embedded Temporal server`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The pid holding a lock; 'stale' when it is dead (or the file was left empty long ago). */
+function lockHolder(file: string): number | 'stale' | null {
+  let text: string;
+  let age: number;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+    age = Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return null; // released meanwhile
+  }
+  const pid = Number(text);
+  if (!/^\d+$/.test(text)) return age > 10_000 ? 'stale' : null; // being written
+  return isAlive(pid) ? pid : 'stale';
+}
+
+/** Runs a file operation, turning a full disk (or a read-only or forbidden place) into one line. */
+function onDisk<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw diskError(err, where);
+  }
+}
+
+function diskError(err: unknown, where: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const at = e.path ?? where;
+  switch (e.code) {
+    case 'ENOSPC':
+      return new UserError(`disk full at ${at}: cannot start the embedded Temporal server`);
+    case 'EDQUOT':
+      return new UserError(`disk quota exceeded at ${at}: cannot start the embedded Temporal server`);
+    case 'EROFS':
+      return new UserError(`${at} is on a read-only file system: cannot start the embedded Temporal server`);
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(`no permission to write ${at}: cannot start the embedded Temporal server`);
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new UserError(`${at}: a file is in the way of the run directory`);
+    default:
+      return err;
+  }
 }
 
 function readRecord(file: string): ServerRecord | null {

@@ -1,5 +1,6 @@
 // Start a harvest/eval workflow, or attach to it when that id already runs (idempotent): the CLI
-// and the typed client API both go through here.
+// and the typed client API both go through here. An id is one run: asking for it again with other
+// settings (or another mode) is refused with the fields that differ, never silently reused.
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
@@ -7,7 +8,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { RunConfig } from '../config/run';
+import { RunConfig } from '../config/run';
+import { InvalidConfigError, RunConflictError, type ConfigDifference } from '../client/errors';
 import { HARVEST_WORKFLOW_TYPE, type HarvestProgress } from '../shared/harvestApi';
 import { MAIN_TASK_QUEUE } from '../shared/taskQueues';
 import { SA } from '../shared/searchAttributes';
@@ -19,15 +21,22 @@ export async function startOrAttach(
   config: RunConfig,
   taskQueue: string = MAIN_TASK_QUEUE,
 ): Promise<{ handle: WorkflowHandle; outcome: StartOutcome }> {
+  refuseDuplicateTasks(config);
   const handle = client.workflow.getHandle(config.id);
   let previous: string | null = null;
   try {
-    previous = (await handle.describe()).status.name;
+    const d = await handle.describe();
+    previous = d.status.name;
+    refuseOtherSettings(config, d.memo?.config);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   if (previous === 'RUNNING') return { handle, outcome: 'attached' };
-  if (previous === 'COMPLETED' || previous === 'CONTINUED_AS_NEW') return { handle, outcome: 'already-done' };
+  if (previous === 'COMPLETED' || previous === 'CONTINUED_AS_NEW') {
+    // A finished run is reused as it is, unless some of its conversations failed: starting it
+    // again runs those (and only those; the others' results are read back).
+    if (!(await hadFailures(handle))) return { handle, outcome: 'already-done' };
+  }
   try {
     const started = await client.workflow.start(HARVEST_WORKFLOW_TYPE, {
       workflowId: config.id,
@@ -36,6 +45,9 @@ export async function startOrAttach(
       // A failed/terminated/cancelled run may be started again under its id: finished
       // conversations are kept (their child ids are rejected as duplicates and read back).
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // The workflow records it too, but only once its first task runs: a second starter racing
+      // this one must find it at once to compare settings.
+      memo: { config },
       staticSummary: `${config.mode} ${config.env}/${config.split}: beam ${config.beamSize}, ${config.agentModel}`,
       typedSearchAttributes: [
         { key: SA.kind, value: config.mode === 'eval' ? 'eval' : 'harvest' },
@@ -47,9 +59,91 @@ export async function startOrAttach(
     });
     return { handle: started, outcome: previous ? 'restarted' : 'started' };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { handle, outcome: 'attached' };
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // Someone started it between our describe and our start: it must be the same run.
+    refuseOtherSettings(config, (await handle.describe()).memo?.config);
+    return { handle, outcome: 'attached' };
   }
 }
 
+/** Refuses a config that an existing run under its id would not match (other settings, another
+ * mode, a task listed twice), without starting anything: a caller's early check. */
+export async function checkAgainstExistingRun(client: Client, config: RunConfig): Promise<void> {
+  refuseDuplicateTasks(config);
+  try {
+    refuseOtherSettings(config, (await client.workflow.getHandle(config.id).describe()).memo?.config);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+}
+
+/** Settings that do not shape a run's data: they may differ between two invocations of one run
+ * (the window of conversations at once, the LLM-call budget, the price table of the estimate, and
+ * where the worker finds the run directory, which may be mounted elsewhere on another machine). */
+export const SETTINGS_NOT_COMPARED = ['concurrency', 'maxLlmCalls', 'prices', 'outDir'] as const;
+
+/** A task listed twice would be run and counted twice. */
+function refuseDuplicateTasks(config: RunConfig): void {
+  const seen = new Set<string>();
+  for (const id of config.taskIds ?? []) {
+    const bare = id.replace(/\.json$/, '');
+    if (seen.has(bare)) {
+      throw new InvalidConfigError(`taskIds: "${id}" is listed twice`, [
+        { path: 'taskIds', message: `"${id}" is listed twice` },
+      ]);
+    }
+    seen.add(bare);
+  }
+}
+
+function refuseOtherSettings(requested: RunConfig, recorded: unknown): void {
+  // A run without a recorded config (started by an older version) cannot be compared.
+  if (typeof recorded !== 'object' || recorded === null) return;
+  const differences = configDifferences(recorded as Record<string, unknown>, requested);
+  if (differences.length) throw new RunConflictError(requested.id, differences, SETTINGS_NOT_COMPARED);
+}
+
+/** The fields that shape the data in which two configs of one id differ, in schema order. */
+export function configDifferences(
+  recordedRaw: Record<string, unknown>,
+  requested: RunConfig,
+): ConfigDifference[] {
+  // Defaults filled in the same way on both sides (a field added since is at its default).
+  const parsed = RunConfig.safeParse({ ...recordedRaw, id: requested.id });
+  const recorded: Record<string, unknown> = parsed.success ? parsed.data : recordedRaw;
+  const asked: Record<string, unknown> = { ...requested };
+  const normal = (c: Record<string, unknown>, key: string): string | undefined => {
+    let v = c[key];
+    if (key === 'seed') v = v ?? c.id; // the seed defaults to the run id
+    if (key === 'taskIds' && Array.isArray(v)) v = v.map((t) => String(t).replace(/\.json$/, '')).sort();
+    return v === undefined ? undefined : stableJson(v);
+  };
+  const order = [...Object.keys(RunConfig.shape), ...Object.keys(recorded), ...Object.keys(asked)];
+  const skip = new Set<string>(['id', ...SETTINGS_NOT_COMPARED]);
+  const out: ConfigDifference[] = [];
+  for (const key of new Set(order)) {
+    if (skip.has(key) || normal(recorded, key) === normal(asked, key)) continue;
+    out.push({ field: key, recorded: recorded[key], requested: asked[key] });
+  }
+  return out;
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 export type { HarvestProgress };
+
+/** Whether a completed run's final progress counts failed conversations. */
+async function hadFailures(handle: WorkflowHandle): Promise<boolean> {
+  const progress = (await handle.result().catch(() => null)) as HarvestProgress | null;
+  return (progress?.failed ?? 0) > 0;
+}

@@ -40,6 +40,35 @@ export interface DevServerHandle {
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
+  /** Leave the server running when this process ends (another process goes on using it). */
+  detach(): void;
+}
+
+/** The server exited or never answered before it was ready; `reason` is one line, `logTail` the
+ * end of its log (what it said about the cause). */
+export class DevServerStartError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly logFile: string,
+    readonly logTail: string,
+  ) {
+    super(`${reason}; see ${logFile}:\n${logTail}`);
+    this.name = 'DevServerStartError';
+  }
+}
+
+/** A file operation whose error names the file (a write to a descriptor does not). */
+function onFile<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && !e.path) {
+      e.path = file;
+      e.message = `${e.message} (${file})`;
+    }
+    throw e;
+  }
 }
 
 /**
@@ -93,8 +122,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   args.push(...(opts.extraArgs ?? []));
 
   fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
-  const logFd = fs.openSync(opts.logFile, 'a');
-  fs.writeSync(logFd, `\n# ${new Date().toISOString()} ${opts.cliPath} ${args.join(' ')}\n`);
+  const logFd = onFile(opts.logFile, () => fs.openSync(opts.logFile, 'a'));
+  try {
+    onFile(opts.logFile, () =>
+      fs.writeSync(logFd, `\n# ${new Date().toISOString()} ${opts.cliPath} ${args.join(' ')}\n`),
+    );
+  } catch (err) {
+    fs.closeSync(logFd);
+    throw err;
+  }
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd); // the child holds its own copy
 
@@ -112,6 +148,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     pid: child.pid ?? -1,
     exited,
     stop: (graceMs = 10_000) => stopChild(child, exited, graceMs),
+    detach: () => child.unref(),
   };
 
   try {
@@ -143,8 +180,12 @@ async function waitReady(
   let lastError = '';
   while (Date.now() < deadline) {
     if (died !== null) {
-      throw new Error(
-        `temporal dev server exited (${died}) before it was ready; see ${h.logFile}:\n${tail(h.logFile)}`,
+      const logTail = tail(h.logFile);
+      const said = lastErrorInLog(logTail);
+      throw new DevServerStartError(
+        `temporal dev server exited (${died}) before it was ready${said ? `: ${said}` : ''}`,
+        h.logFile,
+        logTail,
       );
     }
     if (await grpcReady(h, (e) => (lastError = e))) {
@@ -153,7 +194,11 @@ async function waitReady(
     }
     await sleep(250);
   }
-  throw new Error(`temporal dev server not ready after ${timeoutMs} ms (${lastError}); see ${h.logFile}`);
+  throw new DevServerStartError(
+    `temporal dev server not ready after ${timeoutMs} ms (${lastError.split('\n')[0]})`,
+    h.logFile,
+    tail(h.logFile),
+  );
 }
 
 async function grpcReady(h: DevServerHandle, onError: (e: string) => void): Promise<boolean> {
@@ -180,6 +225,17 @@ async function uiReady(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The server's last error message in its log (`level=ERROR msg="..."`), on one line. */
+function lastErrorInLog(logTail: string): string | null {
+  const lines = logTail.split('\n').reverse();
+  for (const line of lines) {
+    const m =
+      /level=(?:ERROR|FATAL)\s+msg="((?:[^"\\]|\\.)*)"/.exec(line) ?? /^(?:Error|error): (.+)$/.exec(line);
+    if (m) return m[1].replace(/\\"/g, '"').slice(0, 300);
+  }
+  return null;
 }
 
 function tail(file: string, lines = 15): string {
