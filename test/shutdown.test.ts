@@ -91,7 +91,8 @@ test('SIGTERM mid-call: the calls in flight finish on their first attempt, exit 
     );
     assert.equal(exit.code, 0, first.output().slice(-2000));
     assert.ok(took >= latencyMs - 1_000, `exited after ${took} ms, before the call in flight could finish`);
-    assert.ok(took < 30_000, 'within the grace time');
+    // Within the grace: had it run out, the calls in flight would have been cancelled and retried,
+    // which the history scan below would show (no wall-clock bound on a loaded machine).
     // Every call that reached the model was answered before the worker left.
     assert.equal(sim.stats().completions, sim.stats().requests.total);
     const byFirst = sim.stats().requests.total;
@@ -133,7 +134,8 @@ test('the grace is bounded: a call still running when it ends is cancelled, retr
     const took = Date.now() - signalled;
     t.diagnostic(`worker exited ${exit.code ?? exit.signal} ${took} ms after SIGTERM (grace 2 s, call 20 s)`);
     assert.equal(exit.code, 0, first.output().slice(-2000));
-    assert.ok(took < 12_000, `took ${took} ms to stop`);
+    // Bounded by the grace, not the call: a worker that had waited for the 20 s call would have
+    // seen it answered (no wall-clock bound on a loaded machine).
     assert.equal(sim.stats().completions, 0, 'the slow call did not finish');
 
     // The next worker (a fast model) redoes the cancelled call and finishes the run.
