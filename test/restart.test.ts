@@ -9,7 +9,7 @@
 // served are that scenario's model calls. The user is scripted, so every model call is an agent
 // call and each conversation's `usage.agent.calls` (the same in every run of the same seed) says
 // what re-running it costs.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -157,7 +157,13 @@ async function restartAndCheck(
     s.taskQueue,
   );
   assert.equal(outcome, 'restarted', `${story}: the run was ${outcome}, not restarted`);
+  const t0 = Date.now();
   const progress = (await handle.result()) as HarvestProgress;
+  // A figure for the closing notes, never asserted: a restart takes about the time of the
+  // conversations it reruns (compare with the reference run's time, printed too).
+  process.stderr.write(
+    `restart (${story}): reran ${TOTAL - before.size} of ${TOTAL} conversations in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   assert.equal(progress.status, 'done', story);
   assert.equal(progress.done, TOTAL, `${story}: ${progress.done}/${TOTAL} conversations`);
   assert.equal(progress.failed, 0, `${story}: ${progress.failed} failed`);
@@ -192,7 +198,9 @@ let reference: Promise<Reference>;
 before(() => {
   reference = (async () => {
     const s = await scenario('reference');
+    const t0 = Date.now();
     const progress = (await (await start(s)).result()) as HarvestProgress;
+    process.stderr.write(`reference: ${TOTAL} conversations in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     assert.equal(progress.done, TOTAL);
     assert.equal(progress.failed, 0);
     const callsByFile = new Map(
@@ -214,66 +222,70 @@ before(() => {
   reference.catch(() => undefined); // awaited by every test
 });
 
-test('cancelled after 3 conversations and restarted: runs the other 7 and equals the undisturbed run', async () => {
-  const s = await scenario('cancel');
-  const handle = await start(s);
-  await waitUntil('3 finished conversations', () => resultFiles(s.runDir).length >= 3, WAIT_MS);
-  await handle.cancel();
-  assert.equal(await closedStatus(handle), 'CANCELLED');
-  const done = resultFiles(s.runDir).length;
-  assert.ok(done < TOTAL, `all ${TOTAL} finished before the cancel took effect: nothing to restart`);
-  await restartAndCheck(s, await reference, `cancel after ${done}`);
-});
+// The four scenarios run at once (each has its own worker, queue and model): the file takes about
+// one scenario's time, which matters on a busy machine.
+describe('restart under the same id', { concurrency: true }, () => {
+  test('cancelled after 3 conversations and restarted: runs the other 7 and equals the undisturbed run', async () => {
+    const s = await scenario('cancel');
+    const handle = await start(s);
+    await waitUntil('3 finished conversations', () => resultFiles(s.runDir).length >= 3, WAIT_MS);
+    await handle.cancel();
+    assert.equal(await closedStatus(handle), 'CANCELLED');
+    const done = resultFiles(s.runDir).length;
+    assert.ok(done < TOTAL, `all ${TOTAL} finished before the cancel took effect: nothing to restart`);
+    await restartAndCheck(s, await reference, `cancel after ${done}`);
+  });
 
-test('terminated and restarted at once (its conversations still closing): the same data', async () => {
-  const s = await scenario('terminate');
-  const handle = await start(s);
-  await waitUntil('2 finished conversations', () => resultFiles(s.runDir).length >= 2, WAIT_MS);
-  // Terminate closes the harvest at once; its conversations are only asked to cancel (parent
-  // close policy), so the restart may find some of them still running and must wait for them.
-  await handle.terminate('restart test');
-  assert.equal((await handle.describe()).status.name, 'TERMINATED');
-  // Conversations still closing may finish a model call each of their live leaves has on the wire.
-  const inFlight = SETTINGS.concurrency! * SETTINGS.beamSize!;
-  await restartAndCheck(s, await reference, 'terminate', inFlight);
-});
+  test('terminated and restarted at once (its conversations still closing): the same data', async () => {
+    const s = await scenario('terminate');
+    const handle = await start(s);
+    await waitUntil('2 finished conversations', () => resultFiles(s.runDir).length >= 2, WAIT_MS);
+    // Terminate closes the harvest at once; its conversations are only asked to cancel (parent
+    // close policy), so the restart may find some of them still running and must wait for them.
+    await handle.terminate('restart test');
+    assert.equal((await handle.describe()).status.name, 'TERMINATED');
+    // Conversations still closing may finish a model call each of their live leaves has on the wire.
+    const inFlight = SETTINGS.concurrency! * SETTINGS.beamSize!;
+    await restartAndCheck(s, await reference, 'terminate', inFlight);
+  });
 
-test('a conversation that failed runs again when the run is started again', async () => {
-  const s = await scenario('failed');
-  const handle = await start(s);
-  const client = await testClient();
-  // Fail one conversation from outside, as an operator or a crash would: terminate it.
-  let victim = '';
-  await waitUntil(
-    'a running conversation to fail',
-    async () => {
-      if (resultFiles(s.runDir).length === 0) return false;
-      for await (const w of client.workflow.list({
-        query: `JoshHarvestId = "${s.id}" AND JoshKind = "conversation" AND ExecutionStatus = "Running"`,
-      })) {
-        victim = w.workflowId;
-        break;
-      }
-      return victim !== '';
-    },
-    WAIT_MS,
-  );
-  await client.workflow.getHandle(victim).terminate('restart test: a failed conversation');
-  const first = (await handle.result()) as HarvestProgress;
-  assert.equal(first.failed, 1, `terminated ${victim}: ${first.failed} failed`);
-  assert.equal(first.done, TOTAL);
-  assert.match(first.lastError ?? '', /terminated|Terminated/, 'the run says why a conversation failed');
-  await restartAndCheck(s, await reference, `failed conversation ${victim}`);
-});
+  test('a conversation that failed runs again when the run is started again', async () => {
+    const s = await scenario('failed');
+    const handle = await start(s);
+    const client = await testClient();
+    // Fail one conversation from outside, as an operator or a crash would: terminate it.
+    let victim = '';
+    await waitUntil(
+      'a running conversation to fail',
+      async () => {
+        if (resultFiles(s.runDir).length === 0) return false;
+        for await (const w of client.workflow.list({
+          query: `JoshHarvestId = "${s.id}" AND JoshKind = "conversation" AND ExecutionStatus = "Running"`,
+        })) {
+          victim = w.workflowId;
+          break;
+        }
+        return victim !== '';
+      },
+      WAIT_MS,
+    );
+    await client.workflow.getHandle(victim).terminate('restart test: a failed conversation');
+    const first = (await handle.result()) as HarvestProgress;
+    assert.equal(first.failed, 1, `terminated ${victim}: ${first.failed} failed`);
+    assert.equal(first.done, TOTAL);
+    assert.match(first.lastError ?? '', /terminated|Terminated/, 'the run says why a conversation failed');
+    await restartAndCheck(s, await reference, `failed conversation ${victim}`);
+  });
 
-test('worker killed at the moment of the cancel: the cancel lands once a worker is back, and the restart completes', async () => {
-  const s = await scenario('killed');
-  const handle = await start(s);
-  await waitUntil('3 finished conversations', () => resultFiles(s.runDir).length >= 3, WAIT_MS);
-  await Promise.all([killHard(s.worker), handle.cancel()]);
-  // Nobody processes the cancel until a worker polls again; in-flight model calls and workflow
-  // tasks of the dead worker are retried by their timeouts.
-  await s.newWorker().ready;
-  assert.equal(await closedStatus(handle), 'CANCELLED');
-  await restartAndCheck(s, await reference, 'worker killed at the cancel');
+  test('worker killed at the moment of the cancel: the cancel lands once a worker is back, and the restart completes', async () => {
+    const s = await scenario('killed');
+    const handle = await start(s);
+    await waitUntil('3 finished conversations', () => resultFiles(s.runDir).length >= 3, WAIT_MS);
+    await Promise.all([killHard(s.worker), handle.cancel()]);
+    // Nobody processes the cancel until a worker polls again; in-flight model calls and workflow
+    // tasks of the dead worker are retried by their timeouts.
+    await s.newWorker().ready;
+    assert.equal(await closedStatus(handle), 'CANCELLED');
+    await restartAndCheck(s, await reference, 'worker killed at the cancel');
+  });
 });
