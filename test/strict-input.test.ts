@@ -183,6 +183,31 @@ test('temporal workflow start with a misspelled field: the harvest fails as BadR
   });
 });
 
+test('temporal workflow start with an input that is not an object: BadRunInput, not a stuck task or a default run', async () => {
+  await withStack({}, async (stack) => {
+    for (const [input, says] of [
+      [null, 'got null'],
+      [5, 'got number'],
+      [['val'], 'got an array'],
+    ] as const) {
+      const workflowId = `t-strict-shape-${Date.now()}-${says.replace(/\W/g, '')}`;
+      const handle = await stack.client.workflow.start('harvestWorkflow', {
+        workflowId,
+        taskQueue: stack.taskQueue,
+        args: [input],
+      });
+      const err = await handle.result().then(
+        () => assert.fail(`the harvest ran on ${JSON.stringify(input)}`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+      assert.equal(err.cause.type, 'BadRunInput');
+      assert.match(err.cause.message, new RegExp(`expected one JSON object .*${says}`));
+    }
+  });
+});
+
 test('client and CLI refuse a misspelled field before anything starts; schedules still run', async () => {
   await withStack({}, async (stack) => {
     const josh = new JoshClient(stack.client, { taskQueue: stack.taskQueue });

@@ -60,6 +60,15 @@ export async function harvestWorkflow(
   const info = workflowInfo();
   // `temporal workflow start` users may leave out the id: the workflow id is the run id.
   const { RunConfig, formatZodError } = runConfigSchema();
+  // `temporal workflow start --input null` (or 5, or [..]) is not a config: say so, rather than
+  // fail the workflow task on a TypeError forever or run a default harvest.
+  if (typeof rawConfig !== 'object' || rawConfig === null || Array.isArray(rawConfig)) {
+    throw ApplicationFailure.create({
+      message: `harvest input: expected one JSON object (the run config), got ${rawConfig === null ? 'null' : Array.isArray(rawConfig) ? 'an array' : typeof rawConfig}`,
+      type: 'BadRunInput',
+      nonRetryable: true,
+    });
+  }
   const parsed = RunConfig.safeParse({ ...rawConfig, id: rawConfig.id ?? info.workflowId });
   if (!parsed.success) {
     throw ApplicationFailure.create({
