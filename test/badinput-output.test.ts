@@ -4,13 +4,23 @@
 // line, and in the one line `josh harvest` ends with.
 import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { JoshClient } from '../src';
+import { watchRun } from '../src/cli/watch';
+import { resolveDataDir } from '../src/env/dataDir';
+import { createSimModelServer } from '../src/simmodel';
 import { writeFileAtomic } from '../src/util/atomicWrite';
 import { WriteError } from '../src/util/errors';
 import { writeRun } from './fixtures/exportResults';
+import { joshAgainstTestServer, pollUntil } from './helpers/cli';
+import { withStack } from './helpers/harvest';
+import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
 
 const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
 
@@ -110,11 +120,12 @@ void test("export --out and report --out never write over a run's own files", ()
   assert.deepEqual(snapshot(other), beforeOther);
 
   // Its own outputs stay free: a file of one's own in the run directory, and the default place.
-  let r = josh(['export', runDir, '--format', 'openai-sft', '--out', path.join(runDir, 'sft.jsonl')]);
+  const plain = writeRun();
+  let r = josh(['export', plain, '--format', 'openai-sft', '--out', path.join(plain, 'sft.jsonl')]);
   assert.equal(r.code, 0, r.stderr);
-  r = josh(['export', runDir, '--format', 'openai-sft']);
+  r = josh(['export', plain, '--format', 'openai-sft']);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(fs.existsSync(path.join(runDir, 'exports', 'openai-sft.jsonl')));
+  assert.ok(fs.existsSync(path.join(plain, 'exports', 'openai-sft.jsonl')));
 });
 
 void test('--out that is a directory, or behind a file: one line, nothing written', () => {
@@ -210,12 +221,206 @@ void test('a real full disk: export and tasks --out say "disk full at <path>" an
     [['tasks', '--split', 'val', '--out', path.join(mnt, 'tasks.jsonl')], 'tasks.jsonl'],
   ] as const) {
     const r = josh([...args], { wrap });
-    // The wrapper lists the mount after the command, on stderr: only the filler is there.
-    const [line, ...listing] = r.stderr.trimEnd().split('\n');
+    // The wrapper lists the mount after the command, on stderr: only the filler is there. (An
+    // export of a run without provenance.json warns first; that line is not the error.)
+    const [line, ...listing] = r.stderr
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('warning: '));
     assertOneLine(
       { ...r, stderr: `${line}\n` },
       new RegExp(`^josh: disk full at ${path.join(mnt, out)} \\(ENOSPC\\)$`),
     );
     assert.deepEqual(listing, ['filler']);
+  }
+});
+
+/** A port on which nothing listens: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+const SMALL = {
+  split: 'val',
+  limit: 2,
+  beamSize: 2,
+  maxSteps: 3,
+  userSim: 'script',
+  concurrency: 2,
+} as const;
+
+void test('a run retrying an unreachable model says so: progress line and josh runs show', async () => {
+  const port = await closedPort();
+  const refused = `connection refused at 127.0.0.1:${port}`;
+  await withStack({ llmBaseURL: `http://127.0.0.1:${port}/v1` }, async (stack) => {
+    const client = new JoshClient(stack.client, { taskQueue: stack.taskQueue });
+    const id = `t-stuck-refused-${Date.now()}`;
+    await client.startHarvest({ id, ...SMALL });
+
+    // The progress line, as `josh harvest` prints it when stderr is not a terminal.
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (d: Buffer) => (printed += d.toString()));
+    const watching = watchRun(stack.client.workflow.getHandle(id), {
+      tty: false,
+      out,
+      intervalMs: 200,
+      stuckCheckMs: 1_000,
+    });
+    try {
+      await pollUntil(
+        'the progress line to say why the run is stuck',
+        async () => printed,
+        (text) => text.includes(refused),
+      );
+    } catch (err) {
+      await client.cancel(id);
+      await watching.catch(() => undefined);
+      throw err;
+    }
+    assert.match(printed, new RegExp(`0/2 conversations.*; retrying: ${refused} \\(agentCall, attempt \\d+`));
+
+    const r = await joshAgainstTestServer('runs', 'show', id);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`retrying\\s+${refused} \\(agentCall, attempt \\d+, in ${id}/`));
+    const json = await joshAgainstTestServer('runs', 'show', id, '--json');
+    const shown = JSON.parse(json.stdout) as { problem: { reason: string; attempt: number } };
+    assert.equal(shown.problem.reason, refused);
+    assert.ok(shown.problem.attempt >= 2);
+
+    await client.cancel(id);
+    const final = await watching;
+    assert.equal(final.status, 'cancelled');
+  });
+});
+
+void test(
+  'a model that refuses every call (HTTP 401): the run fails, josh harvest says why in one line and exits 1',
+  {
+    // Runs, and counts once the workflow side lands: a 401 fails the conversation (today it
+    // ends the leaf as the model's own error, and the run is 'done').
+    todo: 'waits for the harvest workflow to fail a run whose every conversation failed on a 401',
+  },
+  async () => {
+    let calls = 0;
+    const server = http.createServer((req, res) => {
+      calls++;
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: {
+            message: 'Incorrect API key provided.',
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`;
+    try {
+      await withStack({ llmBaseURL: url }, async (stack) => {
+        const id = `t-all-401-${Date.now()}`;
+        // The CLI starts the run on the suite's server and watches it; the stack's worker serves it.
+        const r = await joshAgainstTestServer(
+          'harvest',
+          '--id',
+          id,
+          '--task-queue',
+          stack.taskQueue,
+          '--limit',
+          '2',
+          '--beam',
+          '2',
+          '--max-steps',
+          '3',
+          '--user-sim',
+          'script',
+          '--out',
+          path.join(stack.runsRoot, id),
+        );
+        assert.ok(calls > 0, 'the model was called');
+        assert.equal(r.code, 1, `exit 1, got ${r.code}:\n${r.stderr}`);
+        const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+        assert.match(last, new RegExp(`^josh: run ${id} failed \\(HTTP 401 from the model\\): `));
+        assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+
+        const shown = await joshAgainstTestServer('runs', 'show', id);
+        assert.equal(shown.code, 0, shown.stderr);
+        assert.match(shown.stdout, /status\s+failed/);
+        assert.match(shown.stdout, /reason\s+HTTP 401 from the model: /);
+      });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  },
+);
+
+void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
+  const can = fullDiskWrapper();
+  if (typeof can === 'string') {
+    t.skip(can);
+    return;
+  }
+  const sim = await createSimModelServer({ port: 0, dataDir: resolveDataDir() });
+  const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-fullruns-'));
+  const taskQueue = uniqueTaskQueue('full');
+  // The worker's runs directory is a tmpfs filled to the last byte, in a namespace of its own.
+  const worker = spawn(
+    'unshare',
+    [
+      '-Urm',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o size=128k tmpfs "$0" && (cat /dev/zero > "$0/filler" 2>/dev/null; true) && exec "$@"',
+      mnt,
+      process.execPath,
+      JOSH,
+      'worker',
+      '--address',
+      testAddress(),
+      '--namespace',
+      testNamespace(),
+      '--task-queue',
+      taskQueue,
+      '--runs-dir',
+      mnt,
+    ],
+    {
+      env: { ...process.env, OPENAI_BASE_URL: `${sim.url}/v1`, JOSH_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let workerLog = '';
+  worker.stderr.on('data', (d: Buffer) => (workerLog += d.toString()));
+  const client = new JoshClient(await testClient(), { taskQueue });
+  const id = `t-disk-full-${Date.now()}`;
+  try {
+    await client.startHarvest({ id, ...SMALL, limit: 1 });
+    const shown = await pollUntil(
+      'josh runs show to say the disk is full',
+      () => joshAgainstTestServer('runs', 'show', id),
+      (r) => /retrying\s+disk full at /.test(r.stdout) || worker.exitCode !== null,
+      { timeoutMs: 120_000, everyMs: 1_000 },
+    );
+    assert.equal(worker.exitCode, null, `the worker exited: ${workerLog}`);
+    // The first write of the run may be its manifest or a conversation: either names its path.
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `retrying\\s+disk full at ${mnt}/${id}/\\S+\\.json \\((writeRunManifest|writeResult|\\w+), attempt \\d+`,
+      ),
+    );
+    assert.match(shown.stdout, /failure\s+disk full at .* \(ENOSPC\)/);
+  } finally {
+    await client.cancel(id).catch(() => undefined);
+    worker.kill('SIGTERM');
+    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
+    await sim.close();
   }
 });

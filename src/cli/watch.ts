@@ -1,8 +1,11 @@
 // Live progress of a running harvest/eval (a progress bar in a terminal, a line every few
-// seconds otherwise), then the final summary.
+// seconds otherwise), with what is failing while the run stands still, then the final summary;
+// a run that failed ends in one line saying why.
 import cliProgress from 'cli-progress';
-import type { WorkflowHandle } from '@temporalio/client';
-import { progressQuery, type HarvestProgress } from '../shared/harvestApi';
+import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { findRunProblem, formatRunProblem, plainReason } from '../client/runs';
+import { FINAL_PROGRESS_MEMO, progressQuery, type HarvestProgress } from '../shared/harvestApi';
+import { UserError } from '../util/errors';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
@@ -15,9 +18,19 @@ export function tokens(p: HarvestProgress): number {
   return u.agent.promptTokens + u.agent.completionTokens + u.user.promptTokens + u.user.completionTokens;
 }
 
+/** Why a run is stuck is looked up only after it has not moved for this long, and not more often. */
+export const STUCK_CHECK_MS = 5_000;
+
 export async function watchRun(
   handle: WorkflowHandle,
-  opts: { tty: boolean; out: NodeJS.WritableStream; intervalMs?: number; webUi?: string | null },
+  opts: {
+    tty: boolean;
+    out: NodeJS.WritableStream;
+    intervalMs?: number;
+    webUi?: string | null;
+    /** Default STUCK_CHECK_MS. */
+    stuckCheckMs?: number;
+  },
 ): Promise<HarvestProgress> {
   // Above the bar (or the first progress line), so the run's page in the Web UI is one click away.
   if (opts.webUi) opts.out.write(`Web UI (this run's workflows): ${opts.webUi}\n`);
@@ -33,7 +46,7 @@ export async function watchRun(
     ? new cliProgress.SingleBar(
         {
           format:
-            '{bar} {value}/{total} conversations | success {success} | LLM calls {calls} | tokens {tokens} | ETA {etaText}',
+            '{bar} {value}/{total} conversations | success {success} | LLM calls {calls} | tokens {tokens} | ETA {etaText}{note}',
           hideCursor: true,
           clearOnComplete: false,
           stream: opts.out as NodeJS.WriteStream,
@@ -43,6 +56,28 @@ export async function watchRun(
     : null;
   let lastLine = '';
   let lastLineAt = 0;
+  // While the run stands still: what its workflows are retrying (else the latest failure).
+  const stuckCheckMs = opts.stuckCheckMs ?? STUCK_CHECK_MS;
+  let moved = '';
+  let movedAt = Date.now();
+  let checkedAt = 0;
+  let problem: string | null = null;
+  const lookWhyStuck = async (p: HarvestProgress): Promise<void> => {
+    const mark = `${p.done}/${llmCalls(p)}/${tokens(p)}/${p.status}`;
+    if (mark !== moved) {
+      moved = mark;
+      movedAt = Date.now();
+      problem = null;
+      return;
+    }
+    if (p.status !== 'running' || Date.now() - movedAt < stuckCheckMs) return;
+    if (Date.now() - checkedAt < stuckCheckMs) return;
+    checkedAt = Date.now();
+    const found = await findRunProblem(handle.client, handle.workflowId).catch(() => null);
+    if (found) problem = `retrying: ${formatRunProblem(found)}`;
+    else if (p.lastError) problem = `last failure: ${plainReason(p.lastError)}`;
+    else problem = null;
+  };
   const render = (p: HarvestProgress): void => {
     firstDone ??= p.done;
     const doneHere = p.done - firstDone;
@@ -53,6 +88,7 @@ export async function watchRun(
       calls: fmtInt(llmCalls(p)),
       tokens: fmtInt(tokens(p)),
       etaText: Number.isFinite(eta) ? `${Math.round(eta)}s` : '…',
+      note: problem ? ` | ${problem}` : '',
     };
     if (bar) {
       if (!bar.isActive) bar.start(p.total, p.done, fields);
@@ -60,7 +96,7 @@ export async function watchRun(
       bar.update(p.done, fields);
       return;
     }
-    const line = `${p.done}/${p.total} conversations, success ${fields.success}, LLM calls ${fields.calls}, tokens ${fields.tokens}, ETA ${fields.etaText}`;
+    const line = `${p.done}/${p.total} conversations, success ${fields.success}, LLM calls ${fields.calls}, tokens ${fields.tokens}, ETA ${fields.etaText}${problem ? `; ${problem}` : ''}`;
     if (line !== lastLine && Date.now() - lastLineAt > 5000) {
       opts.out.write(`${line}\n`);
       lastLine = line;
@@ -69,7 +105,9 @@ export async function watchRun(
   };
   while (!finished) {
     try {
-      render(await handle.query(progressQuery));
+      const p = await handle.query(progressQuery);
+      await lookWhyStuck(p);
+      render(p);
     } catch {
       // Between continue-as-new generations, or before the first workflow task: try again.
     }
@@ -78,10 +116,36 @@ export async function watchRun(
       new Promise((r) => setTimeout(r, opts.intervalMs ?? 500)),
     ]);
   }
-  const final = await result;
+  let final: HarvestProgress;
+  try {
+    final = await result;
+  } catch (err) {
+    bar?.stop();
+    return endedWithoutResult(handle, err);
+  }
+  problem = null;
   render(final);
   bar?.stop();
   return final;
+}
+
+/** A run that failed, was terminated or timed out: one line saying why (a UserError, exit 1). A
+ * cancelled one: its final progress, which it leaves in its memo. */
+async function endedWithoutResult(handle: WorkflowHandle, err: unknown): Promise<HarvestProgress> {
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  const id = handle.workflowId;
+  if (err.cause instanceof CancelledFailure) {
+    const memo = await handle
+      .describe()
+      .then((d) => d.memo?.[FINAL_PROGRESS_MEMO] as HarvestProgress | undefined)
+      .catch(() => undefined);
+    if (memo) return memo;
+    throw new UserError(`run ${id} was cancelled`, 1);
+  }
+  const why = (err.cause?.message ?? err.message).split('\n')[0];
+  const status = err.cause?.name === 'TerminatedFailure' ? 'was terminated' : 'failed';
+  const plain = plainReason(why);
+  throw new UserError(`run ${id} ${status}${plain !== why ? ` (${plain})` : ''}: ${why}`, 1);
 }
 
 export function summaryLines(p: HarvestProgress, extra: Record<string, string | null> = {}): string[] {

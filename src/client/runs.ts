@@ -1,7 +1,7 @@
 // Runs as visibility sees them: one summary per harvest/eval (its latest execution), the status
 // a person means (the workflow's own JoshStatus while it runs, Temporal's verdict once it ended),
 // and the list queries that find them.
-import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { WorkflowClient, WorkflowExecutionInfo } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { HarvestStatus } from '../shared/harvestApi';
 import { SA } from '../shared/searchAttributes';
@@ -118,4 +118,84 @@ export function runSummaryOf(
     scheduleId: sa.get(SCHEDULED_BY) ?? null,
     averageReward: info.status.name === 'RUNNING' ? null : (sa.get(SA.reward) ?? null),
   };
+}
+
+/** Why a run is not moving: an activity of one of its open workflows failing and being retried. */
+export interface RunProblem {
+  /** In plain words: "connection refused at 127.0.0.1:8000", "disk full at /runs/x/...",
+   * "HTTP 401 from the model". */
+  reason: string;
+  /** The failure as the activity reported it (first line, shortened). */
+  message: string;
+  /** The activity type and its attempt number (the next attempt is `attempt`). */
+  activity: string;
+  attempt: number;
+  workflowId: string;
+}
+
+/** A failure message in the words a person acts on; the message itself when no rule fits. */
+export function plainReason(message: string): string {
+  const line = message.split('\n')[0].trim();
+  let m = /connection refused at (\S+)/i.exec(line) ?? /ECONNREFUSED\s+(\S+)/.exec(line);
+  if (m) return `connection refused at ${m[1]}`;
+  m = /host name not found: (\S+)/.exec(line) ?? /(?:ENOTFOUND|EAI_AGAIN)\s+(\S+)/.exec(line);
+  if (m) return `host name not found: ${m[1]}`;
+  m =
+    /(disk full|disk quota exceeded|read-only file system|permission denied) at (.+?)(?: \(E[A-Z]+\))?$/.exec(
+      line,
+    );
+  if (m) return `${m[1]} at ${m[2]}`;
+  if (/ENOSPC|no space left/i.test(line)) return `disk full (${shorten(line, 160)})`;
+  m = /\bHTTP (\d{3})\b/.exec(line);
+  if (m) return `HTTP ${m[1]} from the model`;
+  if (/: timed out$/.test(line)) return 'the model did not answer in time';
+  return shorten(line, 200);
+}
+
+const shorten = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 3)}...` : s);
+
+/**
+ * What a run's open workflows are retrying, if anything: lists at most `maxWorkflows` of the run's
+ * running workflows (JoshHarvestId = id) and describes them, looking for pending activities with a
+ * failed earlier attempt; the one with the most attempts wins. Costs 1 + maxWorkflows calls, so a
+ * caller asks only when the run has stopped moving, and not more than every few seconds.
+ */
+export async function findRunProblem(
+  workflow: WorkflowClient,
+  runId: string,
+  maxWorkflows = 4,
+): Promise<RunProblem | null> {
+  const ids: string[] = [];
+  const query = `JoshHarvestId = ${quote(runId)} AND ExecutionStatus = "Running"`;
+  for await (const wf of workflow.list({ query, pageSize: maxWorkflows })) {
+    ids.push(wf.workflowId);
+    if (ids.length >= maxWorkflows) break;
+  }
+  let best: RunProblem | null = null;
+  for (const workflowId of ids) {
+    let pending;
+    try {
+      pending = (await workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
+    } catch {
+      continue; // closed meanwhile
+    }
+    for (const a of pending) {
+      const message = a.lastFailure?.message;
+      const attempt = a.attempt ?? 1;
+      if (!message || (best && best.attempt >= attempt)) continue;
+      best = {
+        reason: plainReason(message),
+        message: shorten(message.split('\n')[0], 300),
+        activity: a.activityType?.name ?? 'activity',
+        attempt,
+        workflowId,
+      };
+    }
+  }
+  return best;
+}
+
+/** One line for a person: "connection refused at 127.0.0.1:8000 (agentCall, attempt 5)". */
+export function formatRunProblem(p: RunProblem): string {
+  return `${p.reason} (${p.activity}, attempt ${p.attempt}, in ${p.workflowId})`;
 }

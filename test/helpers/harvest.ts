@@ -27,7 +27,12 @@ export interface Stack {
 }
 
 export async function withStack<T>(
-  opts: { simOptions?: Record<string, unknown>; llmTimeoutMs?: number },
+  opts: {
+    simOptions?: Record<string, unknown>;
+    llmTimeoutMs?: number;
+    /** Another model endpoint than the stack's simulated model (e.g. one that refuses every call). */
+    llmBaseURL?: string;
+  },
   fn: (stack: Stack) => Promise<T>,
 ): Promise<T> {
   const dataDir = resolveDataDir();
@@ -46,7 +51,7 @@ export async function withStack<T>(
       runsRoot,
       logger,
       llm: {
-        baseURL: `${sim.url}/v1`,
+        baseURL: opts.llmBaseURL ?? `${sim.url}/v1`,
         apiKey: 'test-key',
         timeoutMs: opts.llmTimeoutMs ?? 30_000,
         simulated: false,

@@ -5,7 +5,15 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import type { JoshClient } from '../../client/client';
 import { RunFailedError } from '../../client/errors';
-import { RUN_KINDS, RUN_STATUSES, type RunSummary } from '../../client/runs';
+import {
+  RUN_KINDS,
+  RUN_STATUSES,
+  findRunProblem,
+  formatRunProblem,
+  plainReason,
+  type RunProblem,
+  type RunSummary,
+} from '../../client/runs';
 import { formatZodError } from '../../config/run';
 import { UserError } from '../../util/errors';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
@@ -40,6 +48,24 @@ export function table(header: string[], rows: string[][]): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+/** Why a run failed or was terminated, in one line: plain words first, then the failure itself. */
+async function failureOf(josh: JoshClient, id: string): Promise<string | null> {
+  try {
+    await josh.waitForResult(id);
+    return null;
+  } catch (err) {
+    if (!(err instanceof RunFailedError)) return null;
+    return explain(err.message.replace(/^run \S+ (failed|terminated): /, ''));
+  }
+}
+
+/** A failure message with its plain-words reason first, when that says something more. */
+function explain(message: string): string {
+  const why = message.split('\n')[0];
+  const plain = plainReason(why);
+  return plain !== why ? `${plain}: ${why}` : why;
 }
 
 const Concurrency = z.coerce.number().int('must be a whole number').min(1).max(1000);
@@ -99,8 +125,19 @@ export function register(program: Command): void {
       .description('one run: status, progress, configuration')
       .option('--json', 'print JSON'),
   ).action(async (id: string, f: ConnectionOptionFlags & { json?: boolean }) => {
-    const run = await withJoshClient(f, (josh) => josh.getRun(id));
-    if (f.json) return say(JSON.stringify(run, null, 2));
+    const { run, problem, failure } = await withJoshClient(f, async (josh) => {
+      const run = await josh.getRun(id);
+      // Why it is not moving (a running run), or why it ended (a failed or terminated one).
+      const open = run.status === 'running' || run.status === 'paused';
+      const problem: RunProblem | null = open
+        ? await findRunProblem(josh.temporal.workflow, id).catch(() => null)
+        : null;
+      const failure = ['failed', 'terminated', 'timed-out'].includes(run.status)
+        ? await failureOf(josh, id)
+        : null;
+      return { run, problem, failure };
+    });
+    if (f.json) return say(JSON.stringify({ ...run, problem, failure }, null, 2));
     const c = run.config;
     const rows: [string, string][] = [
       ['run', `${run.id} (${run.kind})`],
@@ -108,6 +145,10 @@ export function register(program: Command): void {
       ['started', time(run.startTime)],
       ['closed', time(run.closeTime)],
     ];
+    if (failure) rows.push(['reason', failure]);
+    if (problem) rows.push(['retrying', formatRunProblem(problem)]);
+    if (problem) rows.push(['failure', problem.message]);
+    if (run.progress?.lastError && !failure) rows.push(['last error', explain(run.progress.lastError)]);
     if (run.scheduleId) rows.push(['schedule', run.scheduleId]);
     if (c) {
       rows.push([
