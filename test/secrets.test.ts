@@ -22,6 +22,7 @@ import { createSimModelServer, type SimModelServer } from '../src/simmodel';
 import { maskKey } from '../src/simmodel/server';
 import { chatCompletion } from '../src/llm/client';
 import { redactUrl, scrubSecrets } from '../src/llm/endpoint';
+import { createLogger } from '../src/util/logger';
 import { JOSH, killHard, spawnWorker, temporalCliPath } from './helpers/chaos';
 import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
 
@@ -373,4 +374,30 @@ test('redactUrl shows an endpoint without the credentials in it', () => {
   assert.equal(redactUrl('http://127.0.0.1:8787/v1'), 'http://127.0.0.1:8787/v1');
   // Not a URL: shown scrubbed, never thrown on.
   assert.equal(redactUrl('not a url sk-abcdefghijklmnop'), 'not a url [redacted]');
+});
+
+test('the logger scrubs secret-looking text in messages and fields, not only secret-named fields', () => {
+  const lines: string[] = [];
+  const logger = createLogger({
+    env: { JOSH_LOG_LEVEL: 'debug' },
+    destination: { write: (s: string) => void lines.push(s) },
+  });
+  logger.error(
+    {
+      error: 'HTTP 401: Incorrect API key provided: sk-abc1**********wxyz.',
+      url: 'https://u:p@h.example/v1',
+    },
+    'model call failed with Authorization: Bearer abcdefghijklmnop',
+  );
+  logger.warn('endpoint https://llm.example/v1?api_key=sk-live-0123456789abcdef');
+  logger.info({ apiKey: 'sk-live-0123456789abcdef' }, 'config');
+  logger.error(new Error('refused: sk-live-0123456789abcdef'), 'an error, logged as one');
+  const out = lines.join('');
+  assert.match(lines[3], /"err":\{"type":"Error","message":"refused: \[redacted\]"/);
+  for (const secret of ['sk-abc1***', 'wxyz', 'u:p@', 'abcdefghijklmnop', '0123456789abcdef']) {
+    assert.ok(!out.includes(secret), `${secret} in ${out}`);
+  }
+  assert.match(out, /Incorrect API key provided: \[redacted\]/);
+  assert.match(out, /Bearer \[redacted\]/);
+  assert.equal(lines.length, 4);
 });

@@ -45,19 +45,24 @@ export function llmEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): LlmEnd
 /** What a secret is replaced by. */
 export const REDACTED = '[redacted]';
 
+// Every pattern starts at a fixed character or the start of a word and has bounded repeats, so a
+// long line (a request body at debug level) costs linear time.
 const SCRUBS: [RegExp, string][] = [
   // Credentials in a URL: scheme://user:pass@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, `$1${REDACTED}@`],
+  [/(?<![\w+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@]{1,256}@/gi, `$1${REDACTED}@`],
   // Authorization header values
   [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
   // key=value in a query, a form or a log line: api_key=..., access_token=..., password=...
-  [/([?&;\s]|^)([\w.-]*(?:key|token|secret|password|passwd|signature|sig)=)[^&\s"'#]+/gi, `$1$2${REDACTED}`],
+  [
+    /([?&;\s]|^)([\w.-]{0,64}(?:key|token|secret|password|passwd|signature|sig)=)[^&\s"'#]+/gi,
+    `$1$2${REDACTED}`,
+  ],
   // "api_key": "..." in JSON
-  [/("[\w-]*(?:key|token|secret|password|authorization)"\s*:\s*")[^"]*"/gi, `$1${REDACTED}"`],
+  [/("[\w-]{0,64}(?:key|token|secret|password|authorization)"\s*:\s*")[^"]*"/gi, `$1${REDACTED}"`],
   // OpenAI-style keys (sk-..., sk-proj-..., sk-ant-...)
   [/\bsk-[\w*…-]{8,}/g, REDACTED],
   // A masked key in any masking: characters, then *** or … (or ***...), then characters
-  [/[\w-]{2,}(?:\*{2,}|\*?…|\*\.{3})[\w*….-]*\w{2,}/g, REDACTED],
+  [/(?<![\w-])[\w-]{2,64}(?:\*{2,}|\*?…|\*\.{3})[\w*….-]{0,256}\w{2}/g, REDACTED],
 ];
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -75,7 +80,7 @@ export function scrubSecrets(text: string, keys: readonly string[] = []): string
     if (key.length < 12) continue;
     out = out.split(key).join(REDACTED);
     const masked = new RegExp(
-      `${escapeRegExp(key.slice(0, 4))}[\\w*….-]*${escapeRegExp(key.slice(-4))}(?![\\w])`,
+      `${escapeRegExp(key.slice(0, 4))}[\\w*….-]{0,256}${escapeRegExp(key.slice(-4))}(?![\\w])`,
       'g',
     );
     out = out.replace(masked, REDACTED);
@@ -89,7 +94,18 @@ export function scrubValue(v: unknown, keys: readonly string[] = [], depth = 0):
   if (typeof v === 'string') return scrubSecrets(v, keys);
   if (depth > 6 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => scrubValue(x, keys, depth + 1));
-  if (v instanceof Error) return scrubSecrets(v.stack ?? v.message, keys);
+  if (v instanceof Error) {
+    // Still an Error (loggers serialise errors their own way), with its words scrubbed.
+    const copy = new Error(scrubSecrets(v.message, keys));
+    copy.name = v.name;
+    copy.stack = v.stack === undefined ? undefined : scrubSecrets(v.stack, keys);
+    for (const [k, x] of Object.entries(v))
+      (copy as unknown as Record<string, unknown>)[k] = scrubValue(x, keys, depth + 1);
+    return copy;
+  }
+  // Plain objects only: a Date, a Buffer or a class instance is left as it is.
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return v;
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubValue(x, keys, depth + 1)]));
 }
 

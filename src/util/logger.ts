@@ -4,6 +4,7 @@ import pino from 'pino';
 import pretty from 'pino-pretty';
 import { z } from 'zod';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { scrubValue } from '../llm/endpoint';
 import { UserError } from './errors';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -38,7 +39,17 @@ export function createLogger(opts: LoggerOptions = {}): pino.Logger {
   }
   const level = opts.level ?? parsed.data.JOSH_LOG_LEVEL;
   const format = opts.format ?? parsed.data.JOSH_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
-  const options: pino.LoggerOptions = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const options: pino.LoggerOptions = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // A key can also hide in text (a provider's error message, a URL): every string a line
+    // carries is scrubbed of anything key-like before it is written.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => scrubValue(a)) as Parameters<typeof method>);
+      },
+    },
+  };
   if (opts.destination) return pino(options, opts.destination);
   // Synchronous writes: a worker killed mid-flight still leaves its last lines on disk/terminal.
   const stream =
