@@ -367,12 +367,13 @@ void test('end to end: a harvest through a `josh worker` process records provena
     const id = `prov-e2e-${Date.now()}`;
     const { handle } = await startHarvest(
       client,
-      { id, limit: 2, beamSize: 2, maxSteps: 8, concurrency: 2 },
+      // A fixed seed: the simulated model's answers, and so the examples written, are the same every time.
+      { id, seed: 'provenance-e2e', limit: 3, beamSize: 4, maxSteps: 10, concurrency: 3 },
       taskQueue,
     );
     const progress = (await handle.result()) as { status: string; done: number };
     assert.equal(progress.status, 'done');
-    assert.equal(progress.done, 2);
+    assert.equal(progress.done, 3);
     const runDir = path.join(runsDir, id);
     const prov = JSON.parse(fs.readFileSync(path.join(runDir, 'provenance.json'), 'utf8'));
     const recorded = fs.readFileSync(path.join(runDir, prov.prompts.file), 'utf8');
@@ -385,15 +386,17 @@ void test('end to end: a harvest through a `josh worker` process records provena
     // The worker's prompts file changes after the run; the export still pairs the run's
     // completions with the prompt the agent saw.
     fs.writeFileSync(promptsA, 'agentFunctionCalling: A prompt nobody ran with.\n');
-    const out = path.join(dir, 'sft.jsonl');
-    const r = spawnSync(process.execPath, [JOSH, 'export', runDir, '--format', 'openai-sft', '--out', out], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    // KTO with partial conversations: it uses every conversation's turns, whatever the rewards.
+    const out = path.join(dir, 'kto.jsonl');
+    const args = [JOSH, 'export', runDir, '--format', 'trl-kto', '--include-partial', '--out', out];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
-    const records = readJsonl(out) as { messages: { role: string; content: string }[] }[];
+    const records = readJsonl(out) as { prompt: { role: string; content: string }[] }[];
     assert.ok(records.length > 0, r.stdout);
-    for (const rec of records) assert.equal(rec.messages[0].content, agentPrompt);
+    for (const rec of records) {
+      assert.equal(rec.prompt[0].role, 'system');
+      assert.equal(rec.prompt[0].content, agentPrompt);
+    }
   } finally {
     await killHard(w);
     await sim.close();

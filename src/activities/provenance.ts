@@ -10,7 +10,7 @@ import { promptsSource, type PromptsSource } from '../env/toolwoz/prompts-file';
 import { toolwozDataFiles } from '../env/toolwoz/tasks';
 import { PROVENANCE_FILE, readProvenance, type Provenance } from '../export/recorded';
 import type { LlmEndpointConfig } from '../llm/endpoint';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { writeErrorOf, writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { runDirOf } from './runDir';
 import type { RecordProvenanceInput, RecordProvenanceOutput } from './types';
@@ -94,9 +94,15 @@ function badRunInput(message: string): ApplicationFailure {
 /** Creates `file` only if it does not exist yet, atomically (a reader never sees half of it):
  * of two executions racing to record one run, exactly one wins. False when it already existed. */
 function createFileExclusive(file: string, data: string): boolean {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(tmp, data);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, data);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    // Disk full, read-only, a file in the way: one line naming the path, as for every run write.
+    throw writeErrorOf(e, file);
+  }
   try {
     fs.linkSync(tmp, file);
     return true;
@@ -109,7 +115,7 @@ function createFileExclusive(file: string, data: string): boolean {
       writeFileAtomic(file, data);
       return true;
     }
-    throw e;
+    throw writeErrorOf(e, file);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
