@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../src/activities';
 import { RunConfig } from '../src/config/run';
 import { resolveDataDir } from '../src/env/dataDir';
@@ -257,14 +257,17 @@ test('an enormous message is refused before it reaches the history, and ends tha
   assert.ok(biggest < 100_000, `a ${biggest}-character message made it into the tree`);
 });
 
-test('a 401 that echoes the key masked ends that leaf only, its error scrubbed of the key', async () => {
-  await assertLeafFailure(
-    'unauthorized',
-    /HTTP 401 invalid_api_key: Incorrect API key provided: \[redacted\]\./,
+test('a 401 (a bad key: the endpoint refuses everyone) fails the conversation, not a leaf, its message scrubbed of the key', async () => {
+  // Pruning a branch on a 401 would let a run with a wrong key "finish" with nothing harvested.
+  const err = await results.get('unauthorized')!.then(
+    () => assert.fail("the run finished as if a 401 were the model's own answer"),
+    (e: unknown) => e,
   );
-  const { result } = await results.get('unauthorized')!;
-  const text = JSON.stringify(result);
-  assert.ok(!text.includes(MASKED_KEY) && !/\*{3,}wxyz/.test(text), 'the masked key is in the result');
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  const message = String((err.cause as Error | undefined)?.message);
+  assert.match(message, /every conversation failed \(1 of 1\)/);
+  assert.match(message, /HTTP 401 invalid_api_key: Incorrect API key provided: \[redacted\]\./);
+  assert.ok(!message.includes(MASKED_KEY) && !/\*{3,}wxyz/.test(message), 'the masked key is in the failure');
 });
 
 test('a call to a tool that does not exist gets an error result the agent sees; the turn goes on', async () => {

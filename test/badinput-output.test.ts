@@ -298,68 +298,60 @@ void test('a run retrying an unreachable model says so: progress line and josh r
   });
 });
 
-void test(
-  'a model that refuses every call (HTTP 401): the run fails, josh harvest says why in one line and exits 1',
-  {
-    // Runs, and counts once the workflow side lands: a 401 fails the conversation (today it
-    // ends the leaf as the model's own error, and the run is 'done').
-    todo: 'waits for the harvest workflow to fail a run whose every conversation failed on a 401',
-  },
-  async () => {
-    let calls = 0;
-    const server = http.createServer((req, res) => {
-      calls++;
-      req.resume();
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          error: {
-            message: 'Incorrect API key provided.',
-            type: 'invalid_request_error',
-            code: 'invalid_api_key',
-          },
-        }),
+void test('a model that refuses every call (HTTP 401): the run fails, josh harvest says why in one line and exits 1', async () => {
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    calls++;
+    req.resume();
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        error: {
+          message: 'Incorrect API key provided.',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`;
+  try {
+    await withStack({ llmBaseURL: url }, async (stack) => {
+      const id = `t-all-401-${Date.now()}`;
+      // The CLI starts the run on the suite's server and watches it; the stack's worker serves it.
+      const r = await joshAgainstTestServer(
+        'harvest',
+        '--id',
+        id,
+        '--task-queue',
+        stack.taskQueue,
+        '--limit',
+        '2',
+        '--beam',
+        '2',
+        '--max-steps',
+        '3',
+        '--user-sim',
+        'script',
+        '--out',
+        path.join(stack.runsRoot, id),
       );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`;
-    try {
-      await withStack({ llmBaseURL: url }, async (stack) => {
-        const id = `t-all-401-${Date.now()}`;
-        // The CLI starts the run on the suite's server and watches it; the stack's worker serves it.
-        const r = await joshAgainstTestServer(
-          'harvest',
-          '--id',
-          id,
-          '--task-queue',
-          stack.taskQueue,
-          '--limit',
-          '2',
-          '--beam',
-          '2',
-          '--max-steps',
-          '3',
-          '--user-sim',
-          'script',
-          '--out',
-          path.join(stack.runsRoot, id),
-        );
-        assert.ok(calls > 0, 'the model was called');
-        assert.equal(r.code, 1, `exit 1, got ${r.code}:\n${r.stderr}`);
-        const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
-        assert.match(last, new RegExp(`^josh: run ${id} failed \\(HTTP 401 from the model\\): `));
-        assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      assert.ok(calls > 0, 'the model was called');
+      assert.equal(r.code, 1, `exit 1, got ${r.code}:\n${r.stderr}`);
+      const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+      assert.match(last, new RegExp(`^josh: run ${id} failed \\(HTTP 401 from the model\\): `));
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 
-        const shown = await joshAgainstTestServer('runs', 'show', id);
-        assert.equal(shown.code, 0, shown.stderr);
-        assert.match(shown.stdout, /status\s+failed/);
-        assert.match(shown.stdout, /reason\s+HTTP 401 from the model: /);
-      });
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
-  },
-);
+      const shown = await joshAgainstTestServer('runs', 'show', id);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /status\s+failed/);
+      assert.match(shown.stdout, /reason\s+HTTP 401 from the model: /);
+    });
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
 
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
   const can = fullDiskWrapper();

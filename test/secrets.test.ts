@@ -21,7 +21,7 @@ import { resolveDataDir } from '../src/env/dataDir';
 import { createSimModelServer, type SimModelServer } from '../src/simmodel';
 import { maskKey } from '../src/simmodel/server';
 import { chatCompletion } from '../src/llm/client';
-import { redactUrl, scrubSecrets } from '../src/llm/endpoint';
+import { llmEndpointFromEnv, redactUrl, scrubSecrets } from '../src/llm/endpoint';
 import { createLogger } from '../src/util/logger';
 import { JOSH, killHard, spawnWorker, temporalCliPath } from './helpers/chaos';
 import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
@@ -400,4 +400,21 @@ test('the logger scrubs secret-looking text in messages and fields, not only sec
   assert.match(out, /Incorrect API key provided: \[redacted\]/);
   assert.match(out, /Bearer \[redacted\]/);
   assert.equal(lines.length, 4);
+});
+
+test('OPENAI_BASE_URL with credentials in it is refused in one line that does not echo them', () => {
+  // Node's fetch refuses such a URL: every model call would fail as "connection failed", retried
+  // with no reason given.
+  assert.throws(
+    () => llmEndpointFromEnv({ OPENAI_BASE_URL: 'https://alice:s3cr3t-pw@models.example/v1' }),
+    (err: Error) => {
+      assert.match(err.message, /^environment: OPENAI_BASE_URL: must not hold a user name or password/);
+      assert.doesNotMatch(err.message, /alice|s3cr3t/);
+      return true;
+    },
+  );
+  assert.equal(
+    llmEndpointFromEnv({ OPENAI_BASE_URL: 'https://models.example/v1' }).baseURL,
+    'https://models.example/v1',
+  );
 });

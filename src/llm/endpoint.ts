@@ -16,6 +16,11 @@ export interface LlmEndpointConfig {
 const Env = z.object({
   OPENAI_BASE_URL: z
     .url({ message: 'OPENAI_BASE_URL must be a URL, e.g. https://api.openai.com/v1' })
+    // Node's fetch refuses a URL with credentials, so every call would fail as "connection
+    // failed" and be retried without a reason: refuse it up front (the message must not echo it).
+    .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), {
+      message: 'must not hold a user name or password (user:pass@host): put the key in OPENAI_API_KEY',
+    })
     .optional(),
   OPENAI_API_KEY: z.string().optional(),
   JOSH_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),

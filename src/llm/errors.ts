@@ -9,8 +9,14 @@ export const LLM_TRANSIENT = 'LlmTransient';
 export const LLM_PERMANENT = 'LlmPermanent';
 /** The model answered, but not with a usable completion (no choices, not JSON...). */
 export const LLM_MALFORMED = 'LlmMalformed';
+/** The endpoint refuses everyone on this configuration (a bad key, no access, no such model or
+ * path): not the model's answer to this request. It fails the conversation instead of pruning a
+ * branch, so a run with a wrong key fails (and says why) rather than "finishing" with nothing;
+ * asking again does not help, and a rerun of the id after the fix runs those conversations. */
+export const LLM_ENDPOINT_REFUSED = 'LlmEndpointRefused';
 
 const TRANSIENT_STATUS = new Set([408, 409, 429]);
+const ENDPOINT_REFUSED_STATUS = new Set([401, 403, 404]);
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {
   const raw = headers?.get('retry-after-ms') ?? undefined;
@@ -84,6 +90,9 @@ function classify(err: unknown, what: string): ApplicationFailure {
     const message = `${what}: HTTP ${status}${code ? ` ${code}` : ''}: ${said}`;
     if (code === 'context_length_exceeded') {
       return ApplicationFailure.create({ message, type: LLM_PERMANENT, nonRetryable: true });
+    }
+    if (ENDPOINT_REFUSED_STATUS.has(status)) {
+      return ApplicationFailure.create({ message, type: LLM_ENDPOINT_REFUSED, nonRetryable: true });
     }
     if (TRANSIENT_STATUS.has(status) || status >= 500) {
       const delay = retryAfterMs(err.headers as Headers | undefined);
