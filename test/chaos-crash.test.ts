@@ -11,6 +11,10 @@
 // from) and a real `josh worker` process; the simulated model is served from this process. The
 // four runs go at once, so the file takes about one run's time rather than four, and leaves the
 // suite's shared server to the other test files.
+//
+// The moments of the kills come from a seeded random schedule. Each test's failure message names
+// the seed; `JOSH_CHAOS_SEED=<seed>` replays that schedule, and `JOSH_CHAOS_CASES=b` (any of
+// a, b, c, comma-separated) runs only those cases besides the reference.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -22,6 +26,7 @@ import { resolveDataDir } from '../src/env/dataDir';
 import { createSimModelServer, type SimModelServer } from '../src/simmodel';
 import {
   awaitHarvest,
+  seededRandom,
   comparableResults,
   exportAll,
   killHard,
@@ -52,7 +57,25 @@ const RUN_TIMEOUT_MS = 270_000;
 
 const dataDir = resolveDataDir();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-chaos-'));
-const random = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
+const SEED = process.env.JOSH_CHAOS_SEED ?? `chaos-${Date.now()}`;
+/** One stream per case, so the order in which the concurrent runs draw cannot change a schedule. */
+const randomFor = (c: string) => seededRandom(`${SEED}/${c}`);
+const CASES = new Set((process.env.JOSH_CHAOS_CASES ?? 'a,b,c').split(',').map((c) => c.trim()));
+const skipCase = (c: string) =>
+  CASES.has(c) ? false : `not in JOSH_CHAOS_CASES=${process.env.JOSH_CHAOS_CASES}`;
+
+/** Runs a test body; a failure names the seed of the schedule, to replay it. */
+async function seeded(t: TestContext, body: () => Promise<void>): Promise<void> {
+  t.diagnostic(`seed ${SEED} (replay: JOSH_CHAOS_SEED=${SEED})`);
+  try {
+    await body();
+  } catch (err) {
+    // The reference's failure reaches every test as the same error: name the seed once.
+    if (err instanceof Error && !err.message.includes(SEED))
+      err.message += `\n(chaos schedule seed: JOSH_CHAOS_SEED=${SEED})`;
+    throw err;
+  }
+}
 
 interface Outcome {
   id: string;
@@ -63,11 +86,14 @@ interface Outcome {
   scan: RetryScan;
   /** What was done to the run, for the test's diagnostics. */
   story: string[];
+  /** (b): the run as the server was killed, and the model calls made by the end. */
+  serverKill?: { status: string; calls: number; finished: number; callsAtEnd: number; at: number };
 }
 
 let sim: SimModelServer;
 let killSim: SimModelServer;
 let faultySim: SimModelServer;
+let serverSim: SimModelServer;
 const runs: Partial<Record<'reference' | 'kill' | 'server' | 'faults', Promise<Outcome>>> = {};
 
 /** A `josh worker` process for one run, on that run's own task queue. */
@@ -102,6 +128,8 @@ function successorOf(w: WorkerProcess): WorkerProcess {
 
 interface Disturbance {
   runDir: string;
+  /** Facts the test checks afterwards. */
+  record: Partial<NonNullable<Outcome['serverKill']>>;
   worker: () => WorkerProcess;
   replace: (w: WorkerProcess) => void;
   story: string[];
@@ -126,6 +154,7 @@ async function harvest(
   servers.push(server);
   let current = worker(name, { address: server.address, taskQueue, model: o.model, env: o.env });
   const story: string[] = [];
+  const record: Disturbance['record'] = {};
   const connect = async () => {
     const connection = await Connection.connect({ address: server.address });
     return { connection, client: new Client({ connection, namespace: server.handle.namespace }) };
@@ -141,6 +170,7 @@ async function harvest(
       worker: () => current,
       replace: (w) => (current = w),
       story,
+      record,
       running: async () => (await handle.describe()).status.name === 'RUNNING',
     });
     await first.connection.close();
@@ -152,7 +182,25 @@ async function harvest(
     const last = await connect();
     try {
       const scan = await scanHistories(last.client, id);
-      return { id, runDir, exports, seconds, agentCalls: progress.usage.agent.calls, scan, story };
+      const outcome: Outcome = {
+        id,
+        runDir,
+        exports,
+        seconds,
+        agentCalls: progress.usage.agent.calls,
+        scan,
+        story,
+      };
+      if (record.status !== undefined) {
+        outcome.serverKill = {
+          status: record.status,
+          calls: record.calls ?? 0,
+          finished: record.finished ?? 0,
+          at: record.at ?? 0,
+          callsAtEnd: o.model.stats().requests.total,
+        };
+      }
+      return outcome;
     } finally {
       await last.connection.close();
     }
@@ -179,58 +227,76 @@ before(async () => {
   });
 
   runs.reference = harvest('reference', { model: sim });
+  process.stderr.write(`chaos schedule seed: ${SEED} (replay: JOSH_CHAOS_SEED=${SEED})\n`);
 
   // The killed run has a model of its own, so the model calls it has made measure how far it is.
   killSim = await createSimModelServer({ port: 0, dataDir });
-  runs.kill = harvest('kill', {
-    model: killSim,
-    async disturb({ runDir, worker: current, replace, story, running }) {
-      // One kill in each third of the run, at a random point of it. Progress is counted in model
-      // calls (the run makes ~360), not finished conversations: with all 20 running at once,
-      // those finish in a burst at the end.
-      const points = [random(20, 90), random(130, 190), random(230, 290)].map(Math.round);
-      const calls = () => killSim.stats().requests.total;
-      for (const [i, point] of points.entries()) {
+  if (CASES.has('a'))
+    runs.kill = harvest('kill', {
+      model: killSim,
+      async disturb({ runDir, worker: current, replace, story, running }) {
+        // One kill in each third of the run, at a random point of it. Progress is counted in model
+        // calls (the run makes ~360), not finished conversations: with all 20 running at once,
+        // those finish in a burst at the end.
+        const random = randomFor('a');
+        const points = [random(20, 90), random(130, 190), random(230, 290)].map(Math.round);
+        const calls = () => killSim.stats().requests.total;
+        for (const [i, point] of points.entries()) {
+          await waitUntil(
+            `${point} model calls`,
+            async () => calls() >= point || !(await running()),
+            RUN_TIMEOUT_MS,
+          );
+          assert.ok(
+            await running(),
+            `the run ended after ${calls()} model calls, before kill ${i + 1} at ${point}`,
+          );
+          const old = current();
+          await killHard(old);
+          story.push(
+            `kill ${i + 1}: after ${calls()} model calls, ${finished(runDir)}/20 conversations done`,
+          );
+          const next = successorOf(old);
+          replace(next);
+          const t0 = Date.now();
+          await next.ready;
+          story.push(`restarted worker ${i + 1} polls after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }
+      },
+    });
+
+  // A short client timeout turns a hung request into a retry within seconds.
+  if (CASES.has('c'))
+    runs.faults = harvest('faults', { model: faultySim, env: { JOSH_LLM_TIMEOUT_MS: '2000' } });
+
+  // The server-killed run has a model of its own too: its calls say where the run is.
+  serverSim = await createSimModelServer({ port: 0, dataDir });
+  if (CASES.has('b'))
+    runs.server = harvest('server', {
+      model: serverSim,
+      persist: true,
+      async disturb({ server, runDir, story, record, running }) {
+        // Anywhere from early to late in the run (~360 model calls), while work is in flight.
+        const point = Math.round(randomFor('b')(30, 280));
+        const calls = () => serverSim.stats().requests.total;
         await waitUntil(
           `${point} model calls`,
           async () => calls() >= point || !(await running()),
           RUN_TIMEOUT_MS,
         );
-        assert.ok(
-          await running(),
-          `the run ended after ${calls()} model calls, before kill ${i + 1} at ${point}`,
+        // The run must still be running when the server dies, or the kill tests nothing.
+        const status = (await running()) ? 'RUNNING' : 'not running';
+        const at = Date.now();
+        await server.kill();
+        Object.assign(record, { status, calls: calls(), finished: finished(runDir), at });
+        await sleep(2_000); // down for a while: the worker's polls and completions fail meanwhile
+        await server.restart();
+        story.push(
+          `server SIGKILLed at ${record.calls} model calls (planned ${point}; run ${status}, ` +
+            `${record.finished}/20 conversations done), restarted 2 s later`,
         );
-        const old = current();
-        await killHard(old);
-        story.push(`kill ${i + 1}: after ${calls()} model calls, ${finished(runDir)}/20 conversations done`);
-        const next = successorOf(old);
-        replace(next);
-        const t0 = Date.now();
-        await next.ready;
-        story.push(`restarted worker ${i + 1} polls after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
-    },
-  });
-
-  // A short client timeout turns a hung request into a retry within seconds.
-  runs.faults = harvest('faults', { model: faultySim, env: { JOSH_LLM_TIMEOUT_MS: '2000' } });
-
-  runs.server = harvest('server', {
-    model: sim,
-    persist: true,
-    async disturb({ server, runDir, story }) {
-      const wait = random(5_000, 25_000);
-      await sleep(wait);
-      const progress = finished(runDir);
-      await server.kill();
-      await sleep(2_000); // down for a while: the worker's polls and completions fail meanwhile
-      await server.restart();
-      story.push(
-        `server SIGKILLed ${(wait / 1000).toFixed(1)} s into the run (${progress}/20 conversations done), restarted 2 s later`,
-      );
-    },
-  });
-  // Each test awaits its own run; a failure is reported there, not as an unhandled rejection.
+      },
+    }); // Each test awaits its own run; a failure is reported there, not as an unhandled rejection.
   for (const p of Object.values(runs)) p.catch(() => undefined);
 });
 
@@ -240,6 +306,7 @@ after(async () => {
   await sim?.close();
   await killSim?.close();
   await faultySim?.close();
+  await serverSim?.close();
 });
 
 function describeRun(t: TestContext, name: string, o: Outcome): void {
@@ -249,7 +316,8 @@ function describeRun(t: TestContext, name: string, o: Outcome): void {
   t.diagnostic(
     `${name}: ${o.seconds.toFixed(1)} s, ${o.agentCalls} agent calls, ${o.scan.workflows} histories ` +
       `(${o.scan.events} events); retried: ${retried || 'none'}; workflow task timeouts ` +
-      `${o.scan.workflowTaskTimeouts}, failures ${o.scan.workflowTaskFailures}`,
+      `${o.scan.workflowTaskTimeouts}, failures ${o.scan.workflowTaskFailures}, ` +
+      `retries ${o.scan.workflowTaskRetries}`,
   );
   for (const line of o.story) t.diagnostic(`${name}: ${line}`);
 }
@@ -270,44 +338,86 @@ function assertEquivalent(run: Outcome, reference: Outcome): void {
 const retries = (s: RetryScan): number => Object.values(s.retriedActivities).reduce((a, b) => a + b, 0);
 
 test('undisturbed reference: 20 conversations, exports non-empty and free of run ids and times', async (t) => {
-  const ref = await runs.reference!;
-  describeRun(t, 'reference', ref);
-  assert.equal(comparableResults(ref.runDir).length, 20);
-  for (const [name, bytes] of ref.exports) {
-    assert.ok(bytes.length > 0, `${name} is empty`);
-    // Nothing that names this run or when it ran (the result files have both; exports must not).
-    const text = bytes.toString('utf8');
-    assert.ok(!text.includes(ref.id), `${name} contains the run id`);
-    assert.doesNotMatch(text, /\d{4}-\d\d-\d\dT\d\d:\d\d/, `${name} contains a timestamp`);
-  }
+  await seeded(t, async () => {
+    const ref = await runs.reference!;
+    describeRun(t, 'reference', ref);
+    assert.equal(comparableResults(ref.runDir).length, 20);
+    for (const [name, bytes] of ref.exports) {
+      assert.ok(bytes.length > 0, `${name} is empty`);
+      // Nothing that names this run or when it ran (the result files have both; exports must not).
+      const text = bytes.toString('utf8');
+      assert.ok(!text.includes(ref.id), `${name} contains the run id`);
+      assert.doesNotMatch(text, /\d{4}-\d\d-\d\dT\d\d:\d\d/, `${name} contains a timestamp`);
+    }
+  });
 });
 
-test('(a) worker SIGKILLed three times at random moments: completes, byte-identical exports', async (t) => {
-  const [run, ref] = await Promise.all([runs.kill!, runs.reference!]);
-  describeRun(t, '(a) worker kills', run);
-  assertEquivalent(run, ref);
-  // What was in flight at a kill was lost with the worker and taken up again: an activity on a
-  // later attempt (heartbeat or start-to-close timeout), or a workflow task that timed out.
-  assert.ok(retries(run.scan) + run.scan.workflowTaskTimeouts > 0, 'no trace of the kills in any history');
-});
+test(
+  '(a) worker SIGKILLed three times at random moments: completes, byte-identical exports',
+  { skip: skipCase('a') },
+  async (t) => {
+    await seeded(t, async () => {
+      const [run, ref] = await Promise.all([runs.kill!, runs.reference!]);
+      describeRun(t, '(a) worker kills', run);
+      assertEquivalent(run, ref);
+      // What was in flight at a kill was lost with the worker and taken up again: an activity on a
+      // later attempt (heartbeat or start-to-close timeout), or a workflow task that timed out.
+      assert.ok(
+        retries(run.scan) + run.scan.workflowTaskTimeouts > 0,
+        'no trace of the kills in any history',
+      );
+    });
+  },
+);
 
-test('(b) Temporal server SIGKILLed and restarted from SQLite: completes, byte-identical exports', async (t) => {
-  const [run, ref] = await Promise.all([runs.server!, runs.reference!]);
-  describeRun(t, '(b) server kill', run);
-  assertEquivalent(run, ref);
-});
+test(
+  '(b) Temporal server SIGKILLed mid-run and restarted from SQLite: completes, byte-identical exports',
+  { skip: skipCase('b') },
+  async (t) => {
+    await seeded(t, async () => {
+      const [run, ref] = await Promise.all([runs.server!, runs.reference!]);
+      describeRun(t, '(b) server kill', run);
+      const kill = run.serverKill;
+      assert.ok(kill, 'the server was never killed');
+      // The kill hit a run in progress: running, not every conversation written, and the model
+      // was asked for more after the server came back.
+      assert.equal(kill.status, 'RUNNING', 'the run had ended before the server was killed');
+      assert.ok(kill.finished < 20, `all 20 conversations were written before the kill`);
+      assert.ok(
+        kill.callsAtEnd > kill.calls,
+        `no model call after the restart (${kill.calls} at the kill, ${kill.callsAtEnd} at the end)`,
+      );
+      assertEquivalent(run, ref);
+      // What the dead server lost was done again, and the histories show it: a retried activity or
+      // a workflow task timed out, failed or scheduled again, recorded after the kill. (A loaded
+      // machine leaves such traces in an undisturbed run too; these are the ones dated after it.)
+      const afterKill = run.scan.traceTimes.filter((ms) => ms >= kill.at).length;
+      t.diagnostic(`(b) ${afterKill} of ${run.scan.traceTimes.length} retry traces recorded after the kill`);
+      assert.ok(
+        afterKill > 0,
+        'no retry or re-dispatch after the kill in any history: did it hit anything in flight?',
+      );
+    });
+  },
+);
 
-test('(c) 429/500/hanging model: completes, byte-identical exports, retries in the histories', async (t) => {
-  const [run, ref] = await Promise.all([runs.faults!, runs.reference!]);
-  describeRun(t, '(c) model faults', run);
-  const faults = faultySim.stats().faults;
-  t.diagnostic(`(c) faults served: ${JSON.stringify(faults)}`);
-  assertEquivalent(run, ref);
-  assert.ok(faults['429'] > 0 && faults['500'] > 0 && faults.hang > 0, JSON.stringify(faults));
-  // Each retried call records the failure of the attempt before the one that succeeded.
-  const failures = run.scan.lastFailures.join('\n');
-  assert.match(failures, /HTTP 429/);
-  assert.match(failures, /HTTP 500/);
-  assert.match(failures, /timed out/);
-  assert.ok((run.scan.retriedActivities.agentCall ?? 0) > 0);
-});
+test(
+  '(c) 429/500/hanging model: completes, byte-identical exports, retries in the histories',
+  { skip: skipCase('c') },
+  async (t) => {
+    await seeded(t, async () => {
+      const [run, ref] = await Promise.all([runs.faults!, runs.reference!]);
+      describeRun(t, '(c) model faults', run);
+      const faults = faultySim.stats().faults;
+      t.diagnostic(`(c) faults served: ${JSON.stringify(faults)}`);
+      assertEquivalent(run, ref);
+      assert.ok(faults['429'] > 0 && faults['500'] > 0 && faults.hang > 0, JSON.stringify(faults));
+      // Each retried call records the failure of the attempt before the one that succeeded.
+      const failures = run.scan.lastFailures.join('\n');
+      assert.match(failures, /HTTP 429/);
+      assert.match(failures, /HTTP 500/);
+      assert.match(failures, /timed out/);
+      assert.ok((run.scan.retriedActivities.agentCall ?? 0) > 0);
+    });
+  },
+);

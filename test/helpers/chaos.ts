@@ -3,9 +3,11 @@
 // SQLite file, harvest runs that survive a server outage while they are watched, every export
 // format of a run as bytes, and a scan of a run's workflow histories for retries.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { RunConfig, type RunConfigInput } from '../../src/config/run';
 import { getEnvironment } from '../../src/env';
@@ -19,6 +21,20 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const JOSH = path.join(ROOT, 'bin', 'josh.js');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A seeded random schedule (mulberry32 over the seed's hash): the same seed, the same moments.
+ * `random(lo, hi)` is uniform in [lo, hi). */
+export function seededRandom(seed: string): (lo: number, hi: number) => number {
+  let a = createHash('sha256').update(seed).digest().readUInt32LE(0);
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (lo, hi) => lo + next() * (hi - lo);
+}
 
 /** Polls `cond` every 200 ms until it holds; throws `what` after `ms`. */
 export async function waitUntil(
@@ -258,6 +274,11 @@ export interface RetryScan {
   activityTimeouts: number;
   workflowTaskTimeouts: number;
   workflowTaskFailures: number;
+  /** Workflow tasks scheduled again after an attempt that did not complete (attempt > 1). */
+  workflowTaskRetries: number;
+  /** When (ms since the epoch, the server's event time) each of those traces was recorded: a
+   * retried activity's later attempt, a workflow task timeout, failure or retry. */
+  traceTimes: number[];
   /** Activities by the identity of the worker that ran their recorded attempt (`pid@host`). */
   activitiesBy: Record<string, number>;
 }
@@ -277,6 +298,8 @@ export async function scanHistories(client: Client, harvestId: string): Promise<
     activityTimeouts: 0,
     workflowTaskTimeouts: 0,
     workflowTaskFailures: 0,
+    workflowTaskRetries: 0,
+    traceTimes: [],
     activitiesBy: {},
   };
   const queue = [...new Set(ids)];
@@ -286,6 +309,7 @@ export async function scanHistories(client: Client, harvestId: string): Promise<
     scan.workflows++;
     for (const e of history.events ?? []) {
       scan.events++;
+      const trace = (): void => void scan.traceTimes.push(tsToMs(e.eventTime));
       const eventId = String(e.eventId);
       if (e.activityTaskScheduledEventAttributes) {
         scheduled.set(eventId, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
@@ -296,12 +320,23 @@ export async function scanHistories(client: Client, harvestId: string): Promise<
       if (started && (started.attempt ?? 1) > 1) {
         const type = scheduled.get(String(started.scheduledEventId)) ?? '?';
         scan.retriedActivities[type] = (scan.retriedActivities[type] ?? 0) + 1;
+        trace();
         const f = started.lastFailure as temporal.api.failure.v1.IFailure | null | undefined;
         if (f?.message) scan.lastFailures.push(`${type} attempt ${started.attempt}: ${f.message}`);
       }
       if (e.activityTaskTimedOutEventAttributes) scan.activityTimeouts++;
-      if (e.workflowTaskTimedOutEventAttributes) scan.workflowTaskTimeouts++;
-      if (e.workflowTaskFailedEventAttributes) scan.workflowTaskFailures++;
+      if (e.workflowTaskTimedOutEventAttributes) {
+        scan.workflowTaskTimeouts++;
+        trace();
+      }
+      if (e.workflowTaskFailedEventAttributes) {
+        scan.workflowTaskFailures++;
+        trace();
+      }
+      if ((e.workflowTaskScheduledEventAttributes?.attempt ?? 1) > 1) {
+        scan.workflowTaskRetries++;
+        trace();
+      }
     }
   };
   await Promise.all(
