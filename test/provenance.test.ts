@@ -402,3 +402,20 @@ void test('end to end: a harvest through a `josh worker` process records provena
     await sim.close();
   }
 });
+
+void test('a restart on a data directory of another dataset version is refused (BadRunInput)', async () => {
+  const runsRoot = tmp('josh-prov-data-');
+  const id = 'prov-dataset';
+  await worker({ runsRoot }).main.recordProvenance({ runId: id, config: config(id) });
+  // As if the run had been recorded on other data (a copy of it with an edited task, say).
+  const file = path.join(runsRoot, id, 'provenance.json');
+  const prov = JSON.parse(fs.readFileSync(file, 'utf8'));
+  prov.dataset.version = 'f'.repeat(prov.dataset.version.length);
+  fs.writeFileSync(file, JSON.stringify(prov, null, 2) + '\n');
+  const err = await refusal(worker({ runsRoot }).main.recordProvenance({ runId: id, config: config(id) }));
+  assert.equal(err.type, 'BadRunInput');
+  assert.match(
+    err.message,
+    /recorded on dataset version f+ .*this worker's data directory .* is version [0-9a-f]+/,
+  );
+});

@@ -145,9 +145,6 @@ export function createProvenanceActivities(deps: ProvenanceDeps) {
         throw e;
       }
       const runDir = runDirOf(deps.runsRoot, input);
-      const existing = recorded(runDir);
-      if (existing) return checkRecorded(runDir, existing, prompts);
-
       let dataset: DatasetVersion;
       try {
         dataset = await datasetVersion(input.config.env, deps.dataDir);
@@ -155,6 +152,20 @@ export function createProvenanceActivities(deps: ProvenanceDeps) {
         if (e instanceof UserError) throw badRunInput(e.message);
         throw e;
       }
+      const existing = recorded(runDir);
+      if (existing) {
+        // Tasks, goals and tool answers come from the data: a restart on other data would mix two
+        // datasets in one run's files.
+        if (existing.dataset.version !== dataset.version) {
+          throw badRunInput(
+            `run ${input.runId} was recorded on dataset version ${existing.dataset.version} ` +
+              `(${existing.dataset.dataDir}); this worker's data directory ${deps.dataDir} is version ` +
+              `${dataset.version}: point the worker at the run's data, or use another run id`,
+          );
+        }
+        return checkRecorded(runDir, existing, prompts);
+      }
+
       const provenance: Provenance = {
         version: 1,
         runId: input.runId,
