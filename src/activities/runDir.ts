@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { expandResult, summarize } from '../josh/result';
-import { settingsDiff } from '../config/settingsDiff';
+import { configDifferences } from '../config/settingsDiff';
 import type { RunConfig } from '../config/run';
 import type { ConversationResult } from '../shared/results';
 import type {
@@ -109,10 +109,18 @@ function refuseOtherSettings(file: string, config: RunConfig | undefined): void 
     throw badRunInput(`${file}: not a run manifest (${(err as Error).message})`);
   }
   if (!recorded.config) return;
-  const diff = settingsDiff(recorded.config, config);
-  if (diff.length > 0) {
+  if (recorded.config.id !== config.id) {
     throw badRunInput(
-      `${path.dirname(file)} holds run ${recorded.config.id} with other settings (${diff.join('; ')}): ` +
+      `${path.dirname(file)} holds run ${recorded.config.id}: run ${config.id} needs a directory of its own (another outDir)`,
+    );
+  }
+  const diff = configDifferences(recorded.config as unknown as Record<string, unknown>, config);
+  if (diff.length > 0) {
+    const shown = diff.map(
+      (d) => `${d.field} ${JSON.stringify(d.recorded)} → ${JSON.stringify(d.requested)}`,
+    );
+    throw badRunInput(
+      `${path.dirname(file)} holds run ${recorded.config.id} with other settings (${shown.join(', ')}; recorded → requested): ` +
         `use another id, or the same settings to resume it`,
     );
   }

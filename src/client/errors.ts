@@ -1,5 +1,6 @@
 // Errors the client API throws for things its caller can fix. They extend the CLI's UserError, so
 // `josh runs ...` prints them as one line; services can tell them apart by class.
+import type { ConfigDifference } from '../config/settingsDiff';
 import { UserError } from '../util/errors';
 
 /** A run or schedule configuration that does not satisfy the run-config schema. */
@@ -43,13 +44,7 @@ export class RunFailedError extends Error {
 }
 
 /** One setting in which a requested run differs from the run already recorded under its id. */
-export interface ConfigDifference {
-  field: string;
-  /** The value the existing run was started with (undefined: not set). */
-  recorded: unknown;
-  /** The value asked for now. */
-  requested: unknown;
-}
+export type { ConfigDifference };
 
 /** A run id that already names a run with other settings or another mode: starting it would
  * silently reuse the old run, so it is refused with the fields that differ. */

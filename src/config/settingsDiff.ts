@@ -1,30 +1,56 @@
-// Which settings of two run configs differ in a way that changes a run's data. A run id names one
-// set of data: resuming it with other settings would mix two experiments in one directory.
-// zod-free, so workflow code and activities can use it.
-import type { RunConfig } from './run';
+// Which settings of two run configs of one id differ in a way that changes the run's data. A run id
+// names one set of data: resuming it with other settings would mix two experiments in one
+// directory. Used where a run is started (src/runtime/startRun.ts, against the workflow's memo)
+// and by the activity that writes the run's manifest (against harvest.json, whatever started it).
+import { RunConfig } from './run';
 
-/** Settings that change how fast or how far a run goes, or where its files are, not what its
- * conversations are: they may change between a run and its restart. */
-export const SETTINGS_THAT_MAY_CHANGE: ReadonlySet<string> = new Set([
-  'concurrency',
-  'maxLlmCalls',
-  'prices',
-  'outDir',
-]);
+/** One field in which a requested config differs from the recorded one. */
+export interface ConfigDifference {
+  field: string;
+  /** The value the existing run was started with (undefined: not set). */
+  recorded: unknown;
+  /** The value asked for now. */
+  requested: unknown;
+}
 
-/** Data-shaping settings without a default: absent from a recorded config when left unset. */
-const OPTIONAL_SETTINGS = ['seed', 'taskIds', 'limit'];
+/** Settings that do not shape a run's data: they may differ between two invocations of one run
+ * (the window of conversations at once, the LLM-call budget, the price table of the estimate, and
+ * where the worker finds the run directory, which may be mounted elsewhere on another machine). */
+export const SETTINGS_NOT_COMPARED = ['concurrency', 'maxLlmCalls', 'prices', 'outDir'] as const;
 
-/** `field: recorded → requested` for each data-shaping field that differs. Any other field the
- * recorded config lacks is skipped: it came to the product after that run, which ran as its
- * default. */
-export function settingsDiff(recorded: Partial<RunConfig>, requested: Partial<RunConfig>): string[] {
-  const out: string[] = [];
-  for (const k of [...new Set([...Object.keys(recorded), ...OPTIONAL_SETTINGS])].sort()) {
-    if (SETTINGS_THAT_MAY_CHANGE.has(k)) continue;
-    const a = JSON.stringify((recorded as Record<string, unknown>)[k]);
-    const b = JSON.stringify((requested as Record<string, unknown>)[k]);
-    if (a !== b) out.push(`${k}: ${a ?? 'unset'} → ${b ?? 'unset'}`);
+/** The fields that shape the data in which two configs of one id differ, in schema order. */
+export function configDifferences(
+  recordedRaw: Record<string, unknown>,
+  requested: RunConfig,
+): ConfigDifference[] {
+  // Defaults filled in the same way on both sides (a field added since is at its default).
+  const parsed = RunConfig.safeParse({ ...recordedRaw, id: requested.id });
+  const recorded: Record<string, unknown> = parsed.success ? parsed.data : recordedRaw;
+  const asked: Record<string, unknown> = { ...requested };
+  const normal = (c: Record<string, unknown>, key: string): string | undefined => {
+    let v = c[key];
+    if (key === 'seed') v = v ?? c.id; // the seed defaults to the run id
+    if (key === 'taskIds' && Array.isArray(v)) v = v.map((t) => String(t).replace(/\.json$/, '')).sort();
+    return v === undefined ? undefined : stableJson(v);
+  };
+  const order = [...Object.keys(RunConfig.shape), ...Object.keys(recorded), ...Object.keys(asked)];
+  const skip = new Set<string>(['id', ...SETTINGS_NOT_COMPARED]);
+  const out: ConfigDifference[] = [];
+  for (const key of new Set(order)) {
+    if (skip.has(key) || normal(recorded, key) === normal(asked, key)) continue;
+    out.push({ field: key, recorded: recorded[key], requested: asked[key] });
   }
   return out;
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
 }

@@ -9,7 +9,8 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { RunConfig } from '../config/run';
-import { InvalidConfigError, RunConflictError, type ConfigDifference } from '../client/errors';
+import { InvalidConfigError, RunConflictError } from '../client/errors';
+import { SETTINGS_NOT_COMPARED, configDifferences } from '../config/settingsDiff';
 import { HARVEST_WORKFLOW_TYPE, type HarvestProgress } from '../shared/harvestApi';
 import { MAIN_TASK_QUEUE } from '../shared/taskQueues';
 import { SA } from '../shared/searchAttributes';
@@ -77,11 +78,6 @@ export async function checkAgainstExistingRun(client: Client, config: RunConfig)
   }
 }
 
-/** Settings that do not shape a run's data: they may differ between two invocations of one run
- * (the window of conversations at once, the LLM-call budget, the price table of the estimate, and
- * where the worker finds the run directory, which may be mounted elsewhere on another machine). */
-export const SETTINGS_NOT_COMPARED = ['concurrency', 'maxLlmCalls', 'prices', 'outDir'] as const;
-
 /** A task listed twice would be run and counted twice. */
 function refuseDuplicateTasks(config: RunConfig): void {
   const seen = new Set<string>();
@@ -101,43 +97,6 @@ function refuseOtherSettings(requested: RunConfig, recorded: unknown): void {
   if (typeof recorded !== 'object' || recorded === null) return;
   const differences = configDifferences(recorded as Record<string, unknown>, requested);
   if (differences.length) throw new RunConflictError(requested.id, differences, SETTINGS_NOT_COMPARED);
-}
-
-/** The fields that shape the data in which two configs of one id differ, in schema order. */
-export function configDifferences(
-  recordedRaw: Record<string, unknown>,
-  requested: RunConfig,
-): ConfigDifference[] {
-  // Defaults filled in the same way on both sides (a field added since is at its default).
-  const parsed = RunConfig.safeParse({ ...recordedRaw, id: requested.id });
-  const recorded: Record<string, unknown> = parsed.success ? parsed.data : recordedRaw;
-  const asked: Record<string, unknown> = { ...requested };
-  const normal = (c: Record<string, unknown>, key: string): string | undefined => {
-    let v = c[key];
-    if (key === 'seed') v = v ?? c.id; // the seed defaults to the run id
-    if (key === 'taskIds' && Array.isArray(v)) v = v.map((t) => String(t).replace(/\.json$/, '')).sort();
-    return v === undefined ? undefined : stableJson(v);
-  };
-  const order = [...Object.keys(RunConfig.shape), ...Object.keys(recorded), ...Object.keys(asked)];
-  const skip = new Set<string>(['id', ...SETTINGS_NOT_COMPARED]);
-  const out: ConfigDifference[] = [];
-  for (const key of new Set(order)) {
-    if (skip.has(key) || normal(recorded, key) === normal(asked, key)) continue;
-    out.push({ field: key, recorded: recorded[key], requested: asked[key] });
-  }
-  return out;
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 export type { HarvestProgress };
