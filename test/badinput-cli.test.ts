@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveDataDir } from '../src/env/dataDir';
@@ -21,9 +22,12 @@ interface Case {
   /** Prepare the working directory (symlinks...). */
   setup?: (cwd: string) => void;
   args: string[];
-  env?: NodeJS.ProcessEnv;
+  /** Extra environment; a function when it depends on the machine (a free port...). */
+  env?: NodeJS.ProcessEnv | (() => Promise<NodeJS.ProcessEnv>);
   /** What the one line on stderr must say. */
   error: RegExp;
+  /** Must appear nowhere in the output (a secret). */
+  never?: string;
 }
 
 /** A copy of the data directory (as symlinks) with one ToolWOZ file replaced. */
@@ -56,6 +60,11 @@ function runWithCorruptFile(cwd: string): void {
 }
 
 const HARVEST = ['harvest', '--out', 'out'];
+/** A run's settings are checked before anything starts: no `runs/<id>/.temporal` is left behind. */
+const RUN = ['harvest', '--id', 'r1', '--limit', '1'];
+/** A val task and a test task (ToolWOZ splits are lists of MultiWOZ dialogue ids). */
+const VAL_TASK = 'MUL0013.json';
+const TEST_TASK = 'MUL0003.json';
 
 const CASES: Case[] = [
   // config files
@@ -182,6 +191,105 @@ const CASES: Case[] = [
     args: [...HARVEST, '--start', '100000'],
     error: /no tasks selected/,
   },
+  // a run's settings, checked before anything starts (issue 12, item 9)
+  {
+    name: 'a --prompts file that does not exist',
+    args: [...RUN, '--prompts', 'prompts.json'],
+    error: /--prompts prompts\.json: no such file/,
+  },
+  {
+    name: 'a --prompts that is a directory',
+    setup: (cwd) => fs.mkdirSync(path.join(cwd, 'prompts')),
+    args: [...RUN, '--prompts', 'prompts'],
+    error: /--prompts prompts: is a directory/,
+  },
+  {
+    name: 'a --prompts file with an unknown prompt',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'p.json'), '{"agent_sytem": "hi"}'),
+    args: [...RUN, '--prompts', 'p.json'],
+    error: /p\.json: unknown prompt "agent_sytem"/,
+  },
+  {
+    name: 'a bad TEMPORAL_NAMESPACE with the embedded server',
+    args: RUN,
+    env: { TEMPORAL_NAMESPACE: 'bad ns' },
+    error: /TEMPORAL_NAMESPACE: must be a namespace name/,
+  },
+  {
+    name: 'a bad TEMPORAL_TLS with the embedded server',
+    args: RUN,
+    env: { TEMPORAL_TLS: 'maybe' },
+    error: /TEMPORAL_TLS/,
+  },
+  {
+    name: 'an OPENAI_BASE_URL that is not a URL',
+    args: RUN,
+    env: { OPENAI_BASE_URL: 'localhost:8000' },
+    error: /OPENAI_BASE_URL must be an? (http\(s\) )?URL/,
+  },
+  {
+    name: 'a model endpoint that refuses connections',
+    args: RUN,
+    env: async () => ({ OPENAI_BASE_URL: `http://127.0.0.1:${await closedPort()}/v1` }),
+    error: /cannot reach the model endpoint at 127\.0\.0\.1:\d+: connection refused/,
+  },
+  {
+    name: 'a model endpoint on a port HTTP clients refuse',
+    args: RUN,
+    env: { OPENAI_BASE_URL: 'http://127.0.0.1:6000/v1' },
+    error: /model endpoint at 127\.0\.0\.1:6000: HTTP clients refuse port 6000/,
+  },
+  {
+    name: 'a model endpoint whose host does not resolve (the key is not printed)',
+    args: RUN,
+    env: { OPENAI_BASE_URL: 'http://no-such-host.invalid/v1', OPENAI_API_KEY: 's3cret-key' },
+    error: /cannot reach the model endpoint at no-such-host\.invalid:80: host name does not resolve/,
+    never: 's3cret-key',
+  },
+  {
+    name: 'a Temporal address whose host does not resolve',
+    args: [...RUN, '--address', 'no-such-host.invalid:7233'],
+    error: /cannot reach Temporal at no-such-host\.invalid:7233: host name does not resolve/,
+  },
+  {
+    name: 'TEMPORAL_ADDRESS whose host does not resolve',
+    args: RUN,
+    env: { TEMPORAL_ADDRESS: 'no-such-host.invalid:7233' },
+    error: /cannot reach Temporal at no-such-host\.invalid:7233: host name does not resolve/,
+  },
+  {
+    name: 'an --out that is a file',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'notes.txt'), 'x'),
+    args: [...RUN, '--out', 'notes.txt'],
+    error: /--out notes\.txt: a file is in the way of the run directory/,
+  },
+  {
+    name: 'an --out under a file',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'notes.txt'), 'x'),
+    args: [...RUN, '--out', 'notes.txt/run'],
+    error: /--out notes\.txt\/run: a file is in the way of the run directory \(.*notes\.txt is a file\)/,
+  },
+  {
+    name: 'a --data-dir that is a file',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'notes.txt'), 'x'),
+    args: [...RUN, '--data-dir', 'notes.txt'],
+    error: /data directory .*notes\.txt is a file, not a directory/,
+  },
+  {
+    name: 'the same task twice in --tasks',
+    args: ['harvest', '--id', 'r1', '--tasks', `${VAL_TASK},${VAL_TASK}`],
+    error: new RegExp(`"${VAL_TASK.replace('.', '\\.')}" is listed twice`),
+  },
+  {
+    name: 'a --tasks task from another split than --split',
+    args: ['harvest', '--id', 'r1', '--split', 'val', '--tasks', TEST_TASK],
+    error: new RegExp(`task "${TEST_TASK.replace('.', '\\.')}" is not in split "val" \\(it is in test`),
+  },
+  {
+    name: 'an eval of a --tasks task from another split than its default (test)',
+    args: ['eval', '--id', 'r1', '--tasks', VAL_TASK],
+    error: new RegExp(`task "${VAL_TASK.replace('.', '\\.')}" is not in split "test" \\(it is in val`),
+  },
   // run directories (export)
   {
     name: 'export of a run directory that does not exist',
@@ -201,18 +309,40 @@ const CASES: Case[] = [
   },
 ];
 
+/** A local port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** The environment without TEMPORAL_* and OPENAI_* settings: no cluster, no model endpoint. */
+function withoutConnection(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(TEMPORAL_|OPENAI_)/.test(k)));
+}
+
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [JOSH, ...args], {
     cwd,
-    env: { ...process.env, JOSH_DATA_DIR: '', TEMPORAL_ADDRESS: '', JOSH_RUNS_DIR: '', ...env },
+    env: { ...withoutConnection(process.env), JOSH_DATA_DIR: '', JOSH_RUNS_DIR: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A case that would hang (e.g. retrying an unreachable model forever) fails instead.
+  const timer = setTimeout(() => {
+    stderr += '\n(killed: still running after 120 s)';
+    child.kill('SIGKILL');
+  }, 120_000);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
   );
 }
 
@@ -243,7 +373,7 @@ test(`bad input: ${CASES.length} cases, each one clear line and nothing written`
           fs.writeFileSync(path.join(cwd, f), content);
         c.setup?.(cwd);
         const before = listing(cwd);
-        const r = await run(c.args, cwd, c.env);
+        const r = await run(c.args, cwd, typeof c.env === 'function' ? await c.env() : c.env);
         const lines = r.stderr.trimEnd().split('\n');
         const problems = [
           r.code === 0 || r.code === null ? `exit ${r.code}` : null,
@@ -252,6 +382,7 @@ test(`bad input: ${CASES.length} cases, each one clear line and nothing written`
           !c.error.test(lines[0]) ? `does not match ${c.error}` : null,
           /^\s+at /m.test(r.stderr) ? 'a stack trace' : null,
           r.stdout !== '' ? 'output on stdout' : null,
+          c.never && (r.stdout + r.stderr).includes(c.never) ? 'prints the secret' : null,
           JSON.stringify(listing(cwd)) !== JSON.stringify(before)
             ? `wrote ${listing(cwd)
                 .filter((p) => !before.includes(p))

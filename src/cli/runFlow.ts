@@ -54,6 +54,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   }
   const runsRoot = path.resolve('runs');
   const runDir = config.outDir ?? path.join(runsRoot, config.id);
+  refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
   const interrupt = (): void => {
@@ -107,6 +108,23 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   } finally {
     process.removeListener('SIGINT', interrupt);
     await session?.close();
+  }
+}
+
+/** The run directory (or one of its parents) must be a directory where it exists. */
+function refuseFileInTheWay(runDir: string, shown: string): void {
+  for (let dir = runDir; ; dir = path.dirname(dir)) {
+    let stat: fs.Stats | null = null;
+    try {
+      stat = fs.statSync(dir);
+    } catch {
+      // absent: made when the run starts
+    }
+    if (stat && !stat.isDirectory()) {
+      const where = dir === runDir ? '' : ` (${dir} is a file)`;
+      throw new UserError(`${shown}: a file is in the way of the run directory${where}`);
+    }
+    if (stat || path.dirname(dir) === dir) return;
   }
 }
 

@@ -3,7 +3,7 @@
 // self-hosted cluster (mTLS) or Temporal Cloud (API key). The API key is never logged.
 import { lookup } from 'node:dns/promises';
 import * as fs from 'node:fs';
-import { isIP } from 'node:net';
+import { createConnection, isIP } from 'node:net';
 import { z } from 'zod';
 import { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -131,7 +131,7 @@ export async function connectClient(
   c: ConnectionConfig,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<Connection> {
-  await hostResolves(c, timeoutMs);
+  await preflight(c, timeoutMs);
   // lazy + ensureConnected (rather than connect) so a failed attempt still leaves us a handle to
   // close: an orphaned gRPC channel would keep retrying in the background.
   const conn = Connection.lazy({
@@ -154,7 +154,7 @@ export async function connectWorker(
   c: ConnectionConfig,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<NativeConnection> {
-  await hostResolves(c, timeoutMs);
+  await preflight(c, timeoutMs);
   // Lazy: loading the native bridge is only worth it in processes that run workers.
   const { NativeConnection } = await import('@temporalio/worker');
   const attempt = NativeConnection.connect({ address: c.address, tls: tlsConfig(c), apiKey: c.apiKey });
@@ -175,24 +175,37 @@ export async function connectWorker(
   return withNamespace(conn, c);
 }
 
-/** A host name that does not resolve is said as such at once: gRPC would only time out. */
-async function hostResolves(c: ConnectionConfig, timeoutMs: number): Promise<void> {
-  const host = c.address.replace(/:\d+$/, '');
-  if (host.startsWith('[') || isIP(host)) return;
+/** A host name that does not resolve, or a port that refuses connections, is said as such at once:
+ * gRPC would only report its deadline. Anything else is left to the connection itself. */
+async function preflight(c: ConnectionConfig, timeoutMs: number): Promise<void> {
+  const host = c.address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  const port = Number(c.address.slice(c.address.lastIndexOf(':') + 1));
   let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
   try {
-    await Promise.race([
-      lookup(host),
-      // A slow resolver is left to the connection's own timeout.
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
+    if (!isIP(host)) await Promise.race([lookup(host), giveUp]);
+    await Promise.race([tcpOpens(host, port), giveUp]);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+    if (code && ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ECONNREFUSED'].includes(code))
       throw unreachable(c, err, timeoutMs);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function tcpOpens(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
 }
 
 /** Both connection kinds: the namespace must exist (and our credentials must reach it). */
@@ -235,7 +248,7 @@ function namespaceError(c: ConnectionConfig, err: unknown): UserError {
 /** Turns gRPC/tonic transport errors into a few words a person can act on. */
 export function connectReason(err: unknown, timeoutMs: number): string {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/connection refused/i.test(msg)) return 'connection refused';
+  if (/connection refused|ECONNREFUSED/i.test(msg)) return 'connection refused';
   if (/dns error|name or service not known|ENOTFOUND|EAI_AGAIN|EAI_NONAME/i.test(msg))
     return 'host name does not resolve';
   if (/timeout|deadline/i.test(msg)) return `no answer within ${Math.round(timeoutMs / 1000)} s`;

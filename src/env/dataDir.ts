@@ -9,6 +9,8 @@ export function resolveDataDir(flag?: string, cwd = process.cwd()): string {
   if (explicit) {
     const dir = path.resolve(cwd, explicit);
     if (!fs.existsSync(dir)) throw new UserError(`data directory ${dir} does not exist`);
+    if (!fs.statSync(dir).isDirectory())
+      throw new UserError(`data directory ${dir} is a file, not a directory`);
     return dir;
   }
   const local = path.resolve(cwd, 'data');

@@ -160,6 +160,12 @@ export async function checkModelEndpoint(
             ? 'no route to host'
             : null;
     if (why) throw new UserError(`cannot reach the model endpoint at ${where}: ${why} (OPENAI_BASE_URL)`);
+    // fetch (and so the model client) refuses some ports outright (6000, 1, ...).
+    if (/bad port/i.test(String((err as { cause?: Error }).cause?.message))) {
+      throw new UserError(
+        `cannot use the model endpoint at ${where}: HTTP clients refuse port ${url.port} (a "bad port"); serve the model on another port`,
+      );
+    }
     // Slow or odd, but maybe alive: the run's own calls will say more.
     say(`warning: the model endpoint at ${where} did not answer a test request (${code ?? 'no answer'})`);
   }
