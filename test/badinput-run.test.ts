@@ -157,4 +157,26 @@ describe('an id is one run: other settings or another mode are refused', () => {
     );
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+
+  test('an id taken by a workflow that is not a run is refused, not attached to', async () => {
+    const temporal = (await testClient()) as Client;
+    const other = `not-a-run-${Date.now()}`;
+    // Nobody serves this queue: the workflow just stays running under the id.
+    const handle = await temporal.workflow.start('someoneElsesWorkflow', {
+      workflowId: other,
+      taskQueue: uniqueTaskQueue('nobody'),
+    });
+    try {
+      await assert.rejects(
+        new JoshClient(temporal, { taskQueue }).startHarvest({ id: other, split: 'val', limit: 1 }),
+        (err: unknown) => {
+          assert.ok(err instanceof RunConflictError, String(err));
+          assert.match(err.message, /workflow type someoneElsesWorkflow → harvestWorkflow/);
+          return true;
+        },
+      );
+    } finally {
+      await handle.terminate();
+    }
+  });
 });

@@ -141,8 +141,10 @@ function checkPromptsFile(file: string, env: RunConfig['env'], dataDir: string):
       `--prompts ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`,
     );
   }
-  if (!stat.isFile())
-    throw new UserError(`--prompts ${file}: is a directory; expected a prompts file (YAML or JSON)`);
+  if (!stat.isFile()) {
+    const what = stat.isDirectory() ? 'is a directory' : 'is not a regular file';
+    throw new UserError(`--prompts ${file}: ${what}; expected a prompts file (YAML or JSON)`);
+  }
   getEnvironment(env, dataDir, { promptsFile: abs }); // parses it: a typo in a prompt name is refused
   return abs;
 }

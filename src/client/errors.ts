@@ -57,7 +57,7 @@ export class RunConflictError extends UserError {
   ) {
     const shown = differences.map((d) => `${d.field} ${show(d.recorded)} → ${show(d.requested)}`).join(', ');
     super(
-      `run ${runId} exists with other settings: ${shown} (recorded → requested; ignored: ${ignored.join(', ')}); ` +
+      `run ${runId} exists with other settings: ${shown} (recorded → requested${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}); ` +
         'use another id, or the recorded settings to resume it',
     );
     this.name = 'RunConflictError';

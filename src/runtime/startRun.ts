@@ -5,6 +5,7 @@ import {
   Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -28,7 +29,7 @@ export async function startOrAttach(
   try {
     const d = await handle.describe();
     previous = d.status.name;
-    refuseOtherSettings(config, d.memo?.config);
+    refuseOtherSettings(config, d);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
@@ -62,7 +63,7 @@ export async function startOrAttach(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // Someone started it between our describe and our start: it must be the same run.
-    refuseOtherSettings(config, (await handle.describe()).memo?.config);
+    refuseOtherSettings(config, await handle.describe());
     return { handle, outcome: 'attached' };
   }
 }
@@ -72,7 +73,7 @@ export async function startOrAttach(
 export async function checkAgainstExistingRun(client: Client, config: RunConfig): Promise<void> {
   refuseDuplicateTasks(config);
   try {
-    refuseOtherSettings(config, (await client.workflow.getHandle(config.id).describe()).memo?.config);
+    refuseOtherSettings(config, await client.workflow.getHandle(config.id).describe());
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
@@ -92,7 +93,16 @@ function refuseDuplicateTasks(config: RunConfig): void {
   }
 }
 
-function refuseOtherSettings(requested: RunConfig, recorded: unknown): void {
+function refuseOtherSettings(requested: RunConfig, existing: WorkflowExecutionDescription): void {
+  // The id may be taken by a workflow that is not a run at all (another application's).
+  if (existing.type !== HARVEST_WORKFLOW_TYPE) {
+    throw new RunConflictError(
+      requested.id,
+      [{ field: 'workflow type', recorded: existing.type, requested: HARVEST_WORKFLOW_TYPE }],
+      [],
+    );
+  }
+  const recorded: unknown = existing.memo?.config;
   // A run without a recorded config (started by an older version) cannot be compared.
   if (typeof recorded !== 'object' || recorded === null) return;
   const differences = configDifferences(recorded as Record<string, unknown>, requested);
