@@ -118,3 +118,25 @@ test('an input that cannot be read is never a cache hit: the bundle is rebuilt, 
     assert.match(String(hash), /^[0-9a-f]{64}$/, `${file} recorded without a hash`);
   }
 });
+
+test('run from a directory without a lockfile (josh installed elsewhere): cached all the same, no warning', async () => {
+  const cache = bundleCache();
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-bundle-cwd-'));
+  const home = process.cwd();
+  process.chdir(elsewhere);
+  try {
+    const first = await cache.load();
+    assert.deepEqual(first.warned, [], 'a warning about the missing lockfile');
+    const lock = path.join(elsewhere, 'package-lock.json');
+    assert.equal(cache.manifest().inputs[lock], 'absent');
+    const second = await cache.load();
+    assert.equal(second.fromCache, true, 'rebuilt on every start for want of a lockfile');
+    // A lockfile that appears later is a change: rebuilt.
+    fs.writeFileSync(lock, '{}\n');
+    const third = await cache.load();
+    assert.equal(third.fromCache, false);
+    assert.match(third.rebuilt ?? '', /changed: .*package-lock\.json/);
+  } finally {
+    process.chdir(home);
+  }
+});

@@ -30,6 +30,9 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The recorded "hash" of an optional input (the lockfile) that was not there. */
+const ABSENT = 'absent';
+
 function fileHash(file: string): string | null {
   try {
     return sha256(fs.readFileSync(file));
@@ -46,8 +49,11 @@ function bundleInputs(code: string, context: string): Record<string, string | nu
     const file = path.resolve(context, m[1]);
     inputs[file] = fileHash(file);
   }
+  // Run from a directory without a lockfile (josh installed as a dependency, or run from
+  // elsewhere), its absence is what the bundle was built with: recorded as such, so the entry
+  // still serves, and still goes stale the moment a lockfile appears.
   const lockfile = path.join(context, 'package-lock.json');
-  inputs[lockfile] = fileHash(lockfile);
+  inputs[lockfile] = fs.existsSync(lockfile) ? fileHash(lockfile) : ABSENT;
   return inputs;
 }
 
@@ -58,7 +64,7 @@ function staleness(manifest: Manifest, workflowsPath: string): string | undefine
   const entries = Object.entries(manifest.inputs);
   if (entries.length < 2) return 'the entry records no inputs';
   for (const [file, recorded] of entries) {
-    const now = fileHash(file);
+    const now = recorded === ABSENT && !fs.existsSync(file) ? ABSENT : fileHash(file);
     // Unreadable then or now: nothing shows the bundle was built from what is there today.
     if (recorded === null || now === null) return `an input is unreadable: ${file}`;
     if (now !== recorded) return `an input changed: ${file}`;
