@@ -247,6 +247,17 @@ const CASES: Case[] = [
     never: 's3cret-key',
   },
   {
+    name: 'josh tasks with a task id listed twice',
+    args: ['tasks', '--split', 'val', '--tasks', 'MUL0003.json,MUL0003.json'],
+    error: /--tasks lists MUL0003\.json twice/,
+  },
+  {
+    name: 'josh compare given a file where a run directory is due',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'a.json'), '{}'),
+    args: ['compare', 'a.json', 'a.json'],
+    error: /a\.json is a file, not a run directory/,
+  },
+  {
     name: 'a Temporal address whose host does not resolve',
     args: [...RUN, '--address', 'no-such-host.invalid:7233'],
     error: /cannot reach Temporal at no-such-host\.invalid:7233: host name does not resolve/,

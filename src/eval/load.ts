@@ -92,8 +92,9 @@ export function loadRunWithTrees(runDir: string): LoadedRun<ConversationWithTree
 }
 
 function loadRun<S extends typeof OutcomeSchema>(runDir: string, schema: S): LoadedRun<z.output<S>> {
-  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) {
-    throw new UserError(`run directory ${runDir} does not exist`);
+  if (!fs.existsSync(runDir)) throw new UserError(`run directory ${runDir} does not exist`);
+  if (!fs.statSync(runDir).isDirectory()) {
+    throw new UserError(`${runDir} is a file, not a run directory (give the directory runs/<id>)`);
   }
   const manifestFile = path.join(runDir, 'harvest.json');
   if (!fs.existsSync(manifestFile)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);

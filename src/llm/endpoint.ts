@@ -27,7 +27,9 @@ const Env = z.object({
 });
 
 export function llmEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): LlmEndpointConfig {
-  const parsed = Env.safeParse(env);
+  // `OPENAI_BASE_URL=` (set but empty, as in a .env template) means unset, as for most tools.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new UserError(`environment: ${String(i.path[0])}: ${i.message}`);

@@ -71,6 +71,8 @@ export function register(program: Command): void {
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      const repeated = ids?.find((id, i) => ids.indexOf(id) !== i);
+      if (repeated) throw new UserError(`josh tasks: --tasks lists ${repeated} twice`);
       const tasks = userFacing(() =>
         selectTasks(getEnvironment(f.env, resolveDataDir(f.dataDir)), f.split, ids),
       );
