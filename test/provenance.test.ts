@@ -419,3 +419,27 @@ void test('a restart on a data directory of another dataset version is refused (
     /recorded on dataset version f+ .*this worker's data directory .* is version [0-9a-f]+/,
   );
 });
+
+void test('josh harvest on a recorded run with other prompts is refused in one line, before a server or worker starts', async () => {
+  const runsRoot = tmp('josh-prov-cli-');
+  const id = 'prov-cli';
+  await worker({ runsRoot }).main.recordProvenance({ runId: id, config: config(id) });
+  const other = promptsFile('other.yaml', 'You are another agent.');
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|OPENAI_)/.test(k)),
+  );
+  const runDir = path.join(runsRoot, id);
+  const r = spawnSync(
+    process.execPath,
+    [JOSH, 'harvest', '--id', id, '--limit', '2', '--out', runDir, '--prompts', other],
+    { env, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr.trim(),
+    new RegExp(
+      `^josh: run ${id} was recorded with the built-in prompts \\(hash [0-9a-f]{12}\\); this invocation has --prompts .*other\\.yaml .*pass --prompts ${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/prompts\\.yaml`,
+    ),
+  );
+  assert.ok(!fs.existsSync(path.join(runDir, '.temporal')), 'a server was started');
+});

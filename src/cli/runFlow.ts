@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { ServiceError } from '@temporalio/client';
 import { taskSelection, type RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
+import { promptsSource } from '../env/toolwoz/prompts-file';
+import { readProvenance } from '../export/recorded';
 import { resolveTaskIds } from '../activities/env';
 import { getEnvironment } from '../env';
 import { openSession, type Session } from '../runtime/session';
@@ -55,6 +57,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   const runsRoot = path.resolve('runs');
   const runDir = config.outDir ?? path.join(runsRoot, config.id);
   refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
+  // A worker here with other prompts than the run recorded would have its model calls refused
+  // (PromptsMismatch) one by one: say it once, up front.
+  if (!external || flags.worker) refuseOtherPrompts(config.id, runDir, promptsFile);
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
   const interrupt = (): void => {
@@ -171,4 +176,19 @@ export function printSummary(o: RunOutcome, title: string, extra: Record<string,
   const webUi: Record<string, string> = o.webUi && !o.embeddedServer ? { 'Web UI': o.webUi } : {};
   const lines = summaryLines(o.progress, { ...webUi, ...extra });
   process.stdout.write(`\n${title}\n${lines.join('\n')}\n`);
+}
+
+/** The run directory's recorded prompts (provenance.json) must be the ones this invocation's
+ * worker would use. */
+function refuseOtherPrompts(runId: string, runDir: string, promptsFile: string | undefined): void {
+  const recorded = readProvenance(runDir);
+  if (!recorded) return;
+  const mine = promptsSource(promptsFile);
+  if (mine.hash === recorded.prompts.hash) return;
+  const theirs = recorded.prompts.source ? `prompts file ${recorded.prompts.source}` : 'the built-in prompts';
+  const ours = promptsFile ? `--prompts ${promptsFile}` : 'the built-in prompts';
+  throw new UserError(
+    `run ${runId} was recorded with ${theirs} (hash ${recorded.prompts.hash.slice(0, 12)}); this invocation has ${ours} ` +
+      `(hash ${mine.hash.slice(0, 12)}): pass --prompts ${path.join(runDir, recorded.prompts.file)} (the recorded copy), or use another id`,
+  );
 }
