@@ -151,7 +151,7 @@ test('josh schedule: create from a config file, show, list, pause, delete; bad c
     fs.writeFileSync(withId, JSON.stringify({ split: 'val', beamSize: 0 }));
     r = await josh('schedule', 'create', '--id', `${sid}-x`, '--every', '1h', '--config', withId);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /config: beamSize: /);
+    assert.match(r.stderr, /with-id\.json: beamSize: /);
     r = await josh('schedule', 'create', '--id', `${sid}-x`, '--cron', 'every tuesday', '--config', nightly);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^josh: schedule .*-x: .*/);
