@@ -231,7 +231,6 @@ async function runScenario(
     beamSize: 2,
     maxSteps: 2,
     userSim: flags.user as 'goal',
-    outDir: path.join(runsDir, 'warmup'),
   });
   await (await startOrAttach(ctx.client, warm, taskQueue)).handle.result();
 
