@@ -79,6 +79,8 @@ export async function watchRun(
     else problem = null;
   };
   const render = (p: HarvestProgress): void => {
+    // Before the run's setup has listed its tasks there is nothing to count ("0/0").
+    if (p.total === 0 && p.done === 0 && !problem) return;
     firstDone ??= p.done;
     const doneHere = p.done - firstDone;
     const elapsed = (Date.now() - started) / 1000;
