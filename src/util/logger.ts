@@ -74,14 +74,23 @@ const TEMPORAL_TO_PINO: Record<LogLevel, pino.Level> = {
   ERROR: 'error',
 };
 
-/** Adapts pino to the SDK's Logger interface (levels upper-case, metadata second). */
-const NO_WORKFLOWS_WARNING = 'No workflows registered';
+/** SDK warnings that describe an expected situation, logged at debug instead: the LLM-queue
+ * worker has no workflows by design; and after a cancel, a model call that was already on the
+ * wire completes into a workflow that has ended (its result is dropped, as it must be). A late
+ * completion for any other reason (an activity past its timeout) stays a warning. */
+function expectedSdkWarning(message: string, meta?: LogMetadata): boolean {
+  if (message.startsWith('No workflows registered')) return true;
+  return (
+    message.startsWith('Activity not found on completion') &&
+    /workflow execution already completed/.test(String(meta?.details ?? ''))
+  );
+}
 
+/** Adapts pino to the SDK's Logger interface (levels upper-case, metadata second). */
 export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: pino.Logger) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    // The LLM-queue worker has no workflows by design; the SDK's warning about it is expected.
-    const expected = level === 'WARN' && message.startsWith(NO_WORKFLOWS_WARNING);
+    const expected = level === 'WARN' && expectedSdkWarning(message, meta);
     this.logger[expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info')](plain(meta), message);
   }
   trace(message: string, meta?: LogMetadata): void {
