@@ -87,7 +87,7 @@ void describe('function calling: replies', () => {
     for (const raw of ['{"area": "north"', '["north"]', '"north"']) {
       const a = expectKind(fc({ content: null, tool_calls: [toolCall('c', 'search_hotel', raw)] }), 'tool');
       assert.equal(a.call.arguments, raw);
-      const result = env.executeCall(env.getTask('MUL0003.json'), a.call.name, a.call.arguments);
+      const result = env.executeCall(env.getTask('MUL0003.json'), a.call.name, a.call.arguments, []);
       assert.equal(result.call.error, true);
       assert.match(result.content, /^ERROR: .*JSON object/);
     }

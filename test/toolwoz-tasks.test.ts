@@ -16,7 +16,7 @@ const env = getEnvironment('toolwoz', DATA);
 
 /** Golden replay through the public interface: each goal call executed in order, then scored. */
 function replay(e: Environment, task: Task): number {
-  const calls = task.goalCalls.map((g) => e.executeCall(task, g.name, g.parameters).call);
+  const calls = task.goalCalls.map((g) => e.executeCall(task, g.name, g.parameters, []).call);
   return e.conversationReward(task.goalCalls, calls).reward;
 }
 
@@ -68,6 +68,31 @@ void describe('splits', () => {
     assert.equal(solved(test450).length, 422);
     assert.equal(solved(val).length, 755);
     for (const t of [...test450, ...val]) assert.equal(t.solvable, replay(env, t) === 1, t.id);
+  });
+
+  void test('finalReward is the conversation reward of the calls, with which goals were satisfied', () => {
+    for (const t of test450) {
+      const golden = t.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters }));
+      const made = golden.map((c) => env.executeCall(t, c.name, c.arguments, []).call);
+      const expected = env.conversationReward(t.goalCalls, made);
+      // What the agent said plays no part in ToolWOZ's reward.
+      const final = env.finalReward(t, golden, ['anything the agent said']);
+      assert.deepEqual(final, { reward: expected.reward, info: { satisfied: expected.satisfied } }, t.id);
+      assert.equal(final.reward === 1, t.solvable, t.id);
+    }
+    const t = test450[0];
+    // Only the first goal call made: the rest are unsatisfied.
+    const first = env.finalReward(
+      t,
+      [{ name: t.goalCalls[0].name, arguments: t.goalCalls[0].parameters }],
+      [],
+    );
+    assert.equal(first.reward, 1 / t.goalCalls.length);
+    assert.deepEqual(first.info.satisfied, [true, ...t.goalCalls.slice(1).map(() => false)]);
+    assert.deepEqual(env.finalReward(t, [], []), {
+      reward: 0,
+      info: { satisfied: t.goalCalls.map(() => false) },
+    });
   });
 
   void test('executing no calls yields 0 for every task', () => {

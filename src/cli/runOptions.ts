@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { RunConfig, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
+import { RunConfig, TURN_SHAPES, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
 import { UserError } from '../util/errors';
 import type { PriceTable } from '../shared/cost';
 
@@ -39,6 +39,12 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--user-sim <kind>', 'user simulator').choices(['goal', 'guide', 'script']))
     .addOption(new Option('--agent-strategy <s>', 'agent protocol').choices(['function-calling', 'react']))
     .option('--concurrency <n>', 'conversations at once', int)
+    .addOption(
+      new Option(
+        '--turns <shape>',
+        'how each agent turn runs: child (a child workflow each, the default) or activity (activity work of the conversation; less CPU per model call)',
+      ).choices([...TURN_SHAPES]),
+    )
     .option('--max-llm-calls <n>', 'stop starting conversations after this many LLM calls', int)
     .option('--id <id>', 'run id (rerun with the same id to resume or attach)')
     .option('--seed <s>', 'sampling seed root (default: the run id); same seed, same transcripts')
@@ -73,6 +79,7 @@ export interface RunFlags {
   userSim?: string;
   agentStrategy?: string;
   concurrency?: number;
+  turns?: string;
   maxLlmCalls?: number;
   id?: string;
   seed?: string;
@@ -164,6 +171,7 @@ export function runConfigFromFlags(
     ...(flags.userSim !== undefined && { userSim: flags.userSim as 'goal' }),
     ...(flags.agentStrategy !== undefined && { agentStrategy: flags.agentStrategy as 'react' }),
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+    ...(flags.turns !== undefined && { turns: flags.turns as RunConfig['turns'] }),
     ...(flags.maxLlmCalls !== undefined && { maxLlmCalls: flags.maxLlmCalls }),
     ...(flags.trials !== undefined && { trials: flags.trials }),
     ...(flags.seed !== undefined && { seed: flags.seed }),

@@ -5,6 +5,12 @@ import { z } from 'zod';
 
 export const RUN_MODES = ['harvest', 'baseline', 'eval'] as const;
 
+/** How each agent turn runs (issue 17): a child workflow of the conversation (the design's shape,
+ * the default), or activity work of the conversation workflow itself (fewer Temporal actions per
+ * model call). Both produce the same data for the same seed. */
+export const TURN_SHAPES = ['child', 'activity'] as const;
+export type TurnShape = (typeof TURN_SHAPES)[number];
+
 /** Levenshtein distance: single-character insertions, deletions and substitutions. */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -98,6 +104,15 @@ export const RunConfig = strictObject({
   /** Evaluation trials per task (pass^k); harvests use 1. */
   trials: z.number().int().min(1).max(32).default(1),
   concurrency: z.number().int().min(1).max(1000).default(8),
+  turns: z
+    .enum(TURN_SHAPES)
+    .default('child')
+    .describe(
+      'How each agent turn runs: "child" (default) as a child workflow of the conversation, ' +
+        'one per branching turn, each visible in the Web UI; "activity" as activity work of the ' +
+        'conversation workflow (fewer Temporal actions and less orchestration CPU per model call). ' +
+        'Both give the same transcripts for the same seed.',
+    ),
   /** Stop starting conversations once this many LLM calls were made (a budget). */
   maxLlmCalls: z.number().int().min(1).optional(),
   /** Where result files go, as the worker sees it (a shared volume across machines). */

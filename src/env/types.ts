@@ -1,11 +1,13 @@
-// The one interface every environment (ToolWOZ now, tau2 retail later) implements.
+// The one interface every environment (ToolWOZ, τ-bench retail/airline, τ²-bench retail) implements.
 // Split in two: `EnvironmentScoring` is pure and deterministic (the conversation workflow runs the
 // per-turn reward check itself), `Environment` does I/O (loading data) and runs in activities.
+// Environments register themselves in src/env/registry.ts (pure half) and src/env/index.ts (node half).
 import type { CallMade, Message } from '../shared/messages';
 
 export interface GoalCall {
   name: string;
-  parameters: Record<string, string>;
+  /** JSON values (τ-bench: numbers, lists, objects); ToolWOZ's are all strings. */
+  parameters: Record<string, unknown>;
   /** What a correct call returns (ToolWOZ book_* goals: the booked entity). */
   returns?: Record<string, unknown>;
 }
@@ -19,6 +21,25 @@ export interface Task {
   goalCalls: GoalCall[];
   /** Whether replaying the task's own goal calls reaches reward 1 (annotation noise can prevent it). */
   solvable: boolean;
+  /** τ-bench: the user's scenario text, as the task list gives it. */
+  instruction?: string;
+  /** τ-bench: facts the agent must tell the user (final reward: each appears in some agent text). */
+  outputs?: string[];
+  /** τ-bench: the customer's user id. */
+  userId?: string;
+}
+
+/** A call the branch executed before (errors included), in order: what a stateful environment
+ * replays to rebuild the branch's state. `arguments` as the agent sent them (raw text if unparsed). */
+export interface PriorCall {
+  name: string;
+  arguments: Record<string, unknown> | string;
+}
+
+/** The whole conversation's reward (eval, and a harvest's golden path), with what decided it. */
+export interface FinalReward {
+  reward: number;
+  info: Record<string, unknown>;
 }
 
 export type AgentStrategy = 'function-calling' | 'react';
@@ -35,6 +56,8 @@ export interface ToolResult {
   content: string;
   /** The scored record. */
   call: CallMade;
+  /** The call ends the conversation (τ-bench `transfer_to_human_agents`): the turn and leaf stop. */
+  endsConversation?: boolean;
 }
 
 export interface EnvironmentScoring {
@@ -53,7 +76,13 @@ export interface Environment extends EnvironmentScoring {
   /** Throws UnknownTaskError for an id not in the data. */
   getTask(id: string): Task;
   tools(): ToolSchema[];
-  executeCall(task: Task, name: string, args: unknown): ToolResult;
+  /** Runs one call against the state the branch's earlier calls (`prior`, every one it executed, in
+   * order, errors included) left. Deterministic: the same task, prior and call give the same result
+   * in any process. A stateless environment (ToolWOZ) ignores `prior`. */
+  executeCall(task: Task, name: string, args: unknown, prior: readonly PriorCall[]): ToolResult;
+  /** The final reward of a conversation: its executed calls in order and what the agent said to the
+   * user. May use loaded data (runs in activities). */
+  finalReward(task: Task, calls: readonly PriorCall[], agentTexts: readonly string[]): FinalReward;
   agentSystemPrompt(strategy: AgentStrategy): string;
   /** The user simulator's request for its next message (goal/guide), or the scripted reply. */
   userTurn(task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan;

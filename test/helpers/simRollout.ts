@@ -82,7 +82,7 @@ export async function runSearch(
         });
         return parseAgentReply(strategy, r.choices[0].message);
       },
-      executeTool: async (call) => env.executeCall(task, call.name, call.arguments),
+      executeTool: async (call) => env.executeCall(task, call.name, call.arguments, []),
     });
 
   const s = createSearch(await userReply(0, []), task.goalCalls.length);

@@ -5,6 +5,8 @@ import type { Message } from '../../shared/messages';
 import type {
   AgentStrategy,
   Environment,
+  FinalReward,
+  PriorCall,
   Task,
   ToolResult,
   ToolSchema,
@@ -34,7 +36,15 @@ export function createToolwozEnvironment(dataDir: string, options: ToolwozOption
     listTasks: (split: string): Task[] => data.listTasks(split),
     getTask: (id: string): Task => data.getTask(id),
     tools: (): ToolSchema[] => data.catalog.schemas,
+    // Stateless: a ToolWOZ call's result depends only on the task and the call, never on `prior`.
     executeCall: (task: Task, name: string, args: unknown): ToolResult => data.execute(task, name, args),
+    // Its conversation reward (satisfied goals / goals) of the calls, re-executed to score what they
+    // returned; what the agent said plays no part.
+    finalReward: (task: Task, calls: readonly PriorCall[]): FinalReward => {
+      const made = calls.map((c) => data.execute(task, c.name, c.arguments).call);
+      const { reward, satisfied } = toolwozScoring.conversationReward(task.goalCalls, made);
+      return { reward, info: { satisfied } };
+    },
     agentSystemPrompt: (strategy: AgentStrategy): string =>
       toolwozAgentSystemPrompt(prompts, strategy, data.catalog.schemas),
     userTurn: (task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan =>

@@ -9,10 +9,12 @@ import { isEmptyValue, isPlainObject, isSubset, splitApiName, uniqueIdKey } from
 /** The booked entity's unique id for a domain (its book_<domain> goal), or undefined. */
 export function bookedEntityId(goalCalls: GoalCall[], domain: string): string | undefined {
   const book = goalCalls.find((g) => g.name === `book_${domain}`);
-  return book?.parameters[uniqueIdKey(domain)] || undefined;
+  const id = book?.parameters[uniqueIdKey(domain)];
+  // ToolWOZ goal parameters are strings; an empty one names no entity.
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-const nonEmpty = (params: Record<string, string>): Record<string, string> =>
+const nonEmpty = (params: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(params).filter(([, v]) => !isEmptyValue(v)));
 
 export function callSatisfiesGoal(goalCalls: GoalCall[], goalIndex: number, call: CallMade): boolean {
