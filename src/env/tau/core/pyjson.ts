@@ -135,7 +135,10 @@ class Parser {
         j += 2;
         continue;
       }
-      if (c < 0x20) ((this.i = j), this.fail('control character in string'));
+      if (c < 0x20) {
+        this.i = j;
+        this.fail('control character in string');
+      }
       j++;
     }
     this.i = j + 1;
