@@ -1,9 +1,16 @@
 // `npm run bench`: what the orchestration costs and how far it scales (docs/benchmark.md).
 //
-// Everything runs for real and on this machine: a private in-memory Temporal dev server, the
-// simulated model as its own process (`josh sim-model`, fixed latency), and `josh worker`
-// processes — one, then two — on a task queue of their own. For each scenario it starts a harvest
-// and reports:
+// Everything runs for real and on this machine: a Temporal dev server (a fresh one per measured
+// row, its store a SQLite file like `josh harvest`'s embedded server, or in memory), the simulated
+// model as its own process (`josh sim-model`, fixed latency; one per --latency-ms value), and
+// `josh worker` processes on a task queue of their own. Every scenario runs once per turn shape
+// (--turns: each agent turn a child workflow, or activity work of the conversation) and per model
+// latency. For each it starts a warm-up harvest, then the measured one, and reports:
+//   - orchestration CPU per model call: CPU milliseconds of the Temporal server and the workers
+//     (/proc) ÷ the model calls the simulated model served during the measured harvest — the
+//     figure issue 17 targets, comparable across load unlike wall time;
+//   - history events per model call: the events of every conversation and agent-turn workflow of
+//     the harvest ÷ the same model calls (each event is a store write and a worker hand-off);
 //   - overhead ratio per conversation: wall time (the workflow's own start/finish stamps) ÷ its
 //     critical-path bound. The bound is what a perfect orchestrator would need: per search step,
 //     the longest chain of sequential model calls (the most agent calls any leaf made in that
@@ -12,29 +19,32 @@
 //   - CPU seconds per conversation of the workers, the Temporal server and the model;
 //   - worker peak RSS (VmHWM) and history events per conversation (its own and with its turns).
 //
-//   npm run bench [-- --latency-ms 200 --beam 4 --max-steps 8 --user goal
-//                     --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2 --json out.json]
-import { spawn, type ChildProcess } from 'node:child_process';
+//   npm run bench [-- --latency-ms 200[,1000] --turns child,activity --beam 4 --max-steps 8
+//                     --user goal --store file|memory --sqlite-pragma synchronous=off,...
+//                     --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2,val100 --json out.json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { RunConfig, type RunConfigInput } from '../src/config/run';
+import { RunConfig, TURN_SHAPES, type RunConfigInput, type TurnShape } from '../src/config/run';
 import { startOrAttach } from '../src/runtime/startRun';
 import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
-import { startDevServer } from '../src/temporal/devServer';
+import { DEV_SERVER_SQLITE_PRAGMAS, startDevServer } from '../src/temporal/devServer';
 import { provisionTemporalCli } from '../src/temporal/provision';
-import { hopProfile, hopTable, type HopStats } from './benchHops';
-
-const ROOT = path.resolve(__dirname, '..');
-const JOSH = path.join(ROOT, 'bin', 'josh.js');
+import { hopProfile, hopTable } from './benchHops';
+import { cpuSeconds, peakRssMiB, startJosh, stop, waitFor, type Proc } from './benchProcs';
+import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
+import { shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
 const { values: flags } = parseArgs({
   options: {
+    /** One latency, or a comma-separated sweep (e.g. 200,1000): every scenario runs at each. */
     'latency-ms': { type: 'string', default: '200' },
+    /** Turn shapes to measure, each scenario once per shape. */
+    turns: { type: 'string', default: TURN_SHAPES.join(',') },
     beam: { type: 'string', default: '4' },
     branching: { type: 'string', default: '2' },
     'max-steps': { type: 'string', default: '8' },
@@ -43,7 +53,11 @@ const { values: flags } = parseArgs({
     /** Conversations per harvest = concurrency × rounds (at least `min-conversations`). */
     rounds: { type: 'string', default: '2' },
     'min-conversations': { type: 'string', default: '4' },
-    scenarios: { type: 'string', default: 'single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2' },
+    scenarios: { type: 'string', default: DEFAULT_SCENARIOS },
+    /** The dev server's store: a SQLite file (what `josh harvest` runs on) or in memory. */
+    store: { type: 'string', default: 'file' },
+    /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
+    'sqlite-pragma': { type: 'string' },
     json: { type: 'string' },
     'keep-dir': { type: 'boolean', default: false },
     /** Extra flags for every `josh worker` (e.g. "--llm-concurrency 64"). */
@@ -53,95 +67,36 @@ const { values: flags } = parseArgs({
   },
 });
 
-const LATENCY_MS = Number(flags['latency-ms']);
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
-interface Scenario {
-  name: string;
-  concurrency: number;
-  workers: number;
-  conversations: number;
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
 }
 
-function scenarioOf(name: string): Scenario {
-  const rounds = Number(flags.rounds);
-  const min = Number(flags['min-conversations']);
-  if (name === 'single') return { name, concurrency: 1, workers: 1, conversations: 1 };
-  const m = /^c(\d+)x(\d+)$/.exec(name);
-  if (!m) throw new Error(`unknown scenario ${name} (single, or c<concurrency>x<workers>)`);
-  const concurrency = Number(m[1]);
-  return { name, concurrency, workers: Number(m[2]), conversations: Math.max(min, concurrency * rounds) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// processes
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...nodeArgs, JOSH, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const log = fs.createWriteStream(logFile, { flags: 'a' });
-  for (const s of [child.stdout!, child.stderr!]) {
-    s.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.length > 1_000_000) out = out.slice(-100_000);
-      log.write(c);
-    });
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(p: Proc, pattern: RegExp, what: string, ms = 120_000): Promise<RegExpMatchArray> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const m = p.output().match(pattern);
-    if (m) return m;
-    if (p.child.exitCode !== null || Date.now() > until) {
-      throw new Error(`${what} did not start:\n${p.output().slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
-  await p.exited;
-  clearTimeout(timer);
-}
-
-const CLK_TCK = 100;
-/** User + system CPU seconds of a process so far (Linux /proc). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-
-/** Peak resident set size in MiB (VmHWM). */
-function peakRssMiB(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const LATENCIES = list(flags['latency-ms']).map((s) => {
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : fail(`--latency-ms: ${s} is not a number of milliseconds`);
+});
+const SHAPES = list(flags.turns).map((s) =>
+  (TURN_SHAPES as readonly string[]).includes(s)
+    ? (s as TurnShape)
+    : fail(`--turns: the run config knows no turn shape "${s}" (it knows ${TURN_SHAPES.join(', ')})`),
+);
+const STORE =
+  flags.store === 'memory' || flags.store === 'file' ? flags.store : fail('--store: file or memory');
+const PRAGMAS: Readonly<Record<string, string>> = flags['sqlite-pragma']
+  ? Object.fromEntries(
+      list(flags['sqlite-pragma']).map((kv) => {
+        const [k, v] = kv.split('=');
+        return k && v ? [k, v] : fail(`--sqlite-pragma: ${kv} is not name=value`);
+      }),
+    )
+  : DEV_SERVER_SQLITE_PRAGMAS;
 
 // ---------------------------------------------------------------------------------------------
 // the critical-path bound of one conversation, from its result file
@@ -167,187 +122,210 @@ export function criticalPathCalls(result: Pick<ConversationResult, 'tree'>): num
 
 // ---------------------------------------------------------------------------------------------
 
-interface Row {
-  scenario: string;
-  concurrency: number;
-  workers: number;
-  conversations: number;
-  wallS: number;
-  convPerMin: number;
-  callsPerS: number;
-  llmCalls: number;
-  overheadMean: number;
-  overheadP50: number;
-  overheadMax: number;
-  workerPeakRssMiB: number[];
-  cpuPerConv: { workers: number; server: number; model: number };
-  historyEventsPerConv: { own: number; withTurns: number };
-  successRate: number;
-  /** Server and worker hand-offs of the first conversations (benchHops.ts). */
-  hops: HopStats;
+interface Model {
+  proc: Proc;
+  url: string;
+  latencyMs: number;
 }
 
-async function runScenario(
-  sc: Scenario,
-  ctx: {
-    client: Client;
-    address: string;
-    modelUrl: string;
-    dir: string;
-    serverPid: number;
-    modelPid: number;
-  },
-): Promise<Row> {
-  const taskQueue = `bench-${sc.name}-${Date.now()}`;
-  const runsDir = path.join(ctx.dir, 'runs');
-  const workers: Proc[] = [];
-  for (let i = 0; i < sc.workers; i++) {
-    const nodeArgs = flags['cpu-prof']
-      ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags['cpu-prof'], `${sc.name}-w${i}`)]
-      : [];
-    const extra = flags['worker-args'] ? flags['worker-args'].split(/\s+/).filter(Boolean) : [];
-    workers.push(
-      start(
-        ['worker', '--task-queue', taskQueue, '--runs-dir', runsDir, ...extra],
-        {
-          TEMPORAL_ADDRESS: ctx.address,
-          OPENAI_BASE_URL: ctx.modelUrl,
-          JOSH_LOG_LEVEL: 'info',
-          JOSH_LOG_FORMAT: 'json',
-        },
-        path.join(ctx.dir, `${sc.name}-worker${i}.log`),
-        nodeArgs,
-      ),
-    );
-  }
-  for (const w of workers) await waitFor(w, /worker running/, 'worker');
-  // Warm up first (data loaded, code compiled) on tasks the measured run does not use.
-  const warm = RunConfig.parse({
-    id: `bench-warmup-${sc.name}-${Date.now()}`,
-    split: flags.split,
-    start: 400,
-    limit: sc.workers * 2,
-    concurrency: sc.workers * 2,
-    beamSize: 2,
-    maxSteps: 2,
-    userSim: flags.user as 'goal',
-  });
-  await (await startOrAttach(ctx.client, warm, taskQueue)).handle.result();
+/** Completions the simulated model has served so far (its GET /stats). */
+async function modelCalls(model: Model): Promise<number> {
+  const res = await fetch(`${model.url}/stats`);
+  const stats = (await res.json()) as { completions: number };
+  return stats.completions;
+}
 
-  const id = `bench-${sc.name}-${Date.now()}`;
-  const runDir = path.join(runsDir, id);
-  const input: RunConfigInput = {
-    id,
-    split: flags.split,
-    limit: sc.conversations,
-    concurrency: sc.concurrency,
-    beamSize: Number(flags.beam),
-    branching: Number(flags.branching),
-    maxSteps: Number(flags['max-steps']),
-    userSim: flags.user as 'goal',
-    seed: 'bench',
-    outDir: runDir,
-  };
-  const cpu0 = {
-    workers: workers.map((w) => cpuSeconds(w.child.pid)),
-    server: cpuSeconds(ctx.serverPid),
-    model: cpuSeconds(ctx.modelPid),
-  };
-  const t0 = Date.now();
-  const { handle } = await startOrAttach(ctx.client, RunConfig.parse(input), taskQueue);
-  const progress = (await handle.result()) as HarvestProgress;
-  const wallS = (Date.now() - t0) / 1000;
-  const cpu = {
-    workers: workers.reduce((a, w, i) => a + cpuSeconds(w.child.pid) - cpu0.workers[i], 0),
-    server: cpuSeconds(ctx.serverPid) - cpu0.server,
-    model: cpuSeconds(ctx.modelPid) - cpu0.model,
-  };
-  const rss = workers.map((w) => Math.round(peakRssMiB(w.child.pid)));
-
-  // Overhead per conversation, from the result files.
-  const convDir = path.join(runDir, 'conversations');
-  const results = fs
-    .readdirSync(convDir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(convDir, f), 'utf8')) as ConversationResult);
-  const ratios = results
-    .map((r) => {
-      const wall = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
-      return wall / (criticalPathCalls(r) * LATENCY_MS);
-    })
-    .sort((a, b) => a - b);
-
-  // History events: each conversation's own, and with its agent-turn children.
-  let own = 0;
-  let all = 0;
-  // Let visibility catch up with the closed workflows.
-  await new Promise((r) => setTimeout(r, 2_000));
-  for await (const wf of ctx.client.workflow.list({ query: `JoshHarvestId="${id}"` })) {
+/** Workflows of a harvest other than the harvest itself: their kind and history length. */
+async function harvestWorkflows(
+  client: Client,
+  harvestId: string,
+): Promise<{ turns: number; ownEvents: number; allEvents: number }> {
+  const out = { turns: 0, ownEvents: 0, allEvents: 0 };
+  for await (const wf of client.workflow.list({ query: `JoshHarvestId="${harvestId}"` })) {
+    if (wf.workflowId === harvestId) continue;
     const n = wf.historyLength ?? 0;
-    if (wf.workflowId === id) continue;
-    all += n;
-    if (wf.searchAttributes?.JoshKind?.[0] === 'conversation') own += n;
+    const kind = wf.searchAttributes?.JoshKind?.[0];
+    out.allEvents += n;
+    if (kind === 'conversation') out.ownEvents += n;
+    if (kind === 'turn') out.turns++;
   }
-
-  const hops = await hopProfile(ctx.client, id);
-
-  for (const w of workers) await stop(w);
-  const llmCalls = progress.usage.agent.calls + progress.usage.user.calls;
-  const n = results.length;
-  return {
-    scenario: sc.name,
-    concurrency: sc.concurrency,
-    workers: sc.workers,
-    conversations: n,
-    wallS,
-    convPerMin: (n / wallS) * 60,
-    callsPerS: llmCalls / wallS,
-    llmCalls,
-    overheadMean: ratios.reduce((a, b) => a + b, 0) / n,
-    overheadP50: ratios[Math.floor((n - 1) / 2)],
-    overheadMax: ratios[n - 1],
-    workerPeakRssMiB: rss,
-    cpuPerConv: { workers: cpu.workers / n, server: cpu.server / n, model: cpu.model / n },
-    historyEventsPerConv: { own: own / n, withTurns: all / n },
-    successRate: progress.succeeded / Math.max(1, progress.done),
-    hops,
-  };
+  return out;
 }
 
-function table(rows: Row[]): string {
-  const head = [
-    'scenario',
-    'conc',
-    'workers',
-    'convs',
-    'wall s',
-    'conv/min',
-    'calls/s',
-    'overhead mean',
-    'p50',
-    'max',
-    'peak RSS MiB',
-    'CPU s/conv w/srv/model',
-    'events/conv own/all',
-  ];
-  const lines = rows.map((r) => [
-    r.scenario,
-    String(r.concurrency),
-    String(r.workers),
-    String(r.conversations),
-    r.wallS.toFixed(1),
-    r.convPerMin.toFixed(1),
-    r.callsPerS.toFixed(1),
-    r.overheadMean.toFixed(2),
-    r.overheadP50.toFixed(2),
-    r.overheadMax.toFixed(2),
-    r.workerPeakRssMiB.join('+'),
-    `${r.cpuPerConv.workers.toFixed(2)}/${r.cpuPerConv.server.toFixed(2)}/${r.cpuPerConv.model.toFixed(2)}`,
-    `${r.historyEventsPerConv.own.toFixed(0)}/${r.historyEventsPerConv.withTurns.toFixed(0)}`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [fmt(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+interface Ctx {
+  dir: string;
+  cliPath: string;
+  model: Model;
+}
+
+async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | Skipped> {
+  const latencyMs = ctx.model.latencyMs;
+  const tag = `${sc.name}-${shape}-${latencyMs}ms`;
+  const rowDir = path.join(ctx.dir, tag);
+  fs.mkdirSync(rowDir, { recursive: true });
+  // A fresh server per row: each measurement starts from an empty store of the same size, and a
+  // row's server CPU is its own.
+  const server = await startDevServer({
+    cliPath: ctx.cliPath,
+    port: 0,
+    uiPort: false,
+    logFile: path.join(rowDir, 'temporal-server.log'),
+    ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const taskQueue = `bench-${tag}-${Date.now()}`;
+  const runsDir = path.join(rowDir, 'runs');
+  const workers: Proc[] = [];
+  try {
+    for (let i = 0; i < sc.workers; i++) {
+      const nodeArgs = flags['cpu-prof']
+        ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags['cpu-prof'], `${tag}-w${i}`)]
+        : [];
+      workers.push(
+        startJosh(
+          [
+            'worker',
+            '--task-queue',
+            taskQueue,
+            '--runs-dir',
+            runsDir,
+            ...list(flags['worker-args'].replace(/\s+/g, ',')),
+          ],
+          {
+            TEMPORAL_ADDRESS: server.address,
+            OPENAI_BASE_URL: `${ctx.model.url}/v1`,
+            JOSH_LOG_LEVEL: 'info',
+            JOSH_LOG_FORMAT: 'json',
+          },
+          path.join(rowDir, `worker${i}.log`),
+          nodeArgs,
+        ),
+      );
+    }
+    for (const w of workers) await waitFor(w, /worker running/, 'worker');
+
+    // Warm up first (data loaded, code compiled, the server's caches filled) on tasks the measured
+    // run does not use, in the same turn shape: it also tells whether the workflows honour it.
+    const warmId = `bench-warmup-${tag}-${Date.now()}`;
+    const warm = RunConfig.parse({
+      id: warmId,
+      split: flags.split,
+      start: 400,
+      limit: sc.workers * 2,
+      concurrency: sc.workers * 2,
+      beamSize: 2,
+      maxSteps: 2,
+      userSim: flags.user as 'goal',
+      turns: shape,
+      outDir: path.join(runsDir, warmId),
+    } satisfies RunConfigInput);
+    await (await startOrAttach(client, warm, taskQueue)).handle.result();
+    if (shape !== 'child') {
+      await new Promise((r) => setTimeout(r, 1_000)); // visibility catches up
+      const { turns } = await harvestWorkflows(client, warmId);
+      if (turns > 0) {
+        return {
+          scenario: sc.name,
+          turns: shape,
+          latencyMs,
+          reason:
+            `the workflows do not honour turns=${shape} yet: its warm-up harvest still ran ${turns} ` +
+            'agent turns as child workflows (issue 17: the lead’s turn-shape change has not landed)',
+        };
+      }
+    }
+
+    const id = `bench-${tag}-${Date.now()}`;
+    const runDir = path.join(runsDir, id);
+    const input: RunConfigInput = {
+      id,
+      split: flags.split,
+      limit: sc.conversations,
+      concurrency: sc.concurrency,
+      beamSize: sc.beamSize ?? Number(flags.beam),
+      branching: Number(flags.branching),
+      ...(sc.maxSteps === null ? {} : { maxSteps: sc.maxSteps ?? Number(flags['max-steps']) }),
+      userSim: flags.user as 'goal',
+      turns: shape,
+      seed: 'bench',
+      outDir: runDir,
+    };
+    const config = RunConfig.parse(input);
+    const before = {
+      workers: workers.map((w) => cpuSeconds(w.child.pid)),
+      server: cpuSeconds(server.pid),
+      model: cpuSeconds(ctx.model.proc.child.pid),
+      calls: await modelCalls(ctx.model),
+    };
+    const t0 = Date.now();
+    const { handle } = await startOrAttach(client, config, taskQueue);
+    const progress = (await handle.result()) as HarvestProgress;
+    const wallS = (Date.now() - t0) / 1000;
+    const cpu = {
+      workers: workers.reduce((a, w, i) => a + cpuSeconds(w.child.pid) - before.workers[i], 0),
+      server: cpuSeconds(server.pid) - before.server,
+      model: cpuSeconds(ctx.model.proc.child.pid) - before.model,
+    };
+    const served = (await modelCalls(ctx.model)) - before.calls;
+    const rss = workers.map((w) => Math.round(peakRssMiB(w.child.pid)));
+
+    // Overhead per conversation, from the result files.
+    const convDir = path.join(runDir, 'conversations');
+    const results = fs
+      .readdirSync(convDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(convDir, f), 'utf8')) as ConversationResult);
+    const ratios = results
+      .map((r) => {
+        const wall = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
+        return wall / (criticalPathCalls(r) * latencyMs);
+      })
+      .sort((a, b) => a - b);
+
+    // Let visibility catch up with the closed workflows before counting their events.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const wfs = await harvestWorkflows(client, id);
+    const hops = await hopProfile(client, id);
+
+    const n = results.length;
+    const calls = Math.max(1, served);
+    return {
+      scenario: sc.name,
+      turns: shape,
+      latencyMs,
+      store: STORE,
+      concurrency: sc.concurrency,
+      workers: sc.workers,
+      beamSize: config.beamSize,
+      maxSteps: config.maxSteps,
+      conversations: n,
+      wallS,
+      convPerMin: (n / wallS) * 60,
+      callsPerS: served / wallS,
+      modelCalls: served,
+      harvestLlmCalls: progress.usage.agent.calls + progress.usage.user.calls,
+      cpuMsPerCall: {
+        server: (cpu.server * 1000) / calls,
+        workers: (cpu.workers * 1000) / calls,
+        total: ((cpu.server + cpu.workers) * 1000) / calls,
+      },
+      eventsPerCall: wfs.allEvents / calls,
+      turnWorkflows: wfs.turns,
+      overheadMean: ratios.reduce((a, b) => a + b, 0) / n,
+      overheadP50: ratios[Math.floor((n - 1) / 2)],
+      overheadMax: ratios[n - 1],
+      workerPeakRssMiB: rss,
+      cpuPerConv: { workers: cpu.workers / n, server: cpu.server / n, model: cpu.model / n },
+      historyEventsPerConv: { own: wfs.ownEvents / n, withTurns: wfs.allEvents / n },
+      successRate: progress.succeeded / Math.max(1, progress.done),
+      hops,
+    };
+  } finally {
+    for (const w of workers) await stop(w);
+    await connection.close();
+    await server.stop();
+  }
 }
 
 const LOAD_AT_START = os.loadavg();
@@ -362,67 +340,88 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const scenarios = flags.scenarios.split(',').map((s) => scenarioOf(s.trim()));
+  const scenarios = list(flags.scenarios).map((s) =>
+    scenarioOf(s, Number(flags.rounds), Number(flags['min-conversations'])),
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-bench-'));
   const say = (s: string) => process.stderr.write(`${s}\n`);
   say(`bench: ${machine()}`);
   say(`bench: logs and runs in ${dir}`);
-
   const cli = await provisionTemporalCli({ log: say });
-  const server = await startDevServer({
-    cliPath: cli.path,
-    port: 0,
-    uiPort: false,
-    logFile: path.join(dir, 'temporal-server.log'),
-  });
-  const model = start(
-    ['sim-model', '--port', '0', '--latency-ms', String(LATENCY_MS)],
-    { JOSH_LOG_LEVEL: 'warn' },
-    path.join(dir, 'sim-model.log'),
-  );
-  const [, modelBase] = await waitFor(model, /listening on (http:\/\/\S+)/, 'simulated model');
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+
   const rows: Row[] = [];
+  const skipped: Skipped[] = [];
   try {
-    for (const sc of scenarios) {
-      say(
-        `bench: ${sc.name}: ${sc.conversations} conversations, ${sc.concurrency} at once, ${sc.workers} worker(s)`,
+    for (const latencyMs of LATENCIES) {
+      const proc = startJosh(
+        ['sim-model', '--port', '0', '--latency-ms', String(latencyMs)],
+        { JOSH_LOG_LEVEL: 'warn' },
+        path.join(dir, `sim-model-${latencyMs}ms.log`),
       );
-      const row = await runScenario(sc, {
-        client,
-        address: server.address,
-        modelUrl: `${modelBase}/v1`,
-        dir,
-        serverPid: server.pid,
-        modelPid: model.child.pid ?? 0,
-      });
-      rows.push(row);
-      say(table([row]).split('\n').slice(2).join('\n'));
-      say(hopTable(row.hops));
+      try {
+        const [, url] = await waitFor(proc, /listening on (http:\/\/\S+)/, 'simulated model');
+        for (const sc of scenarios) {
+          for (const shape of SHAPES) {
+            say(
+              `bench: ${sc.name}, turns=${shape}, ${latencyMs} ms model: ${sc.conversations} ` +
+                `conversations, ${sc.concurrency} at once, ${sc.workers} worker(s)`,
+            );
+            const row = await runRow(sc, shape, { dir, cliPath: cli.path, model: { proc, url, latencyMs } });
+            if ('reason' in row) {
+              say(`bench: skipped: ${row.reason}`);
+              skipped.push(row);
+              continue;
+            }
+            rows.push(row);
+            say(table([row]).split('\n').slice(2).join('\n'));
+            say(hopTable(row.hops));
+          }
+        }
+      } finally {
+        await stop(proc);
+      }
     }
   } finally {
-    await connection.close();
-    await stop(model);
-    await server.stop();
+    if (!flags['keep-dir']) fs.rmSync(dir, { recursive: true, force: true });
   }
+
+  const store =
+    STORE === 'file'
+      ? `dev server store: SQLite file (${Object.entries(PRAGMAS)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')})`
+      : 'dev server store: in memory';
   const settings =
-    `model latency ${LATENCY_MS} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
-    `max steps ${flags['max-steps']}, ${flags.user} user, ${flags.split} split`;
-  process.stdout.write(`\n${machine()}\n${settings}\n\n${table(rows)}\n`);
-  for (const r of rows)
-    process.stdout.write(`\n${r.scenario}: hand-offs (first 4 conversations)\n${hopTable(r.hops)}\n`);
-  const twoOverOne = ['c1', 'c8', 'c32']
-    .map((c) => {
-      const one = rows.find((r) => r.scenario === `${c}x1`);
-      const two = rows.find((r) => r.scenario === `${c}x2`);
-      return one && two ? `${c}: ${(two.convPerMin / one.convPerMin).toFixed(2)}×` : null;
-    })
-    .filter(Boolean);
-  if (twoOverOne.length) process.stdout.write(`\ntwo workers ÷ one (throughput): ${twoOverOne.join(', ')}\n`);
-  if (flags.json)
-    fs.writeFileSync(flags.json, JSON.stringify({ machine: machine(), settings, rows }, null, 2));
-  if (!flags['keep-dir']) fs.rmSync(dir, { recursive: true, force: true });
+    `model latency ${LATENCIES.join(', ')} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
+    `max steps ${flags['max-steps']} (named scenarios pin their own), ${flags.user} user, ` +
+    `${flags.split} split; ${store}`;
+  const out = (s: string) => process.stdout.write(s);
+  out(`\n${machine()}\n${settings}\n\n${table(rows)}\n`);
+  for (const s of skipped)
+    out(`\n${s.scenario}, turns=${s.turns}, ${s.latencyMs} ms: skipped: ${s.reason}\n`);
+  for (const r of rows) {
+    out(`\n${r.scenario}, turns=${r.turns}, ${r.latencyMs} ms: hand-offs (first 4 conversations)\n`);
+    out(`${hopTable(r.hops)}\n`);
+  }
+  const twoOverOne = ['c1', 'c8', 'c32'].flatMap((c) =>
+    rows
+      .filter((r) => r.scenario === `${c}x1`)
+      .flatMap((one) => {
+        const two = rows.find(
+          (r) => r.scenario === `${c}x2` && r.turns === one.turns && r.latencyMs === one.latencyMs,
+        );
+        return two
+          ? [`${c} ${one.turns} ${one.latencyMs} ms: ${(two.convPerMin / one.convPerMin).toFixed(2)}×`]
+          : [];
+      }),
+  );
+  if (twoOverOne.length) out(`\ntwo workers ÷ one (throughput): ${twoOverOne.join(', ')}\n`);
+  const shapes = shapeComparison(rows);
+  if (shapes.length) out(`\nactivity ÷ child (same scenario and latency):\n${shapes.join('\n')}\n`);
+  out(`\nagainst issue 17's targets:\n${targetLines(rows).join('\n')}\n`);
+  if (flags.json) {
+    fs.writeFileSync(flags.json, JSON.stringify({ machine: machine(), settings, rows, skipped }, null, 2));
+  }
 }
 
 main().catch((err: unknown) => {

@@ -24,6 +24,9 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the server to accept requests. */
   readyTimeoutMs?: number;
+  /** SQLite pragmas of the database file (replace DEV_SERVER_SQLITE_PRAGMAS; the bench compares
+   * settings with it). Ignored without `dbFile`. */
+  sqlitePragmas?: Readonly<Record<string, string>>;
   /** Extra `temporal server start-dev` arguments (e.g. `--dynamic-config-value k=v`). */
   extraArgs?: string[];
 }
@@ -89,6 +92,28 @@ export function dynamicConfigArgs(
   return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 }
 
+/**
+ * SQLite pragmas of a dev server with a database file (`josh harvest`'s embedded server, `josh
+ * server --db-file`, the chaos test's server-kill case).
+ *
+ * synchronous=off: SQLite's default, a full fsync per commit, serialises every history write: a
+ * harvest writes thousands of events a minute and the store then misses its deadlines (tasks are
+ * lost until they time out). A killed server process loses nothing (the OS has the writes); only an
+ * OS crash could lose the last commits, which is the dev server's bargain.
+ *
+ * WAL mode is no cure: under a harvest's steady readers its checkpoints starve, and the WAL grew to
+ * 7 GB in a 30-minute run until the server lost its shard. So the store keeps a rollback journal.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
+  synchronous: 'off',
+};
+
+export function sqlitePragmaArgs(
+  values: Readonly<Record<string, string>> = DEV_SERVER_SQLITE_PRAGMAS,
+): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--sqlite-pragma', `${key}=${value}`]);
+}
+
 export function searchAttributeArgs(): string[] {
   return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
     '--search-attribute',
@@ -109,13 +134,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
     args.push('--db-filename', path.resolve(opts.dbFile));
-    // SQLite's default, a full fsync per commit, serialises every history write: a harvest writes
-    // thousands of events a minute and the store then misses its deadlines (tasks are lost until
-    // they time out). WAL mode is no cure: under a harvest's steady readers its checkpoints starve
-    // and the WAL grew to 7 GB in a 30-minute run until the server lost its shard. So: the rollback
-    // journal without fsync. A killed server process loses nothing (the OS has the writes); only an
-    // OS crash could lose the last commits, which is the dev server's bargain.
-    args.push('--sqlite-pragma', 'synchronous=off');
+    args.push(...sqlitePragmaArgs(opts.sqlitePragmas));
   }
   args.push(...searchAttributeArgs());
   args.push(...dynamicConfigArgs());
