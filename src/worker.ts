@@ -52,6 +52,10 @@ export async function createWorkers(opts: WorkerOptions): Promise<JoshWorkers> {
     taskQueue: queues.llm,
     activities: opts.activities.llm,
     shutdownGraceTime,
+    // An agent turn heartbeats its progress after each model call (src/activities/turn.ts); the SDK
+    // holds heartbeats back for up to 0.8 × the heartbeat timeout (16 s), so a crash could lose
+    // that much paid progress. One second bounds it at about one model call.
+    maxHeartbeatThrottleInterval: '1 second',
     // Only activities here: no workflow polling, so all slots serve LLM calls.
     ...(opts.llmConcurrency ? { maxConcurrentActivityTaskExecutions: opts.llmConcurrency } : {}),
     // Enforced by the server for the whole task queue, i.e. across every worker on it.

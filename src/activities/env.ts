@@ -13,7 +13,7 @@ import type {
 } from './types';
 
 /** A bad task id or split will not get better by retrying. */
-function asNonRetryable(err: unknown): never {
+export function asNonRetryable(err: unknown): never {
   if (err instanceof UnknownTaskError || err instanceof UserError) {
     throw ApplicationFailure.create({ message: err.message, type: 'BadRunInput', nonRetryable: true });
   }
@@ -81,7 +81,12 @@ export function createEnvActivities(dataDir: string, envOptions: EnvironmentOpti
     async executeTool(input: ExecuteToolInput): Promise<ExecuteToolOutput> {
       const env = getEnvironment(input.env, dataDir, envOptions);
       try {
-        return env.executeCall(env.getTask(input.taskId), input.call.name, input.call.arguments);
+        return env.executeCall(
+          env.getTask(input.taskId),
+          input.call.name,
+          input.call.arguments,
+          input.prior ?? [],
+        );
       } catch (e) {
         asNonRetryable(e);
       }

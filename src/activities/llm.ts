@@ -1,31 +1,14 @@
-// LLM activities (served on the LLM task queue): one agent call, one user-simulator reply.
+// LLM activities (served on the LLM task queue): one agent turn, one agent call (histories from
+// before issue 17), one user-simulator reply.
 // System prompts, tool schemas and the user's goal are rebuilt here from the environment, so the
 // workflow history carries only the conversation itself.
-import { ApplicationFailure } from '@temporalio/common';
 import { getEnvironment, type EnvironmentOptions } from '../env';
-import { buildAgentRequest, parseAgentReply } from '../agent';
 import { chatCompletion } from '../llm/client';
+import { createAgentTurnActivity } from './turn';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { emptyUsage } from '../shared/messages';
-import { describePrompts, workerPrompts } from './provenance';
+import { callAgentModel, checkPrompts } from './agentModel';
 import type { AgentCallInput, AgentCallOutput, UserTurnInput, UserTurnOutput } from './types';
-
-/** A run's LLM calls all use the prompts it recorded: a worker started with other prompts refuses
- * (the workflow fails the conversation visibly) instead of mixing two prompts in one run's data.
- * No hash (histories from before provenance): nothing to check against. */
-function checkPrompts(runHash: string | undefined, promptsFile: string | undefined): void {
-  if (runHash === undefined) return;
-  const mine = workerPrompts(promptsFile);
-  if (mine.hash === runHash) return;
-  throw ApplicationFailure.create({
-    type: 'PromptsMismatch',
-    nonRetryable: true,
-    message:
-      `this worker's prompts ${mine.hash.slice(0, 12)} (${describePrompts(mine)}) are not the run's prompts ` +
-      `${runHash.slice(0, 12)} (recorded in its run directory): start this worker with the run's prompts file, ` +
-      'or keep workers with other prompts on another task queue',
-  });
-}
 
 export function createLlmActivities(
   dataDir: string,
@@ -35,20 +18,11 @@ export function createLlmActivities(
   return {
     async agentCall(input: AgentCallInput): Promise<AgentCallOutput> {
       checkPrompts(input.promptsHash, envOptions.promptsFile);
-      const env = getEnvironment(input.env, dataDir, envOptions);
-      const body = buildAgentRequest(
-        input.strategy,
-        env.agentSystemPrompt(input.strategy),
-        env.tools(),
-        input.history,
-      );
-      const { message, usage } = await chatCompletion(
-        endpoint,
-        { ...body, model: input.model, temperature: input.temperature, seed: input.seed },
-        `agent model ${input.model}`,
-      );
-      return { action: parseAgentReply(input.strategy, message), usage };
+      return callAgentModel(getEnvironment(input.env, dataDir, envOptions), endpoint, input);
     },
+
+    // One whole agent turn: its model calls and tool calls (issue 17).
+    agentTurn: createAgentTurnActivity(dataDir, endpoint, envOptions),
 
     async userTurn(input: UserTurnInput): Promise<UserTurnOutput> {
       checkPrompts(input.promptsHash, envOptions.promptsFile);

@@ -3,9 +3,10 @@
 // goals are rebuilt inside activities from the environment, never sent through history.
 import type { CallMade, Message, ToolCall, Usage } from '../shared/messages';
 import type { AgentAction } from '../agent/types';
-import type { GoalCall } from '../env/types';
+import type { GoalCall, PriorCall } from '../env/types';
 import type { RunConfig } from '../config/run';
 import type { CompactResult, ConversationSummary } from '../josh/result';
+import type { AgentTurn } from '../josh/search';
 
 export interface AgentCallInput {
   env: string;
@@ -44,15 +45,46 @@ export interface UserTurnOutput {
   usage: Usage;
 }
 
+export type { PriorCall };
+
 export interface ExecuteToolInput {
   env: string;
   taskId: string;
   call: ToolCall;
+  /** The branch's earlier executed calls, in order (a stateful environment's state comes from
+   * them). Absent in histories from before stateful environments: no earlier calls. */
+  prior?: PriorCall[];
 }
 
 export interface ExecuteToolOutput {
   content: string;
   call: CallMade;
+  endsConversation?: boolean;
+}
+
+/** One agent turn of one search leaf (spec 2, step 2): the input of both the agent-turn child
+ * workflow and the whole-turn activity. */
+export interface AgentTurnInput {
+  /** The run's seed root (its `seed`, or its id). */
+  seedRoot: string;
+  env: string;
+  taskId: string;
+  trial: number;
+  nodeId: number;
+  step: number;
+  model: string;
+  temperature: number;
+  strategy: RunConfig['agentStrategy'];
+  maxCalls: number;
+  history: Message[];
+  /** The branch's executed calls before this turn (see ExecuteToolInput.prior). */
+  prior?: PriorCall[];
+  /** The run's recorded prompts hash (provenance), checked by the LLM activity. */
+  promptsHash?: string;
+}
+
+export interface AgentTurnOutput extends AgentTurn {
+  usage: Usage;
 }
 
 export interface LoadTaskOutput {

@@ -68,24 +68,40 @@ export async function runSearchLoop(
 export interface TurnEffects {
   /** One model call on the history so far, parsed into one action. `callIndex` counts from 0. */
   callModel(callIndex: number, history: Message[]): Promise<AgentAction>;
-  executeTool(call: ToolCall): Promise<{ content: string; call: CallMade }>;
+  /** Executes one tool call; `turnCalls` are the calls this turn executed before it (a stateful
+   * environment replays the branch's earlier calls, then these, to find its state). */
+  executeTool(
+    call: ToolCall,
+    turnCalls: readonly CallMade[],
+  ): Promise<{ content: string; call: CallMade; endsConversation?: boolean }>;
   /** How a failed model call is recorded on the turn (default: the error's message), or null when
    * the failure is not the model's own (a cancellation, an infrastructure failure): then it is
    * rethrown instead of ending the leaf. */
   describeError?(err: unknown): string | null;
+  /** Called after each model call and its tool call: what the turn has done so far, enough to
+   * resume it (`TurnProgress`) without repeating a finished model call. */
+  onProgress?(progress: TurnProgress): void;
+}
+
+/** A turn in progress: its messages and executed calls, and the index of its next model call. */
+export interface TurnProgress {
+  messages: Message[];
+  calls: CallMade[];
+  nextCall: number;
 }
 
 /** Up to `maxCalls` model calls: each makes one tool call (executed, its result appended) or
  * speaks to the user, which ends the turn. A model failure ends the turn with `error` set; any
- * other failure (see `describeError`) propagates. */
+ * other failure (see `describeError`) propagates. `resume` continues a turn from its progress. */
 export async function runAgentTurn(
   history: Message[],
   maxCalls: number,
   effects: TurnEffects,
+  resume?: TurnProgress,
 ): Promise<AgentTurn> {
-  const messages: Message[] = [];
-  const calls: CallMade[] = [];
-  for (let i = 0; i < maxCalls; i++) {
+  const messages: Message[] = resume ? [...resume.messages] : [];
+  const calls: CallMade[] = resume ? [...resume.calls] : [];
+  for (let i = resume?.nextCall ?? 0; i < maxCalls; i++) {
     let action: AgentAction;
     try {
       action = await effects.callModel(i, [...history, ...messages]);
@@ -100,9 +116,10 @@ export async function runAgentTurn(
     if (action.kind === 'say') return { messages, calls };
     if (action.kind === 'invalid') {
       messages.push(...action.feedback);
+      effects.onProgress?.({ messages, calls, nextCall: i + 1 });
       continue;
     }
-    const result = await effects.executeTool(action.call);
+    const result = await effects.executeTool(action.call, calls);
     messages.push({
       role: 'tool',
       toolCallId: action.call.id,
@@ -111,6 +128,8 @@ export async function runAgentTurn(
     });
     messages.push(...action.extra);
     calls.push(result.call);
+    if (result.endsConversation) return { messages, calls, endsConversation: true };
+    effects.onProgress?.({ messages, calls, nextCall: i + 1 });
   }
   messages.push({ role: 'assistant', content: OUT_OF_CALLS_MESSAGE });
   return { messages, calls };

@@ -40,6 +40,9 @@ export interface AgentTurn {
   calls: CallMade[];
   /** Set when the turn failed (non-retryable model error, unrecoverable output): the leaf dies. */
   error?: string;
+  /** Set when a tool call ended the conversation (τ-bench's transfer to a human agent): the leaf
+   * ends after this turn, which is still scored (the transfer may itself be a goal call). */
+  endsConversation?: boolean;
 }
 
 export function createSearch(opening: string, goalCount: number): Search {
@@ -116,6 +119,9 @@ export function applyAgentTurn(s: Search, nodeId: number, turn: AgentTurn): void
     record.error = turn.error;
     node.conversationOver = true;
     node.endReason = 'agent-error';
+  } else if (turn.endsConversation) {
+    node.conversationOver = true;
+    node.endReason = 'agent-ended';
   }
   node.turns.push(record);
 }

@@ -72,11 +72,13 @@ export interface ChatRequest {
 }
 
 /** Heartbeat while waiting on the model, so a worker that dies mid-call is noticed within the
- * heartbeat timeout (seconds) instead of the call's whole StartToClose budget. */
-async function withHeartbeat<T>(ctx: Context | null, work: Promise<T>): Promise<T> {
+ * heartbeat timeout (seconds) instead of the call's whole StartToClose budget. An activity that
+ * records its progress in heartbeat details (an agent turn) passes them: a bare heartbeat would
+ * replace the recorded progress with nothing. */
+async function withHeartbeat<T>(ctx: Context | null, work: Promise<T>, details?: () => unknown): Promise<T> {
   // Outside an activity (a script, a unit test) there is nobody to heartbeat to.
   if (!ctx) return work;
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  const timer = setInterval(() => ctx.heartbeat(details?.()), HEARTBEAT_EVERY_MS);
   try {
     return await work;
   } finally {
@@ -118,10 +120,16 @@ function malformed(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: LLM_MALFORMED, nonRetryable: true });
 }
 
+export interface ChatOptions {
+  /** The activity's progress, sent with every keep-alive heartbeat (see withHeartbeat). */
+  heartbeatDetails?: () => unknown;
+}
+
 export async function chatCompletion(
   cfg: LlmEndpointConfig,
   req: ChatRequest,
   what: string,
+  opts: ChatOptions = {},
 ): Promise<{ message: CompletionMessage; usage: Usage }> {
   let raw: unknown;
   const ctx = activityContext();
@@ -129,7 +137,11 @@ export async function chatCompletion(
   // the HTTP request, so a shutdown is never held up by a slow model.
   const signal = ctx?.cancellationSignal;
   try {
-    raw = await withHeartbeat(ctx, clientFor(cfg).chat.completions.create(req as never, { signal }));
+    raw = await withHeartbeat(
+      ctx,
+      clientFor(cfg).chat.completions.create(req as never, { signal }),
+      opts.heartbeatDetails,
+    );
   } catch (err) {
     if (signal?.aborted) throw cancellation(signal.reason, what);
     throw toTemporalFailure(err, what, [cfg.apiKey]);

@@ -1,36 +1,34 @@
-// One agent turn of one search leaf (spec 2, step 2), as a child workflow: up to
-// maxAgentCallsPerTurn LLM calls, each making one tool call (executed) or speaking (ends the turn).
+// One agent turn of one search leaf (spec 2, step 2), as a child workflow (the `child` turn shape):
+// up to maxAgentCallsPerTurn LLM calls, each making one tool call (executed) or speaking (ends the
+// turn), all made by one activity (src/activities/turn.ts).
 import { patched } from '@temporalio/workflow';
-import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
-import type { AgentTurn } from '../josh/search';
+import {
+  LOCAL_CHEAP_ACTIVITIES,
+  TURN_ACTIVITY,
+  llm,
+  llmOptions,
+  local,
+  localOptions,
+  main,
+  mainOptions,
+  turnOptions,
+} from './proxies';
+import type { AgentTurnInput, AgentTurnOutput } from '../activities/types';
 import { runAgentTurn } from '../josh/drive';
-import { emptyUsage, addUsage, type Message, type Usage } from '../shared/messages';
+import { emptyUsage, addUsage } from '../shared/messages';
 import { seedOf } from '../util/hash';
-import type { RunConfig } from '../config/run';
 import { modelFailureMessage } from './failures';
 
-export interface AgentTurnInput {
-  /** The run's seed root (its `seed`, or its id). */
-  seedRoot: string;
-  env: string;
-  taskId: string;
-  trial: number;
-  nodeId: number;
-  step: number;
-  model: string;
-  temperature: number;
-  strategy: RunConfig['agentStrategy'];
-  maxCalls: number;
-  history: Message[];
-  /** The run's recorded prompts hash (provenance), checked by the LLM activity. */
-  promptsHash?: string;
-}
-
-export interface AgentTurnOutput extends AgentTurn {
-  usage: Usage;
-}
+export type { AgentTurnInput, AgentTurnOutput };
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnOutput> {
+  // The whole turn as one activity; histories from before it replay the per-call loop below.
+  if (patched(TURN_ACTIVITY)) {
+    return await llm().agentTurn.executeWithOptions(
+      turnOptions(input.maxCalls, `agent ${input.model}: turn of node ${input.nodeId}`),
+      [input],
+    );
+  }
   let usage = emptyUsage();
   const turn = await runAgentTurn(input.history, input.maxCalls, {
     async callModel(i, history) {

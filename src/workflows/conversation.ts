@@ -1,6 +1,7 @@
 // One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
 // the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts); here
-// agent turns become child workflows run in parallel, user replies and tool calls activities.
+// agent turns run in parallel, each as a child workflow or as one activity (the run's `turns`
+// shape), and user replies are activities.
 import {
   CancellationScope,
   executeChild,
@@ -8,15 +9,30 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { agentTurnWorkflow, type AgentTurnOutput } from './agentTurn';
-import { LOCAL_CHEAP_ACTIVITIES, llm, llmOptions, local, localOptions, main, mainOptions } from './proxies';
+import { agentTurnWorkflow, type AgentTurnInput, type AgentTurnOutput } from './agentTurn';
+import {
+  LOCAL_CHEAP_ACTIVITIES,
+  llm,
+  llmOptions,
+  local,
+  localOptions,
+  main,
+  mainOptions,
+  turnOptions,
+} from './proxies';
 import { createSearch, finalLeaf, pathCalls, progress, type Search } from '../josh/search';
 import { runSearchLoop } from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import type { RunConfig } from '../config/run';
 import { effectiveSearch } from '../config/search';
 import { getScoring } from '../env/scoring';
-import { addUsage, emptyUsageByRole, type Message, type UsageByRole } from '../shared/messages';
+import {
+  addUsage,
+  emptyUsageByRole,
+  type CallMade,
+  type Message,
+  type UsageByRole,
+} from '../shared/messages';
 import { SA } from '../shared/searchAttributes';
 import { modelFailureMessage } from './failures';
 
@@ -72,7 +88,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls),
     {
       async agentTurn(nodeId, step, history) {
-        const turn = await runAgentTurnChild(input, step, nodeId, history);
+        const turnInput = agentTurnInput(input, step, nodeId, history, pathCalls(s, nodeId));
+        // The turn shape (issue 17): a child workflow per turn (the default; histories from before
+        // the option have none), or the whole-turn activity run by this workflow directly.
+        const turn =
+          config.turns === 'activity'
+            ? await llm().agentTurn.executeWithOptions(
+                turnOptions(config.maxAgentCallsPerTurn, `agent turn: step ${step}, node ${nodeId}`),
+                [turnInput],
+              )
+            : await runAgentTurnChild(input, step, nodeId, turnInput);
         usage.agent = addUsage(usage.agent, turn.usage);
         return turn;
       },
@@ -126,13 +151,40 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   return summary;
 }
 
-async function runAgentTurnChild(
+/** A leaf's turn input; its earlier calls by name and arguments only (what a stateful environment
+ * replays; what they returned can be large and is not needed). */
+function agentTurnInput(
   input: ConversationInput,
   step: number,
   nodeId: number,
   history: Message[],
-): Promise<AgentTurnOutput> {
+  earlier: CallMade[],
+): AgentTurnInput {
   const { config, taskId, trial } = input;
+  return {
+    seedRoot: config.seed ?? config.id,
+    env: config.env,
+    taskId,
+    trial,
+    nodeId,
+    step,
+    model: config.agentModel,
+    temperature: config.agentTemperature,
+    strategy: config.agentStrategy,
+    maxCalls: config.maxAgentCallsPerTurn,
+    history,
+    prior: earlier.map((c) => ({ name: c.name, arguments: c.arguments })),
+    promptsHash: config.promptsHash,
+  };
+}
+
+async function runAgentTurnChild(
+  input: ConversationInput,
+  step: number,
+  nodeId: number,
+  turnInput: AgentTurnInput,
+): Promise<AgentTurnOutput> {
+  const { config, taskId } = input;
   const info = workflowInfo();
   // No catch: the child records its model's own failures on the turn (and returns); whatever
   // else fails it — a cancel, a tool activity out of retries — ends this conversation too.
@@ -144,21 +196,6 @@ async function runAgentTurnChild(
       { key: SA.harvestId, value: config.id },
       { key: SA.taskId, value: taskId },
     ],
-    args: [
-      {
-        seedRoot: config.seed ?? config.id,
-        env: config.env,
-        taskId,
-        trial,
-        nodeId,
-        step,
-        model: config.agentModel,
-        temperature: config.agentTemperature,
-        strategy: config.agentStrategy,
-        maxCalls: config.maxAgentCallsPerTurn,
-        history,
-        promptsHash: config.promptsHash,
-      },
-    ],
+    args: [turnInput],
   });
 }

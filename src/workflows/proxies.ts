@@ -61,6 +61,20 @@ export function llmOptions(summary?: string): ActivityOptions {
   return { ...LLM_BASE, taskQueue: llmQueueFor(workflowInfo().taskQueue), summary };
 }
 
+/** Options of the whole-turn activity (issue 17): the per-call timeouts times the turn's calls;
+ * retries as for one call (a retry resumes after the last finished call, so the budget is spent
+ * only on the call that keeps failing). */
+export function turnOptions(maxCalls: number, summary?: string): ActivityOptions {
+  return {
+    ...llmOptions(summary),
+    startToCloseTimeout: `${10 * maxCalls} minutes`,
+    scheduleToCloseTimeout: `${60 + 10 * maxCalls} minutes`,
+  };
+}
+
+/** Patch id of the change to one activity per agent turn (issue 17). */
+export const TURN_ACTIVITY = 'one-activity-per-agent-turn';
+
 export function mainOptions(summary?: string): ActivityOptions {
   return { ...MAIN_OPTIONS, summary };
 }

@@ -1,0 +1,100 @@
+// One whole agent turn as one activity (issue 17): the turn's model calls and its tool calls run
+// here, in-process, instead of one activity (and one workflow task) per model call. Tools are pure
+// functions of the environment and the branch's earlier calls, so running them here changes no
+// result. After each model call (and its tool call) the turn's progress is heartbeated: a retry
+// resumes from it and never pays for a finished model call twice.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { getEnvironment, type EnvironmentOptions } from '../env';
+import type { LlmEndpointConfig } from '../llm/endpoint';
+import { runAgentTurn, type TurnProgress } from '../josh/drive';
+import { addUsage, emptyUsage, type Usage } from '../shared/messages';
+import { seedOf } from '../util/hash';
+import { callAgentModel, checkPrompts } from './agentModel';
+import { asNonRetryable } from './env';
+import type { AgentTurnInput, AgentTurnOutput } from './types';
+
+/** Failure types of a model's own answer (src/llm/errors.ts): they end the leaf, as in the
+ * workflow's modelFailureMessage, which sees them wrapped in an ActivityFailure. */
+const MODEL_OWN_FAILURES: ReadonlySet<string> = new Set(['LlmPermanent', 'LlmMalformed']);
+
+/** What a turn heartbeats: its progress and the usage of the model calls that made it. */
+export interface TurnCheckpoint {
+  progress: TurnProgress;
+  usage: Usage;
+}
+
+function ownModelFailure(err: unknown): string | null {
+  return err instanceof ApplicationFailure && MODEL_OWN_FAILURES.has(err.type ?? '') ? err.message : null;
+}
+
+/** The checkpoint of an earlier attempt of this activity, if its heartbeat carried one. */
+export function resumedCheckpoint(details: unknown): TurnCheckpoint | undefined {
+  const c = details as Partial<TurnCheckpoint> | undefined;
+  const p = c?.progress;
+  if (!p || !Array.isArray(p.messages) || !Array.isArray(p.calls) || typeof p.nextCall !== 'number') return;
+  return { progress: p, usage: c.usage ?? emptyUsage() };
+}
+
+function loadTask(dataDir: string, envOptions: EnvironmentOptions, input: AgentTurnInput) {
+  try {
+    const env = getEnvironment(input.env, dataDir, envOptions);
+    return { env, task: env.getTask(input.taskId) };
+  } catch (e) {
+    asNonRetryable(e);
+  }
+}
+
+export function createAgentTurnActivity(
+  dataDir: string,
+  endpoint: LlmEndpointConfig,
+  envOptions: EnvironmentOptions = {},
+) {
+  return async function agentTurn(input: AgentTurnInput): Promise<AgentTurnOutput> {
+    checkPrompts(input.promptsHash, envOptions.promptsFile);
+    const ctx = Context.current();
+    const { env, task } = loadTask(dataDir, envOptions, input);
+    const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
+    if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
+    // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
+    // a heartbeat without it would erase the progress the server holds.
+    let saved: TurnCheckpoint | undefined = resumed;
+    let usage = resumed?.usage ?? emptyUsage();
+    const prior = input.prior ?? [];
+    const turn = await runAgentTurn(
+      input.history,
+      input.maxCalls,
+      {
+        async callModel(i, history) {
+          const reply = await callAgentModel(
+            env,
+            endpoint,
+            {
+              env: input.env,
+              strategy: input.strategy,
+              model: input.model,
+              temperature: input.temperature,
+              // The same seeds as the per-call activities: both turn shapes sample alike.
+              seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
+              history,
+            },
+            { heartbeatDetails: () => saved },
+          );
+          usage = addUsage(usage, reply.usage);
+          return reply.action;
+        },
+        async executeTool(call, turnCalls) {
+          const calls = [...prior, ...turnCalls.map((c) => ({ name: c.name, arguments: c.arguments }))];
+          return env.executeCall(task, call.name, call.arguments, calls);
+        },
+        describeError: ownModelFailure,
+        onProgress(progress) {
+          saved = { progress, usage };
+          ctx.heartbeat(saved);
+        },
+      },
+      resumed?.progress,
+    );
+    return { ...turn, usage };
+  };
+}
