@@ -6,7 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveDataDir } from '../src/env/dataDir';
+import { tauDataFiles, tauEnvironment, tauNodes } from '../src/env/tau';
 import { TAU_LAYOUTS } from '../src/env/tau/layouts';
+import { tauPlugins, tauTaskFileName } from '../src/env/tau/plugin';
+import { UnknownTaskError, type PriorCall } from '../src/env/types';
 import { tauScoring, jsonEqual } from '../src/env/tau/scoring';
 import { breakdownOf, TauTaskSet } from '../src/env/tau/tasks';
 import { tauUserTurn } from '../src/env/tau/usersim';
@@ -326,5 +329,191 @@ void describe('τ user simulator', () => {
       () => tauUserTurn('tau-retail', 'retail', task, 'script', []),
       /tau-retail has no "script" user simulator \(supported: goal\)/,
     );
+  });
+});
+
+void describe('τ environments', () => {
+  const retail = tauEnvironment('tau-retail', DATA);
+  const airline = tauEnvironment('tau-airline', DATA);
+  const tau2 = tauEnvironment('tau2-retail', DATA);
+
+  void test('golden replay: every task of every split reaches final reward 1 (solvable)', () => {
+    const splits: [typeof retail, string][] = [
+      [retail, 'train'],
+      [retail, 'dev'],
+      [retail, 'test'],
+      [airline, 'test'],
+      [tau2, 'train'],
+      [tau2, 'test'],
+      [tau2, 'base'],
+    ];
+    for (const [env, split] of splits) {
+      const tasks = env.listTasks(split);
+      const unsolvable = tasks
+        .filter((t) => !t.solvable)
+        .map((t) => `${t.id} ${JSON.stringify(env.goldenReplay(t).info)}`);
+      assert.deepEqual(unsolvable, [], `${env.name} ${split}`);
+    }
+  });
+
+  void test('tools: the schemas of tools.json (τ² without think), every one executable', () => {
+    assert.equal(retail.tools().length, 16);
+    assert.equal(airline.tools().length, 14);
+    const names = tau2.tools().map((t) => t.function.name);
+    assert.equal(names.length, 15);
+    assert.ok(!names.includes('think'));
+    const task = retail.getTask('train-0');
+    for (const t of retail.tools())
+      assert.doesNotMatch(retail.executeCall(task, t.function.name, {}, []).content, /^Unknown action/);
+  });
+
+  void test('sibling branches each see only their own write; the same calls give the same text again', () => {
+    const task = retail
+      .listTasks('train')
+      .find((t) => t.goalCalls.some((g) => g.name === 'cancel_pending_order'))!;
+    const cancel = task.goalCalls.find((g) => g.name === 'cancel_pending_order')!;
+    const orderId = cancel.parameters.order_id as string;
+    const look = { order_id: orderId };
+    const before = retail.executeCall(task, 'get_order_details', look, []).content;
+    assert.match(before, /"status": "pending"/);
+    const root: PriorCall[] = [{ name: 'get_order_details', arguments: look }];
+    const cancelled: PriorCall[] = [...root, { name: 'cancel_pending_order', arguments: cancel.parameters }];
+    const moved: PriorCall[] = [
+      ...root,
+      {
+        name: 'modify_pending_order_address',
+        arguments: {
+          order_id: orderId,
+          address1: '1 Test Road',
+          address2: '',
+          city: 'Testville',
+          state: 'TS',
+          country: 'USA',
+          zip: '00001',
+        },
+      },
+    ];
+    const a = retail.executeCall(task, 'get_order_details', look, cancelled);
+    const b = retail.executeCall(task, 'get_order_details', look, moved);
+    assert.match(a.content, /"status": "cancelled"/);
+    assert.doesNotMatch(a.content, /Testville/);
+    assert.match(b.content, /"status": "pending"/);
+    assert.match(b.content, /"city": "Testville"/);
+    // The base database is untouched, and replaying a prefix gives byte-identical text.
+    assert.equal(retail.executeCall(task, 'get_order_details', look, []).content, before);
+    assert.equal(retail.executeCall(task, 'get_order_details', look, cancelled).content, a.content);
+    assert.equal(a.call.returned, a.content, 'the scored record holds the text the agent saw');
+  });
+
+  void test('errors are texts for the agent: unknown tool, bad arguments, a tool that raises', () => {
+    const task = retail.getTask('train-0');
+    const unknown = retail.executeCall(task, 'refund_everything', {}, []);
+    assert.equal(unknown.content, 'Unknown action refund_everything');
+    assert.equal(unknown.call.error, true);
+    const notFound = retail.executeCall(task, 'get_order_details', { order_id: '#W0' }, []);
+    assert.equal(notFound.content, 'Error: order not found');
+    const missing = retail.executeCall(task, 'get_order_details', {}, []);
+    assert.match(missing.content, /^Error: .*missing 1 required positional argument: 'order_id'/);
+    const list = retail.executeCall(task, 'get_order_details', ['#W0'], []);
+    assert.match(list.content, /^Error: .*argument after \*\* must be a mapping, not list/);
+    const text = retail.executeCall(task, 'get_order_details', '{"order_id": "#W0"}', []);
+    assert.equal(text.content, 'Error: order not found');
+    assert.deepEqual(
+      text.call.arguments,
+      { order_id: '#W0' },
+      'argument text is scored as the object it holds',
+    );
+  });
+
+  void test('transfer_to_human_agents ends the conversation', () => {
+    const task = airline.getTask('test-0');
+    const r = airline.executeCall(task, 'transfer_to_human_agents', { summary: 'help' }, []);
+    assert.equal(r.content, 'Transfer successful');
+    assert.equal(r.endsConversation, true);
+    assert.equal(airline.executeCall(task, 'list_all_airports', {}, []).endsConversation, undefined);
+  });
+
+  void test('final reward: 1 only with the gold database and every output said', () => {
+    const task = retail
+      .listTasks('test')
+      .find((t) => (t.outputs ?? []).length > 0 && t.goalCalls.length > 1)!;
+    const gold: PriorCall[] = task.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters }));
+    const said = task.outputs!.map((o) => `It is ${o.toUpperCase()}.`);
+    assert.equal(retail.finalReward(task, gold, said).reward, 1);
+    const silent = retail.finalReward(task, gold, ['Done.']);
+    assert.equal(silent.reward, 0);
+    assert.deepEqual(silent.info.outputsMissing, task.outputs);
+    const writes = task.goalCalls.filter(
+      (g) => !['get_', 'find_', 'list_', 'calc', 'think'].some((p) => g.name.startsWith(p)),
+    );
+    if (writes.length) {
+      const noWrite = retail.finalReward(
+        task,
+        gold.filter((g) => g.name !== writes[0].name),
+        said,
+      );
+      assert.equal(noWrite.reward, 0);
+      assert.equal(noWrite.info.dbMatch, false);
+    }
+    const nothing = retail.finalReward(retail.getTask('train-0'), [], []);
+    assert.equal(nothing.reward, 0);
+  });
+
+  void test('τ²: natural-language assertions are reported as not checked', () => {
+    const task = tau2.getTask('2');
+    const gold: PriorCall[] = task.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters }));
+    const r = tau2.finalReward(task, gold, ['There are 10 options.']);
+    assert.equal(r.reward, 1);
+    assert.equal(r.info.nlAssertionsNotChecked, 1);
+    assert.equal(tau2.finalReward(tau2.getTask('0'), [], []).info.nlAssertionsNotChecked, undefined);
+  });
+
+  void test('unknown ids are UnknownTaskError naming where ids come from', () => {
+    for (const [env, id] of [
+      [retail, 'train-500'],
+      [airline, 'train-0'],
+      [tau2, '114'],
+      [retail, '7'],
+    ] as const)
+      assert.throws(
+        () => env.getTask(id),
+        (e: Error) => e instanceof UnknownTaskError && e.message.includes(id),
+      );
+  });
+
+  void test('agent system prompts wrap the domain policy; react lists the tools and its markers', () => {
+    const policy = fs.readFileSync(path.join(DATA, 'taubench', 'airline', 'policy.md'), 'utf8').trim();
+    const fc = airline.agentSystemPrompt('function-calling');
+    assert.ok(fc.includes(policy));
+    assert.match(fc, /airline/);
+    const react = airline.agentSystemPrompt('react');
+    assert.ok(react.includes(policy));
+    assert.match(react, /^- book_reservation:/m);
+    assert.match(react, /APICALL: \{"name"/);
+    assert.ok(
+      tau2.agentSystemPrompt('function-calling').includes('Retail agent policy') ||
+        tau2.agentSystemPrompt('function-calling').length > 1000,
+    );
+  });
+
+  void test('registry entries: names, splits, default split, user simulators, file names, data files', () => {
+    assert.deepEqual(
+      tauPlugins.map((p) => p.name),
+      ['tau-retail', 'tau-airline', 'tau2-retail'],
+    );
+    assert.deepEqual(
+      tauPlugins.map((p) => p.defaultSplit),
+      ['train', 'test', 'train'],
+    );
+    for (const p of tauPlugins) assert.deepEqual(p.userSimKinds, ['goal']);
+    assert.equal(tauTaskFileName('train-17'), 'train-17');
+    assert.equal(tauTaskFileName('../a b.json'), '%2E%2E%2Fa%20b%2Ejson');
+    assert.notEqual(tauTaskFileName('a.b'), tauTaskFileName('a%2Eb'));
+    for (const n of tauNodes) {
+      assert.ok(n.probe(DATA), n.name);
+      assert.ok(!n.probe(tempDir()), n.name);
+      for (const f of n.dataFiles(DATA)) assert.ok(fs.existsSync(f), f);
+    }
+    assert.equal(tauDataFiles('tau-retail', DATA).length, 3 + 3 + 2);
   });
 });
