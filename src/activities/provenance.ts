@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { promptsSource, type PromptsSource } from '../env/toolwoz/prompts-file';
-import { toolwozDataFiles } from '../env/toolwoz/tasks';
+import { environmentNode, workerPromptsSource, type PromptsSource } from '../env';
 import { PROVENANCE_FILE, readProvenance, type Provenance } from '../export/recorded';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { writeErrorOf, writeFileAtomic } from '../util/atomicWrite';
@@ -18,10 +17,10 @@ import type { RecordProvenanceInput, RecordProvenanceOutput } from './types';
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const short = (hash: string): string => hash.slice(0, 12);
 
-/** The prompts this worker runs with (read once per process, as the environment reads them).
- * Every environment is ToolWOZ today; its prompts are the only ones a prompts file replaces. */
+/** The prompts this worker runs with (read once per process, as the environment reads them): a
+ * worker's prompts file is the default environment's prompt set (src/env/index.ts). */
 export function workerPrompts(promptsFile?: string): PromptsSource {
-  return promptsSource(promptsFile);
+  return workerPromptsSource(promptsFile);
 }
 
 export const describePrompts = (p: PromptsSource): string =>
@@ -35,8 +34,6 @@ export interface DatasetVersion {
   version: string;
   files: { path: string; sha256: string }[];
 }
-
-const DATA_FILES: Record<string, (dataDir: string) => string[]> = { toolwoz: toolwozDataFiles };
 
 const datasetCache = new Map<string, Promise<DatasetVersion>>();
 
@@ -53,9 +50,9 @@ export function datasetVersion(env: string, dataDir: string): Promise<DatasetVer
 }
 
 async function hashDataset(env: string, dataDir: string): Promise<DatasetVersion> {
-  const list = DATA_FILES[env];
-  if (!list) throw new UserError(`unknown environment "${env}"`);
-  const names = list(dataDir)
+  // Each environment lists the files it reads (its registry entry); an unknown name is a UserError.
+  const names = environmentNode(env)
+    .dataFiles(dataDir)
     .map((f) => path.relative(dataDir, f).split(path.sep).join('/'))
     .sort();
   const files: DatasetVersion['files'] = [];

@@ -2,7 +2,7 @@
 // runs per LLM call, and tool results come back as `tool` messages.
 import { z } from 'zod';
 import type { ToolSchema } from '../env/types';
-import { REACT } from '../env/toolwoz/prompts';
+import { REACT } from './reactMarkers';
 import type { Message, ToolCall } from '../shared/messages';
 import { derivedCallId } from './callId';
 import type { AgentAction, AgentRequest, ChatMessage, ParseOptions } from './types';

@@ -3,7 +3,7 @@
 // messages `APIRESULT: <json>`; unreadable replies get a `FORMAT ERROR:` user message. Upstream's
 // spelling of the same protocol (PLAN / SPEAK, `<COMMAND_END>`) is read too, so its prompt works.
 import type { ToolSchema } from '../env/types';
-import { REACT } from '../env/toolwoz/prompts';
+import { REACT } from './reactMarkers';
 import type { Message, ToolCall } from '../shared/messages';
 import { derivedCallId } from './callId';
 import type { AgentAction, AgentRequest, ChatMessage, ParseOptions } from './types';

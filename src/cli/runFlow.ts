@@ -6,10 +6,9 @@ import * as path from 'node:path';
 import { ServiceError } from '@temporalio/client';
 import { taskSelection, type RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
-import { promptsSource } from '../env/toolwoz/prompts-file';
 import { readProvenance } from '../export/recorded';
 import { resolveTaskIds } from '../activities/env';
-import { getEnvironment } from '../env';
+import { getEnvironment, workerPromptsSource } from '../env';
 import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { createLogger } from '../util/logger';
@@ -150,7 +149,10 @@ function checkPromptsFile(file: string, env: RunConfig['env'], dataDir: string):
     const what = stat.isDirectory() ? 'is a directory' : 'is not a regular file';
     throw new UserError(`--prompts ${file}: ${what}; expected a prompts file (YAML or JSON)`);
   }
-  getEnvironment(env, dataDir, { promptsFile: abs }); // parses it: a typo in a prompt name is refused
+  // Parses it (a typo in a prompt name is refused) as the worker's prompts and as the run's
+  // environment loads it.
+  workerPromptsSource(abs);
+  getEnvironment(env, dataDir, { promptsFile: abs });
   return abs;
 }
 
@@ -183,7 +185,7 @@ export function printSummary(o: RunOutcome, title: string, extra: Record<string,
 function refuseOtherPrompts(runId: string, runDir: string, promptsFile: string | undefined): void {
   const recorded = readProvenance(runDir);
   if (!recorded) return;
-  const mine = promptsSource(promptsFile);
+  const mine = workerPromptsSource(promptsFile);
   if (mine.hash === recorded.prompts.hash) return;
   const theirs = recorded.prompts.source ? `prompts file ${recorded.prompts.source}` : 'the built-in prompts';
   const ours = promptsFile ? `--prompts ${promptsFile}` : 'the built-in prompts';

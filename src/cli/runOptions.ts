@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { RunConfig, TURN_SHAPES, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
+import { DEFAULT_ENV, ENVIRONMENT_NAMES, environmentPlugin, isEnvironmentName } from '../env/registry';
 import { UserError } from '../util/errors';
 import type { PriceTable } from '../shared/cost';
 
@@ -23,8 +24,13 @@ export function addRunOptions(cmd: Command): Command {
       '--config <file>',
       'run settings from a JSON or YAML file (the harvest input, schema/run-config.schema.json); flags override it',
     )
-    .option('--env <name>', 'environment')
-    .option('--split <split>', 'task split (train, val, test, full_test)')
+    .addOption(
+      new Option('--env <name>', `environment (default ${DEFAULT_ENV})`).choices([...ENVIRONMENT_NAMES]),
+    )
+    .option(
+      '--split <split>',
+      `task split (default: the environment's; ${ENVIRONMENT_NAMES.map((n) => `${n}: ${environmentPlugin(n).splits.join(', ')}`).join('; ')})`,
+    )
     .option('--tasks <ids>', 'comma-separated task ids (instead of a split window)')
     .option('--start <i>', 'first task of the split window', int)
     .option('--limit <n>', 'number of tasks', int)
@@ -150,7 +156,7 @@ export function runConfigFromFlags(
   }
   const fromFlags: Partial<RunConfigInput> = {
     ...(flags.id !== undefined && { id: flags.id }),
-    ...(flags.env !== undefined && { env: flags.env as 'toolwoz' }),
+    ...(flags.env !== undefined && { env: flags.env }),
     ...(flags.split !== undefined && { split: flags.split }),
     ...(flags.tasks !== undefined && {
       taskIds: flags.tasks
@@ -180,8 +186,17 @@ export function runConfigFromFlags(
   };
   const fromFile = { ...file } as Partial<RunConfigInput>;
   if (typeof fromFile.outDir === 'string') fromFile.outDir = path.resolve(fromFile.outDir);
+  const { split: defaultSplit, ...otherDefaults } = defaults;
+  const env = fromFlags.env ?? fromFile.env ?? defaults.env ?? DEFAULT_ENV;
+  // A command's default split (harvest: val, eval: test) holds where the environment has that
+  // split; elsewhere the run config fills in the environment's own default split.
+  const keepDefaultSplit =
+    defaultSplit !== undefined &&
+    isEnvironmentName(env) &&
+    environmentPlugin(env).splits.includes(defaultSplit);
   const input: RunConfigInput = {
-    ...defaults,
+    ...otherDefaults,
+    ...(keepDefaultSplit && { split: defaultSplit }),
     ...fromFile,
     ...fromFlags,
     id: fromFlags.id ?? fromFile.id ?? defaults.id ?? defaultRunId(mode),

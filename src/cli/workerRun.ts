@@ -15,7 +15,7 @@ import { installTemporalRuntime } from '../temporal/runtime';
 import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
 import { createWorkers, runWorkers } from '../worker';
-import { getEnvironment } from '../env';
+import { DEFAULT_ENV, environmentsIn, getEnvironment, workerPromptsSource } from '../env';
 import { llmQueueFor } from '../shared/taskQueues';
 import type { ConnectionOptionFlags } from './connectionOptions';
 import type { WorkerFlags } from './commands/worker';
@@ -25,8 +25,12 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
   const conn = resolveConnectionConfig(connFlags);
   const dataDir = resolveDataDir(f.dataDir);
   const promptsFile = f.prompts ? path.resolve(f.prompts) : undefined;
-  // Load the environment (and the prompts file) now: a bad file fails here, not in an activity.
-  getEnvironment('toolwoz', dataDir, { promptsFile });
+  // Load every environment whose data the directory holds (and the prompts file) now: a bad file
+  // fails here, not in an activity. With none, the default one's loader says what is missing.
+  const present = environmentsIn(dataDir);
+  for (const name of present.length > 0 ? present : [DEFAULT_ENV])
+    getEnvironment(name, dataDir, { promptsFile });
+  workerPromptsSource(promptsFile);
   const llm = llmEndpointFromEnv();
   const logger = rootLogger();
   installTemporalRuntime(logger);

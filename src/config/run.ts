@@ -2,6 +2,7 @@
 // JSON and the harvest workflow all use this schema. Secrets are never part of it: API keys live
 // only in the worker's environment.
 import { z } from 'zod';
+import { DEFAULT_ENV, ENVIRONMENT_NAMES, environmentPlugin, isEnvironmentName } from '../env/registry';
 
 export const RUN_MODES = ['harvest', 'baseline', 'eval'] as const;
 
@@ -94,8 +95,14 @@ export const RunConfig = strictObject({
   /** Root of every agent sampling seed; default the run id. Two runs with the same seed and
    * settings produce the same transcripts (the simulated model is deterministic per seed). */
   seed: z.string().min(1).max(200).optional(),
-  env: z.enum(['toolwoz']).default('toolwoz'),
-  split: z.string().default('val'),
+  env: z
+    .enum(ENVIRONMENT_NAMES)
+    .default(DEFAULT_ENV)
+    .describe(`The environment (registered in src/env/registry.ts): ${ENVIRONMENT_NAMES.join(', ')}.`),
+  // Its default depends on `env` (filled in below); typed as always present after parsing.
+  split: (z.string().optional() as unknown as z.ZodDefault<z.ZodString>).describe(
+    `Task split. Default: the environment's default split (${ENVIRONMENT_NAMES.map((n) => `${n}: ${environmentPlugin(n).defaultSplit}`).join(', ')}).`,
+  ),
   /** Explicit task ids; otherwise the split from `start`, at most `limit`. */
   taskIds: z.array(z.string().min(1)).optional(),
   start: z.number().int().min(0).default(0),
@@ -123,15 +130,30 @@ export const RunConfig = strictObject({
     .optional(),
   ...SearchParams.shape,
   ...ModelParams.shape,
-}).superRefine((c, ctx) => {
-  if (c.mode === 'harvest' && c.agentTemperature === 0) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['agentTemperature'],
-      message: 'JOSH needs a sampling agent: temperature 0 gives identical branches',
-    });
-  }
-});
+})
+  // A split left out is the environment's default split (zod defaults cannot see other fields).
+  .overwrite((c) =>
+    c.split === undefined && isEnvironmentName(c.env)
+      ? { ...c, split: environmentPlugin(c.env).defaultSplit }
+      : c,
+  )
+  .superRefine((c, ctx) => {
+    const kinds = isEnvironmentName(c.env) ? environmentPlugin(c.env).userSimKinds : [c.userSim];
+    if (!kinds.includes(c.userSim)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userSim'],
+        message: `environment ${c.env} has no "${c.userSim}" user simulator (it has ${kinds.join(', ')})`,
+      });
+    }
+    if (c.mode === 'harvest' && c.agentTemperature === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agentTemperature'],
+        message: 'JOSH needs a sampling agent: temperature 0 gives identical branches',
+      });
+    }
+  });
 
 export type RunConfigInput = z.input<typeof RunConfig>;
 export type RunConfig = z.output<typeof RunConfig>;

@@ -1,9 +1,7 @@
 // `exportRun`: a run directory's conversation results → one training-data JSONL file in a chosen
 // format (spec 3), with a summary of what was written and what was left out and why.
 import * as path from 'node:path';
-import { toolwozAgentSystemPrompt } from '../env/toolwoz';
-import type { ToolwozPrompts } from '../env/toolwoz/prompts';
-import type { AgentStrategy, Environment, ToolSchema } from '../env/types';
+import type { AgentStrategy, Environment } from '../env/types';
 import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
 import { loadRun } from './load';
 import { PROVENANCE_FILE, readRecordedPrompts, type RecordedPrompts } from './recorded';
@@ -27,12 +25,6 @@ export interface ExportOptions {
   /** Where a one-line warning goes (default stderr). */
   warn?: (line: string) => void;
 }
-
-/** The system prompt from a run's recorded prompts, by environment (the ones a prompts file sets). */
-const RECORDED_SYSTEM_PROMPT: Record<
-  string,
-  (prompts: ToolwozPrompts, strategy: AgentStrategy, tools: ToolSchema[]) => string
-> = { toolwoz: toolwozAgentSystemPrompt };
 
 export interface ExportSummary {
   format: ExportFormat;
@@ -128,9 +120,9 @@ function toJsonl(records: object[]): string {
 function contextResolver(opts: Omit<ExportOptions, 'out'>, recorded: RecordedPrompts | null) {
   const envs = new Map<string, ExportEnvironment>();
   const systemPrompt = (envName: string, env: ExportEnvironment, strategy: AgentStrategy): string => {
-    const fromRecord = RECORDED_SYSTEM_PROMPT[envName];
-    if (recorded && recorded.env === envName && fromRecord) {
-      return fromRecord(recorded.prompts, strategy, env.tools());
+    // The recorded prompts give the system prompt of the environment whose prompt set they are.
+    if (recorded && recorded.env === envName && recorded.promptsEnv === envName) {
+      return recorded.agentSystemPrompt(strategy, env.tools());
     }
     return env.agentSystemPrompt(strategy);
   };

@@ -1,7 +1,7 @@
 // Message conversion for every export format, in one place: canonical `Message` → OpenAI wire
 // messages, TRL conversational messages and ShareGPT turns, plus the message predicates the
 // filters share (error markers, tool results, equality of completions).
-import { REACT } from '../env/toolwoz/prompts';
+import { REACT } from '../agent/reactMarkers';
 import type { Message, ToolCall } from '../shared/messages';
 
 /** Upstream drops SFT paths containing any of these anywhere (spec 3). */

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PROMPTS, type ToolwozPrompts } from '../env/toolwoz/prompts';
-import { parsePromptsText, promptsHash } from '../env/toolwoz/prompts-file';
+import { workerPromptsEnv } from '../env';
+import type { AgentStrategy, ToolSchema } from '../env/types';
 import { UserError } from '../util/errors';
 
 export const PROVENANCE_FILE = 'provenance.json';
@@ -72,8 +72,12 @@ export function readProvenance(runDir: string): Provenance | null {
 }
 
 export interface RecordedPrompts {
+  /** The run's environment. */
   env: string;
-  prompts: ToolwozPrompts;
+  /** The environment whose prompt set the recorded prompts are (a worker's prompts file's). */
+  promptsEnv: string;
+  /** The agent's system prompt the recorded prompts give. */
+  agentSystemPrompt(strategy: AgentStrategy, tools: ToolSchema[]): string;
   hash: string;
   file: string;
 }
@@ -93,12 +97,13 @@ export function readRecordedPrompts(runDir: string): RecordedPrompts | null {
       `${file}: cannot read the run's recorded prompts (${code === 'ENOENT' ? 'file not found' : code}), which ${PROVENANCE_FILE} names`,
     );
   }
-  const prompts = { ...DEFAULT_PROMPTS, ...parsePromptsText(file, text) };
-  const hash = promptsHash(prompts);
+  // The worker recorded its prompts file's text: a prompt set of the worker-prompts environment.
+  const { env: promptsEnv, support } = workerPromptsEnv();
+  const { hash, agentSystemPrompt } = support.recorded(file, text);
   if (hash !== provenance.prompts.hash) {
     throw new UserError(
       `${file}: the recorded prompts hash to ${hash.slice(0, 12)}, not ${provenance.prompts.hash.slice(0, 12)} as ${PROVENANCE_FILE} says: the file was changed after the run`,
     );
   }
-  return { env: provenance.env, prompts, hash, file };
+  return { env: provenance.env, promptsEnv, agentSystemPrompt, hash, file };
 }

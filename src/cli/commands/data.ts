@@ -1,14 +1,18 @@
-// `josh data fetch`: download the public MultiWOZ 2.1 and ToolWOZ files into a data directory
-// (docs/toolwoz.md). Unlike other commands, the directory may not exist yet: it is created.
+// `josh data fetch`: download the public data of every environment that has a fetcher in the
+// registry (ToolWOZ: MultiWOZ 2.1 and the ToolWOZ files, docs/toolwoz.md) into a data directory.
+// Unlike other commands, the directory may not exist yet: it is created.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
-import { fetchData } from '../../env/toolwoz/fetch';
+import { environmentNodes } from '../../env';
 import { UserError } from '../../util/errors';
 
+const FETCHABLE = environmentNodes().filter((n) => n.fetch !== undefined);
+
 const FetchFlags = z.object({
+  env: z.string().optional(),
   dataDir: z.string().min(1).optional(),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   verifyArchive: z.boolean().default(true),
@@ -19,6 +23,12 @@ export function register(program: Command): void {
   data
     .command('fetch')
     .description('download MultiWOZ 2.1 and the ToolWOZ tools/DBs, verify checksums, unpack')
+    .addOption(
+      new Option(
+        '--env <name>',
+        'only this environment (default: every one with public data to fetch)',
+      ).choices(FETCHABLE.map((n) => n.name)),
+    )
     .option('--data-dir <dir>', 'where to put the data (default: JOSH_DATA_DIR or ./data)')
     .option('--base-url <url>', 'download from this mirror instead of the public URLs')
     .option(
@@ -31,13 +41,18 @@ export function register(program: Command): void {
       const f = parsed.data;
       const dataDir = path.resolve(f.dataDir ?? process.env.JOSH_DATA_DIR ?? 'data');
       fs.mkdirSync(dataDir, { recursive: true });
-      const report = await fetchData(dataDir, {
-        baseUrl: f.baseUrl,
-        verifyPublished: f.verifyArchive,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+      const report = { downloaded: 0, kept: 0 };
+      for (const node of FETCHABLE.filter((n) => f.env === undefined || n.name === f.env)) {
+        const r = await node.fetch!(dataDir, {
+          baseUrl: f.baseUrl,
+          verifyPublished: f.verifyArchive,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        report.downloaded += r.downloaded.length;
+        report.kept += r.kept.length;
+      }
       process.stdout.write(
-        `data in ${dataDir}: ${report.downloaded.length} files downloaded, ${report.kept.length} already present\n`,
+        `data in ${dataDir}: ${report.downloaded} files downloaded, ${report.kept} already present\n`,
       );
     });
 }

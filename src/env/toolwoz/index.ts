@@ -1,6 +1,10 @@
 // The ToolWOZ environment (spec section 4) behind the Environment interface: tasks from MultiWOZ,
-// tools and their execution, scoring, user simulators and agent system prompts.
+// tools and their execution, scoring, user simulators and agent system prompts; and its node
+// registry entry (src/env/index.ts), beside the pure one in ./plugin.ts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describeToolsAsText } from '../../agent/react';
+import type { EnvironmentNodePlugin } from '..';
 import type { Message } from '../../shared/messages';
 import type {
   AgentStrategy,
@@ -13,11 +17,12 @@ import type {
   UserSimKind,
   UserTurnPlan,
 } from '../types';
-import { fillTemplate, type ToolwozPrompts } from './prompts';
-import { resolvePrompts } from './prompts-file';
+import { fetchData } from './fetch';
+import { DEFAULT_PROMPTS, fillTemplate, type ToolwozPrompts } from './prompts';
+import { parsePromptsText, promptsHash, promptsSource, resolvePrompts } from './prompts-file';
 import { toolwozScoring } from './scoring';
 import { TOOLWOZ_SPLITS } from './splits';
-import { toolwozData } from './tasks';
+import { toolwozData, toolwozDataFiles } from './tasks';
 import { userTurnPlan } from './usersim';
 
 export interface ToolwozOptions {
@@ -61,3 +66,23 @@ export function toolwozAgentSystemPrompt(
   if (strategy === 'function-calling') return prompts.agentFunctionCalling;
   return fillTemplate(prompts.agentReact, { tools: describeToolsAsText(tools) });
 }
+
+/** ToolWOZ in the node registry: its data is `<dataDir>/toolwoz/` (with MultiWOZ beside it), and
+ * a worker's prompts file is a set of ToolWOZ prompts. */
+export const toolwozNode: EnvironmentNodePlugin = {
+  name: 'toolwoz',
+  create: createToolwozEnvironment,
+  probe: (dataDir) => fs.existsSync(path.join(dataDir, 'toolwoz')),
+  dataFiles: toolwozDataFiles,
+  fetch: fetchData,
+  prompts: {
+    source: promptsSource,
+    recorded(file, text) {
+      const prompts = { ...DEFAULT_PROMPTS, ...parsePromptsText(file, text) };
+      return {
+        hash: promptsHash(prompts),
+        agentSystemPrompt: (strategy, tools) => toolwozAgentSystemPrompt(prompts, strategy, tools),
+      };
+    },
+  },
+};

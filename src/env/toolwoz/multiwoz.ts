@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { readJsonFile, readJsonFileAs } from './db';
+import { bareId } from './ids';
 
 const Str = z.string();
 const BookValue = z.union([z.string(), z.boolean()]);
@@ -53,7 +54,7 @@ export interface MultiwozDialogue {
   finalStateTurn: number;
 }
 
-export const bareId = (id: string): string => id.replace(/\.json$/, '');
+export { bareId } from './ids';
 
 const fileCache = new Map<string, Map<string, MultiwozDialogue>>();
 

@@ -84,14 +84,8 @@ export const DEFAULT_PROMPTS: ToolwozPrompts = {
   ].join('\n'),
 };
 
-/** The react protocol's markers, shared by the agent strategy and the simulated model. */
-export const REACT = {
-  thought: 'THOUGHT:',
-  apiCall: 'APICALL:',
-  say: 'SAY:',
-  apiResult: 'APIRESULT:',
-  formatError: 'FORMAT ERROR:',
-} as const;
+/** The react protocol's markers (the agent protocol's; re-exported for the simulated model). */
+export { REACT } from '../../agent/reactMarkers';
 
 export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? values[key] : whole));

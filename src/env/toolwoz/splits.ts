@@ -4,9 +4,9 @@
 import { UserError } from '../../util/errors';
 import type { Goal, MultiwozDialogue, MultiwozLayout, OfficialSplit } from './multiwoz';
 import { loadDialogueFile } from './multiwoz';
+import { TOOLWOZ_SPLITS, taskId, type ToolwozSplit } from './ids';
 
-export const TOOLWOZ_SPLITS = ['train', 'val', 'test', 'full_test'] as const;
-export type ToolwozSplit = (typeof TOOLWOZ_SPLITS)[number];
+export { TOOLWOZ_SPLITS, taskId, type ToolwozSplit } from './ids';
 export const TEST_SPLIT_SIZE = 450;
 
 const EXCLUDED_DOMAINS = ['taxi', 'police', 'hospital'] as const;
@@ -16,9 +16,6 @@ const used = (g: object | undefined): boolean => g !== undefined && Object.keys(
 export function isToolwozGoal(goal: Goal): boolean {
   return EXCLUDED_DOMAINS.every((d) => !used(goal[d]));
 }
-
-/** ToolWOZ ids carry the .json suffix, as upstream's id lists do. */
-export const taskId = (bare: string): string => `${bare}.json`;
 
 function officialSplitOf(split: ToolwozSplit): OfficialSplit {
   return split === 'test' || split === 'full_test' ? 'test' : split;
