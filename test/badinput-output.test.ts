@@ -282,11 +282,11 @@ void test('a run retrying an unreachable model says so: progress line and josh r
       await watching.catch(() => undefined);
       throw err;
     }
-    assert.match(printed, new RegExp(`0/2 conversations.*; retrying: ${refused} \\(agentCall, attempt \\d+`));
+    assert.match(printed, new RegExp(`0/2 conversations.*; retrying: ${refused} \\(agentTurn, attempt \\d+`));
 
     const r = await joshAgainstTestServer('runs', 'show', id);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`retrying\\s+${refused} \\(agentCall, attempt \\d+, in ${id}/`));
+    assert.match(r.stdout, new RegExp(`retrying\\s+${refused} \\(agentTurn, attempt \\d+, in ${id}/`));
     const json = await joshAgainstTestServer('runs', 'show', id, '--json');
     const shown = JSON.parse(json.stdout) as { problem: { reason: string; attempt: number } };
     assert.equal(shown.problem.reason, refused);

@@ -2,7 +2,9 @@
 // 12, item 4). Only a model's own non-retryable failure ends a leaf; a cancel cancels the agent
 // turn (and the conversation, which then writes no result), and a tool activity out of retries or
 // a bad run input fails the conversation where a person sees it.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +14,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { createActivities } from '../src/activities';
 import { RunConfig, type RunConfigInput } from '../src/config/run';
 import { resolveDataDir } from '../src/env/dataDir';
+import { getEnvironment } from '../src/env';
 import { createSimModelServer } from '../src/simmodel';
 import { llmQueueFor } from '../src/shared/taskQueues';
 import { createLogger } from '../src/util/logger';
@@ -21,11 +24,10 @@ import { testClient, testNamespace, testNativeConnection, uniqueTaskQueue } from
 
 const dataDir = resolveDataDir();
 
-type Activities = ReturnType<typeof createActivities>;
-
-/** The product's workers on a private queue pair, with `patch` applied to their activities. */
+/** The product's workers on a private queue pair; the model is the simulated one unless
+ * `llmBaseURL` names another endpoint. */
 async function withProduct<T>(
-  opts: { latencyMs?: number; patch?: (a: Activities) => Activities },
+  opts: { latencyMs?: number; llmBaseURL?: string },
   fn: (ctx: { taskQueue: string; runsRoot: string }) => Promise<T>,
 ): Promise<T> {
   const sim = await createSimModelServer({ port: 0, dataDir, latencyMs: opts.latencyMs ?? 0 });
@@ -36,13 +38,18 @@ async function withProduct<T>(
     dataDir,
     runsRoot,
     logger,
-    llm: { baseURL: `${sim.url}/v1`, apiKey: 'test-key', timeoutMs: 30_000, simulated: false },
+    llm: {
+      baseURL: opts.llmBaseURL ?? `${sim.url}/v1`,
+      apiKey: 'test-key',
+      timeoutMs: 30_000,
+      simulated: false,
+    },
   });
   const workers = await createWorkers({
     connection: await testNativeConnection(),
     namespace: testNamespace(),
     workflowsPath: require.resolve('../src/workflows'),
-    activities: opts.patch ? opts.patch(activities) : activities,
+    activities,
     taskQueues: { main: taskQueue, llm: llmQueueFor(taskQueue) },
     shutdownGraceTime: '1s',
   });
@@ -105,21 +112,22 @@ test('a conversation cancelled while an agent turn waits on the model: the turn 
   });
 });
 
-test('a tool activity that fails for good fails its conversation visibly, instead of pruning a branch', async () => {
-  const broken = (a: Activities): Activities => ({
-    ...a,
-    main: {
-      ...a.main,
-      async executeTool() {
-        throw ApplicationFailure.create({
-          message: 'tool backend down (test)',
-          type: 'ToolBackendDown',
-          nonRetryable: true,
-        });
-      },
-    },
+test('a tool call that fails for good fails its conversation visibly, instead of pruning a branch', async () => {
+  // The environment's tool backend fails with a non-retryable error inside the agent turn (its
+  // tools run in the turn's activity): the turn fails, and so does its conversation.
+  const env = getEnvironment('toolwoz', dataDir);
+  const original = env.executeCall.bind(env);
+  env.executeCall = () => {
+    throw ApplicationFailure.create({
+      message: 'tool backend down (test)',
+      type: 'ToolBackendDown',
+      nonRetryable: true,
+    });
+  };
+  after(() => {
+    env.executeCall = original;
   });
-  await withProduct({ patch: broken }, async ({ taskQueue, runsRoot }) => {
+  await withProduct({}, async ({ taskQueue, runsRoot }) => {
     const client = await testClient();
     const config = RunConfig.parse({ ...ONE_TASK, id: `tool-down-${Date.now()}` });
     const run = client.workflow.execute('harvestWorkflow', {
@@ -150,20 +158,20 @@ test('a tool activity that fails for good fails its conversation visibly, instea
 });
 
 test("a model's own non-retryable failure still ends only its leaf: the conversation completes", async () => {
-  const refusing = (a: Activities): Activities => ({
-    ...a,
-    llm: {
-      ...a.llm,
-      async agentCall() {
-        throw ApplicationFailure.create({
-          message: 'agent model: HTTP 400: this model refuses (test)',
-          type: 'LlmPermanent',
-          nonRetryable: true,
-        });
-      },
-    },
+  // An endpoint that answers every request with OpenAI's 400: the model refuses, for good.
+  const refusing = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: { message: 'this model refuses (test)', type: 'invalid_request_error' } }),
+      );
+    });
   });
-  await withProduct({ patch: refusing }, async ({ taskQueue, runsRoot }) => {
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  after(() => refusing.close());
+  const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
+  await withProduct({ llmBaseURL: url }, async ({ taskQueue, runsRoot }) => {
     const client = await testClient();
     const config = RunConfig.parse({ ...ONE_TASK, id: `model-refuses-${Date.now()}` });
     const progress = (await client.workflow.execute('harvestWorkflow', {

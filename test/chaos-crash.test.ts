@@ -3,18 +3,20 @@
 //   (a) its worker process is SIGKILLed three times at random moments and restarted,
 //   (b) the Temporal dev server is SIGKILLed mid-run and restarted from its SQLite file,
 //   (c) the model answers 20 % of requests with 429 + Retry-After, 10 % with 500, and leaves 5 %
-//       hanging (the worker's client timeout is 2 s, so a hang becomes a retry quickly).
+//       hanging (the worker's client timeout is 2 s, so a hang becomes a retry quickly),
+//   (d) as (a), with each agent turn run as an activity of its conversation (`turns: activity`,
+//       issue 17) where the reference runs them as child workflows.
 // Every disturbed run completes, every export format of it is byte-identical to the undisturbed
 // run's, and the retries the disturbances caused are there to see in the workflow histories.
 //
 // Each run has a dev server of its own (in memory; (b)'s in a SQLite file it can be restarted
 // from) and a real `josh worker` process; the simulated model is served from this process. The
-// four runs go at once, so the file takes about one run's time rather than four, and leaves the
-// suite's shared server to the other test files.
+// runs go at once, so the file takes about one run's time rather than five, and leaves the
+// suite's shared server to the other test files. The five runs share the machine's two cores.
 //
 // The moments of the kills come from a seeded random schedule. Each test's failure message names
 // the seed; `JOSH_CHAOS_SEED=<seed>` replays that schedule, and `JOSH_CHAOS_CASES=b` (any of
-// a, b, c, comma-separated) runs only those cases besides the reference.
+// a, b, c, d, comma-separated) runs only those cases besides the reference.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -60,7 +62,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-chaos-'));
 const SEED = process.env.JOSH_CHAOS_SEED ?? `chaos-${Date.now()}`;
 /** One stream per case, so the order in which the concurrent runs draw cannot change a schedule. */
 const randomFor = (c: string) => seededRandom(`${SEED}/${c}`);
-const CASES = new Set((process.env.JOSH_CHAOS_CASES ?? 'a,b,c').split(',').map((c) => c.trim()));
+const CASES = new Set((process.env.JOSH_CHAOS_CASES ?? 'a,b,c,d').split(',').map((c) => c.trim()));
 const skipCase = (c: string) =>
   CASES.has(c) ? false : `not in JOSH_CHAOS_CASES=${process.env.JOSH_CHAOS_CASES}`;
 
@@ -92,9 +94,11 @@ interface Outcome {
 
 let sim: SimModelServer;
 let killSim: SimModelServer;
+let killActivitySim: SimModelServer;
 let faultySim: SimModelServer;
 let serverSim: SimModelServer;
-const runs: Partial<Record<'reference' | 'kill' | 'server' | 'faults', Promise<Outcome>>> = {};
+const runs: Partial<Record<'reference' | 'kill' | 'killActivity' | 'server' | 'faults', Promise<Outcome>>> =
+  {};
 
 /** A `josh worker` process for one run, on that run's own task queue. */
 function worker(
@@ -144,6 +148,8 @@ async function harvest(
     env?: NodeJS.ProcessEnv;
     /** Keep the server's state in SQLite (so it can be killed and restarted). */
     persist?: boolean;
+    /** The turn shape (issue 17); the reference runs the default, child workflows. */
+    turns?: 'child' | 'activity';
     disturb?: (ctx: Disturbance & { server: OwnServer }) => Promise<void>;
   },
 ): Promise<Outcome> {
@@ -163,7 +169,11 @@ async function harvest(
     await current.ready;
     const t0 = Date.now();
     const first = await connect();
-    const { handle } = await startHarvest(first.client, { ...SETTINGS, id, outDir: runDir }, taskQueue);
+    const { handle } = await startHarvest(
+      first.client,
+      { ...SETTINGS, id, outDir: runDir, ...(o.turns ? { turns: o.turns } : {}) },
+      taskQueue,
+    );
     await o.disturb?.({
       server,
       runDir,
@@ -217,6 +227,36 @@ const finished = (runDir: string): number => {
 
 const servers: OwnServer[] = [];
 
+/** Three SIGKILLs of the worker, one in each third of the run, at random points of it. Progress
+ * is counted in model calls (the run makes ~360), not finished conversations: with all 20
+ * running at once, those finish in a burst at the end. */
+function killThrice(c: string, model: SimModelServer): NonNullable<Parameters<typeof harvest>[1]['disturb']> {
+  return async ({ runDir, worker: current, replace, story, running }) => {
+    const random = randomFor(c);
+    const points = [random(20, 90), random(130, 190), random(230, 290)].map(Math.round);
+    const calls = () => model.stats().requests.total;
+    for (const [i, point] of points.entries()) {
+      await waitUntil(
+        `${point} model calls`,
+        async () => calls() >= point || !(await running()),
+        RUN_TIMEOUT_MS,
+      );
+      assert.ok(
+        await running(),
+        `the run ended after ${calls()} model calls, before kill ${i + 1} at ${point}`,
+      );
+      const old = current();
+      await killHard(old);
+      story.push(`kill ${i + 1}: after ${calls()} model calls, ${finished(runDir)}/20 conversations done`);
+      const next = successorOf(old);
+      replace(next);
+      const t0 = Date.now();
+      await next.ready;
+      story.push(`restarted worker ${i + 1} polls after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  };
+}
+
 before(async () => {
   sim = await createSimModelServer({ port: 0, dataDir });
   faultySim = await createSimModelServer({
@@ -229,40 +269,17 @@ before(async () => {
   runs.reference = harvest('reference', { model: sim });
   process.stderr.write(`chaos schedule seed: ${SEED} (replay: JOSH_CHAOS_SEED=${SEED})\n`);
 
-  // The killed run has a model of its own, so the model calls it has made measure how far it is.
+  // The killed runs have a model of their own, so the model calls each has made measure how far it is.
   killSim = await createSimModelServer({ port: 0, dataDir });
-  if (CASES.has('a'))
-    runs.kill = harvest('kill', {
-      model: killSim,
-      async disturb({ runDir, worker: current, replace, story, running }) {
-        // One kill in each third of the run, at a random point of it. Progress is counted in model
-        // calls (the run makes ~360), not finished conversations: with all 20 running at once,
-        // those finish in a burst at the end.
-        const random = randomFor('a');
-        const points = [random(20, 90), random(130, 190), random(230, 290)].map(Math.round);
-        const calls = () => killSim.stats().requests.total;
-        for (const [i, point] of points.entries()) {
-          await waitUntil(
-            `${point} model calls`,
-            async () => calls() >= point || !(await running()),
-            RUN_TIMEOUT_MS,
-          );
-          assert.ok(
-            await running(),
-            `the run ended after ${calls()} model calls, before kill ${i + 1} at ${point}`,
-          );
-          const old = current();
-          await killHard(old);
-          story.push(
-            `kill ${i + 1}: after ${calls()} model calls, ${finished(runDir)}/20 conversations done`,
-          );
-          const next = successorOf(old);
-          replace(next);
-          const t0 = Date.now();
-          await next.ready;
-          story.push(`restarted worker ${i + 1} polls after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        }
-      },
+  if (CASES.has('a')) runs.kill = harvest('kill', { model: killSim, disturb: killThrice('a', killSim) });
+  // The same kills with each agent turn run as an activity of its conversation (issue 17): its
+  // exports must equal the reference's, which ran the turns as child workflows.
+  killActivitySim = await createSimModelServer({ port: 0, dataDir });
+  if (CASES.has('d'))
+    runs.killActivity = harvest('kill-activity', {
+      model: killActivitySim,
+      turns: 'activity',
+      disturb: killThrice('d', killActivitySim),
     });
 
   // A short client timeout turns a hung request into a retry within seconds.
@@ -305,6 +322,7 @@ after(async () => {
   await Promise.allSettled(servers.map((s) => s.stop()));
   await sim?.close();
   await killSim?.close();
+  await killActivitySim?.close();
   await faultySim?.close();
   await serverSim?.close();
 });
@@ -371,6 +389,22 @@ test(
 );
 
 test(
+  '(d) worker SIGKILLed three times with turns run as activities: completes, exports byte-identical to the child-workflow reference',
+  { skip: skipCase('d') },
+  async (t) => {
+    await seeded(t, async () => {
+      const [run, ref] = await Promise.all([runs.killActivity!, runs.reference!]);
+      describeRun(t, '(d) worker kills, activity turns', run);
+      assertEquivalent(run, ref);
+      assert.ok(
+        retries(run.scan) + run.scan.workflowTaskTimeouts > 0,
+        'no trace of the kills in any history',
+      );
+    });
+  },
+);
+
+test(
   '(b) Temporal server SIGKILLed mid-run and restarted from SQLite: completes, byte-identical exports',
   { skip: skipCase('b') },
   async (t) => {
@@ -417,7 +451,7 @@ test(
       assert.match(failures, /HTTP 429/);
       assert.match(failures, /HTTP 500/);
       assert.match(failures, /timed out/);
-      assert.ok((run.scan.retriedActivities.agentCall ?? 0) > 0);
+      assert.ok((run.scan.retriedActivities.agentTurn ?? 0) > 0);
     });
   },
 );

@@ -146,7 +146,7 @@ test('the grace is bounded: a call still running when it ends is cancelled, retr
     second.child.kill('SIGTERM');
     await second.exited;
     const scan = await scanHistories(client, id);
-    assert.ok((scan.retriedActivities.agentCall ?? 0) >= 1, JSON.stringify(scan.retriedActivities));
+    assert.ok((scan.retriedActivities.agentTurn ?? 0) >= 1, JSON.stringify(scan.retriedActivities));
   } finally {
     await sim.close();
     await fast.close();

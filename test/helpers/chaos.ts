@@ -71,6 +71,8 @@ export interface WorkerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra `josh worker` flags. */
   args?: string[];
+  /** Another checkout's `bin/josh.js` (an earlier release of the product); default this one's. */
+  bin?: string;
 }
 
 export interface WorkerProcess {
@@ -103,7 +105,15 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
     JOSH_LOG_LEVEL: 'info',
     ...o.env,
   });
-  const args = [JOSH, 'worker', '--task-queue', o.taskQueue, '--runs-dir', o.runsDir, ...(o.args ?? [])];
+  const args = [
+    o.bin ?? JOSH,
+    'worker',
+    '--task-queue',
+    o.taskQueue,
+    '--runs-dir',
+    o.runsDir,
+    ...(o.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const log = fs.openSync(o.logFile, 'a');
