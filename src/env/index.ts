@@ -11,6 +11,7 @@ import {
   isEnvironmentName,
   type EnvironmentPlugin,
 } from './registry';
+import { tauNodes } from './tau';
 import { toolwozNode } from './toolwoz';
 import type { AgentStrategy, Environment, ToolSchema } from './types';
 
@@ -73,7 +74,7 @@ export interface EnvironmentNodePlugin {
 }
 
 // One entry per environment folder (its index.ts exports its node plugins), as in registry.ts.
-const NODE_PLUGINS: readonly EnvironmentNodePlugin[] = [toolwozNode];
+const NODE_PLUGINS: readonly EnvironmentNodePlugin[] = [toolwozNode, ...tauNodes];
 
 const nodeByName = new Map(NODE_PLUGINS.map((p) => [p.name, p]));
 for (const name of ENVIRONMENT_NAMES) {

@@ -4,6 +4,7 @@
 //
 // Each environment folder exports its plugin(s) from `src/env/<folder>/plugin.ts` (pure) and its
 // node half from `src/env/<folder>/node.ts`; this file and src/env/index.ts list each folder once.
+import { tauPlugins } from './tau/plugin';
 import { toolwozPlugin } from './toolwoz/plugin';
 import type { EnvironmentScoring, UserSimKind } from './types';
 
@@ -25,11 +26,21 @@ export interface EnvironmentPlugin {
   taskFileName(taskId: string): string;
 }
 
+/** A name as a file name: itself when made of letters, digits, `-` and `_`; otherwise every other
+ * character as `%XX` of its UTF-8 bytes, so distinct names never share a file and none leaves its
+ * directory. */
+export function safeFileName(name: string): string {
+  return encodeURIComponent(name).replace(
+    /[.!~*'()]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
 /** The environment a run takes when its config names none. */
 export const DEFAULT_ENV = 'toolwoz';
 
 // One entry per environment folder; the order is the order the CLI's help lists them.
-const PLUGINS: readonly EnvironmentPlugin[] = [toolwozPlugin];
+const PLUGINS: readonly EnvironmentPlugin[] = [toolwozPlugin, ...tauPlugins];
 
 const byName = new Map(PLUGINS.map((p) => [p.name, p]));
 if (byName.size !== PLUGINS.length) throw new Error('two environments registered under one name');

@@ -1,5 +1,5 @@
 // ToolWOZ's entry in the environment registry (pure: the workflow bundle loads it).
-import type { EnvironmentPlugin } from '../registry';
+import { safeFileName, type EnvironmentPlugin } from '../registry';
 import { bareId, TOOLWOZ_SPLITS } from './ids';
 import { toolwozScoring } from './scoring';
 
@@ -10,6 +10,6 @@ export const toolwozPlugin: EnvironmentPlugin = {
   defaultSplit: 'val',
   userSimKinds: ['goal', 'guide', 'script'],
   scoring: toolwozScoring,
-  // MUL0003.json → MUL0003 (ids are MultiWOZ file names: letters and digits).
-  taskFileName: bareId,
+  // MUL0003.json → MUL0003 (ids are MultiWOZ file names: letters and digits, kept as they are).
+  taskFileName: (id) => safeFileName(bareId(id)),
 };
