@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { loadDbFile, loadTableFiles, type BaseDb } from '../core/db';
 import { ToolError, type TauDomain, type ToolArgs, type ToolSpec } from '../core/types';
 import type { DbView } from '../core/db';
-import type { ToolSchema } from '../../types';
 import { calculate } from './calculate';
 import {
   cancelPendingOrder,
@@ -137,5 +136,3 @@ export function loadRetailTau2Db(dataDir: string): BaseDb {
 export function retailToolsFile(dataDir: string): string {
   return path.join(dataDir, 'taubench', 'retail', 'tools.json');
 }
-
-export type { ToolSchema };
