@@ -1,17 +1,18 @@
-// `josh tasks --env toolwoz --split S`: the built tasks as JSONL, one task per line, in the stable
-// key order documented in docs/toolwoz.md (other tools diff it). Nothing is written on error.
+// `josh tasks --env E --split S`: the built tasks as JSONL, one task per line, in the stable key
+// order documented in docs/toolwoz.md and docs/tau-bench.md (other tools diff it). The environments
+// and their splits come from the registry. Nothing is written on error.
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
-import { getEnvironment } from '../../env';
+import { DEFAULT_ENV, describeEnvironments, ENVIRONMENT_NAMES, getEnvironment } from '../../env';
 import { UnknownTaskError, type Environment, type Task } from '../../env/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const TasksFlags = z
   .object({
-    env: z.string().min(1).default('toolwoz'),
+    env: z.string().min(1).default(DEFAULT_ENV),
     split: z.string().min(1).optional(),
     tasks: z.string().min(1).optional(),
     dataDir: z.string().min(1).optional(),
@@ -19,17 +20,21 @@ const TasksFlags = z
   })
   .refine((f) => f.split !== undefined || f.tasks !== undefined, { message: 'give --split or --tasks' });
 
-/** One task as a JSONL line: {id, domains, goalMessage, goalCalls: [{name, parameters, returns?}], solvable}. */
+/** One task as a JSONL line: {id, domains, goalMessage, userId?, goalCalls: [{name, parameters,
+ * returns?}], outputs?, solvable}. ToolWOZ tasks have no userId/outputs, so their lines are as they
+ * always were; a τ task's goalMessage is its instruction, as one entry. */
 export function taskLine(task: Task): string {
   return JSON.stringify({
     id: task.id,
     domains: task.domains,
     goalMessage: task.goalMessage,
+    ...(task.userId === undefined ? {} : { userId: task.userId }),
     goalCalls: task.goalCalls.map((g) =>
       g.returns === undefined
         ? { name: g.name, parameters: g.parameters }
         : { name: g.name, parameters: g.parameters, returns: g.returns },
     ),
+    ...(task.outputs === undefined ? {} : { outputs: task.outputs }),
     solvable: task.solvable,
   });
 }
@@ -57,10 +62,15 @@ function selectTasks(env: Environment, split: string | undefined, ids: string[] 
 export function register(program: Command): void {
   program
     .command('tasks')
-    .description('write the tasks of a split as JSONL, one task per line (see docs/toolwoz.md)')
-    .option('--env <name>', 'environment', 'toolwoz')
-    .option('--split <split>', 'train | val | test | full_test')
-    .option('--tasks <ids>', 'only these task ids, comma-separated (e.g. MUL0003.json,SNG0073.json)')
+    .description(
+      'write the tasks of a split as JSONL, one task per line (see docs/toolwoz.md, docs/tau-bench.md)',
+    )
+    .option('--env <name>', `environment: ${ENVIRONMENT_NAMES.join(' | ')}`, DEFAULT_ENV)
+    .option('--split <split>', `a split of the environment: ${describeEnvironments()}`)
+    .option(
+      '--tasks <ids>',
+      'only these task ids, comma-separated (e.g. MUL0003.json,SNG0073.json or test-0,test-7)',
+    )
     .option('--data-dir <dir>', 'data directory (default: JOSH_DATA_DIR, ./data, or ../shared)')
     .option('--out <file>', 'output file (default: standard output)')
     .action((raw: Record<string, unknown>) => {

@@ -3,7 +3,7 @@
 // in a short framing per strategy; the user simulator is an LLM playing the customer from the
 // task's instruction. Placeholders in braces are filled at use.
 import { END_MARKER } from '../../shared/messages';
-import { REACT } from '../toolwoz/prompts';
+import { REACT } from '../../agent/reactMarkers';
 import type { TauDomain } from './layouts';
 
 /** Who the agent works for and who calls, per domain (the policy says the rest). */
