@@ -7,6 +7,8 @@ import { UserError } from '../util/errors';
 import type {
   ExecuteToolInput,
   ExecuteToolOutput,
+  FinalReward,
+  FinalRewardInput,
   LoadTaskOutput,
   ResolveTasksInput,
   ResolveTasksOutput,
@@ -73,6 +75,17 @@ export function createEnvActivities(dataDir: string, envOptions: EnvironmentOpti
       try {
         const task = getEnvironment(input.env, dataDir, envOptions).getTask(input.taskId);
         return { goalCalls: task.goalCalls, domains: task.domains };
+      } catch (e) {
+        asNonRetryable(e);
+      }
+    },
+
+    // Final rewards may need the environment's data (τ-bench replays the gold actions on its
+    // database), so they are computed here rather than in the workflow.
+    async finalReward(input: FinalRewardInput): Promise<FinalReward> {
+      try {
+        const env = getEnvironment(input.env, dataDir, envOptions);
+        return env.finalReward(env.getTask(input.taskId), input.calls, input.agentTexts);
       } catch (e) {
         asNonRetryable(e);
       }

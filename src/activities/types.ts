@@ -3,7 +3,7 @@
 // goals are rebuilt inside activities from the environment, never sent through history.
 import type { CallMade, Message, ToolCall, Usage } from '../shared/messages';
 import type { AgentAction } from '../agent/types';
-import type { GoalCall, PriorCall } from '../env/types';
+import type { FinalReward, GoalCall, PriorCall } from '../env/types';
 import type { RunConfig } from '../config/run';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import type { AgentTurn } from '../josh/search';
@@ -61,6 +61,16 @@ export interface ExecuteToolOutput {
   call: CallMade;
   endsConversation?: boolean;
 }
+
+/** The final reward of a path: its executed calls and what the agent said to the user. */
+export interface FinalRewardInput {
+  env: string;
+  taskId: string;
+  calls: PriorCall[];
+  agentTexts: string[];
+}
+
+export type { FinalReward };
 
 /** One agent turn of one search leaf (spec 2, step 2): the input of both the agent-turn child
  * workflow and the whole-turn activity. */

@@ -23,6 +23,8 @@ export interface CompactResult {
   harvest: HarvestRef[];
   /** The node whose path is scored in baseline/eval mode (the single rollout's last node). */
   finalNodeId: number;
+  /** The environment's final reward of that node's path (absent in runs from before it). */
+  finalReward?: ConversationResult['finalReward'];
   usage: UsageByRole;
   startedAt: string;
   finishedAt: string;

@@ -287,6 +287,13 @@ export function pathCalls(s: Search, nodeId: number): CallMade[] {
   return chain(s, nodeId, Infinity).flatMap((t) => t.calls);
 }
 
+/** What the agent said to the user along a node's path, in order (τ-bench's outputs check). */
+export function pathAgentTexts(s: Search, nodeId: number): string[] {
+  return chain(s, nodeId, Infinity)
+    .map(spokenText)
+    .filter((t): t is string => t !== null);
+}
+
 /** End a leaf for a reason outside the agent's turn (the user simulator failed). */
 export function endLeaf(s: Search, nodeId: number, reason: string): void {
   s.nodes[nodeId].conversationOver = true;

@@ -45,6 +45,10 @@ export interface ConversationResult {
   trial: number;
   /** Progress reward in JOSH mode, whole-conversation metric in baseline/eval (spec 4.6). */
   reward: number;
+  /** The environment's final reward of the scored path — a harvest's golden path (its final leaf),
+   * an eval's single rollout, where it is also `reward` — and what decided it (ToolWOZ: the goal
+   * calls satisfied; τ-bench: the database and outputs checks). Absent in older result files. */
+  finalReward?: { reward: number; info: Record<string, unknown> };
   success: boolean;
   goalCount: number;
   /** The user simulator's opening message, which starts every path. */

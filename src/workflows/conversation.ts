@@ -20,7 +20,7 @@ import {
   mainOptions,
   turnOptions,
 } from './proxies';
-import { createSearch, finalLeaf, pathCalls, progress, type Search } from '../josh/search';
+import { createSearch, finalLeaf, pathAgentTexts, pathCalls, progress, type Search } from '../josh/search';
 import { runSearchLoop } from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import type { RunConfig } from '../config/run';
@@ -35,6 +35,9 @@ import {
 } from '../shared/messages';
 import { SA } from '../shared/searchAttributes';
 import { modelFailureMessage } from './failures';
+
+/** Patch id of the final reward computed by an activity (stateful environments' data). */
+const FINAL_REWARD = 'final-reward-activity';
 
 /** The run config without the task list (which can be long and every child would repeat), and
  * the prompts hash the run recorded (provenance; absent in histories from before it). */
@@ -108,11 +111,23 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   );
 
   const finalNodeId = finalLeaf(s);
+  // The environment's final reward of the scored path, where its data is (τ-bench replays the
+  // gold actions on its database); histories from before it scored in the workflow.
+  const finalReward = patched(FINAL_REWARD)
+    ? await local.finalReward.executeWithOptions(localOptions('final reward'), [
+        {
+          env: config.env,
+          taskId,
+          calls: pathCalls(s, finalNodeId).map((c) => ({ name: c.name, arguments: c.arguments })),
+          agentTexts: pathAgentTexts(s, finalNodeId),
+        },
+      ])
+    : undefined;
   // JOSH reports its progress reward; a single rollout is scored on its whole conversation (4.6).
   const reward =
     config.mode === 'harvest'
       ? progress(s).reward
-      : scoring.conversationReward(task.goalCalls, pathCalls(s, finalNodeId)).reward;
+      : (finalReward?.reward ?? scoring.conversationReward(task.goalCalls, pathCalls(s, finalNodeId)).reward);
   const success = reward === 1;
   const result: CompactResult = {
     runId: config.id,
@@ -131,6 +146,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     nodes: s.nodes,
     harvest: s.harvest,
     finalNodeId,
+    ...(finalReward ? { finalReward } : {}),
     usage,
     startedAt,
     finishedAt: new Date().toISOString(),
