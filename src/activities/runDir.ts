@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { DEFAULT_ENV, environmentPlugin } from '../env/registry';
 import { expandResult, summarize } from '../josh/result';
 import { configDifferences } from '../config/settingsDiff';
 import type { RunConfig } from '../config/run';
@@ -23,8 +24,11 @@ export function runDirOf(runsRoot: string, loc: RunLocation): string {
   return path.resolve(loc.outDir ?? path.join(runsRoot, loc.runId));
 }
 
-export function conversationFileName(taskId: string, trial: number): string {
-  return `${taskId.replace(/\.json$/, '')}${trial > 0 ? `~t${trial}` : ''}.json`;
+/** A conversation's result file name, as its environment names task ids as files (inputs from
+ * before environments were plug-ins name none: ToolWOZ). */
+export function conversationFileName(env: string | undefined, taskId: string, trial: number): string {
+  const stem = environmentPlugin(env ?? DEFAULT_ENV).taskFileName(taskId);
+  return `${stem}${trial > 0 ? `~t${trial}` : ''}.json`;
 }
 
 function badRunInput(message: string): ApplicationFailure {
@@ -52,7 +56,11 @@ function readResultFile(file: string): ConversationSummary | null {
 
 export function createRunDirActivities(runsRoot: string) {
   const resultFile = (input: ReadResultInput): string =>
-    path.join(runDirOf(runsRoot, input), 'conversations', conversationFileName(input.taskId, input.trial));
+    path.join(
+      runDirOf(runsRoot, input),
+      'conversations',
+      conversationFileName(input.env, input.taskId, input.trial),
+    );
 
   return {
     async writeResult(input: WriteResultInput): Promise<ConversationSummary> {
@@ -60,7 +68,7 @@ export function createRunDirActivities(runsRoot: string) {
       const file = path.join(
         runDirOf(runsRoot, input),
         'conversations',
-        conversationFileName(full.taskId, full.trial),
+        conversationFileName(full.env, full.taskId, full.trial),
       );
       writeFileAtomic(file, JSON.stringify(full, null, 1) + '\n');
       return summarize(full);

@@ -128,6 +128,8 @@ export interface WriteResultInput extends RunLocation {
 export interface ReadResultInput extends RunLocation {
   taskId: string;
   trial: number;
+  /** The run's environment, which names its result files (absent in older histories: ToolWOZ). */
+  env?: string;
 }
 
 /** A conversation that an earlier execution of the run started: its result file, if written,

@@ -312,7 +312,7 @@ async function runConversation(
 ): Promise<ConversationSummary> {
   const workflowId = `${runId}/${taskId}${trial > 0 ? `~t${trial}` : ''}`;
   if (!patched(RESTART_REUSES_RESULTS)) return runConversationBeforeRestartFix(runId, config, taskId, trial);
-  const loc = { runId, outDir: config.outDir, taskId, trial };
+  const loc = { runId, outDir: config.outDir, taskId, trial, env: config.env };
   const written = await local.readResult.executeWithOptions(localOptions(`read result ${taskId}`), [loc]);
   if (written) return written;
   for (let attempt = 0; ; attempt++) {
