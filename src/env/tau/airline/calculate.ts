@@ -55,6 +55,14 @@ const int = (v: bigint): Value => ({ k: 'int', v });
 const float = (v: number): Value => ({ k: 'float', v });
 const typeName = (x: Value): string => x.k;
 
+/** str() of a value (a complex number's digits are not tracked). */
+function str(x: Value): string {
+  if (x.k === 'int') return x.v.toString();
+  if (x.k === 'float') return pyFloatRepr(x.v);
+  if (x.k === 'tuple') return '()';
+  return x.k === 'ellipsis' ? 'Ellipsis' : '(complex)';
+}
+
 /** float(int): correctly rounded; too large is an OverflowError. */
 function intToFloat(v: bigint): number {
   const f = Number(v);
@@ -146,7 +154,7 @@ type Node =
   | { n: 'ellipsis' }
   | { n: 'unary'; op: string; x: Node }
   | { n: 'bin'; op: string; a: Node; b: Node }
-  | { n: 'call'; f: Node; arg: Node | undefined };
+  | { n: 'call'; f: Node; arg: Node | undefined; star: '' | '*' | '**' };
 
 /** Thrown where the grammar does not go on (caught to report Python's message). */
 class NoParse {
@@ -231,13 +239,15 @@ class Parser {
       this.pos++;
       if (this.isOp(')')) {
         this.pos++;
-        a = { n: 'call', f: a, arg: undefined };
+        a = { n: 'call', f: a, arg: undefined, star: '' };
         continue;
       }
+      const star = this.isOp('*') ? '*' : this.isOp('**') ? '**' : '';
+      if (star) this.pos++;
       const arg = this.sum();
       if (!this.isOp(')')) this.fail();
       this.pos++;
-      a = { n: 'call', f: a, arg };
+      a = { n: 'call', f: a, arg, star };
     }
     return a;
   }
@@ -258,7 +268,11 @@ class Parser {
         this.pos++;
         return { n: 'tuple' };
       }
+      const star = this.isOp('*') ? 'starred' : this.isOp('**') ? 'double starred' : '';
+      if (star) this.pos++;
       const inner = this.sum();
+      if (star && this.isOp(')')) syntax(`cannot use ${star} expression here`);
+      if (star) this.fail();
       if (!this.isOp(')')) this.fail();
       this.pos++;
       return inner;
@@ -319,7 +333,12 @@ function run(node: Node): Value {
     }
     case 'call': {
       const f = run(node.f);
-      if (node.arg) run(node.arg);
+      const arg = node.arg && run(node.arg);
+      // `f(*x)` needs an iterable (only `()` is one here) and `f(**x)` a mapping (nothing is).
+      if (arg && (node.star === '**' || (node.star === '*' && arg.k !== 'tuple'))) {
+        const needs = node.star === '*' ? 'an iterable' : 'a mapping';
+        throw new PyError(`${str(f)} argument after ${node.star} must be ${needs}, not ${typeName(arg)}`);
+      }
       throw new PyError(`'${typeName(f)}' object is not callable`);
     }
   }
@@ -404,19 +423,51 @@ function trueDivide(a: bigint, b: bigint): number {
   const n = a < 0n ? -a : a;
   const d = b < 0n ? -b : b;
   const limit = 2n ** 53n;
-  let q: number;
-  if (n <= limit && d <= limit) q = Number(n) / Number(d);
-  else {
-    // Scale so the integer quotient has at least 55 bits, keep a sticky bit for the remainder,
-    // and let BigInt→Number do the one correct rounding.
-    const shift = Math.max(0, 55 + d.toString(2).length - n.toString(2).length);
-    const scaled = n << BigInt(shift);
-    const quotient = ((scaled / d) << 1n) | (scaled % d === 0n ? 0n : 1n);
-    q = Number(quotient);
-    for (let left = shift + 1; left > 0; left -= 1000) q *= 2 ** -Math.min(left, 1000);
-    if (!Number.isFinite(q)) throw new PyError('integer division result too large for a float');
-  }
+  const q = n <= limit && d <= limit ? Number(n) / Number(d) : ratioToFloat(n, d, 0);
+  if (!Number.isFinite(q)) throw new PyError('integer division result too large for a float');
   return negative ? -q : q;
+}
+
+const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
+
+/** n / d · 2^e2 (n, d > 0) rounded once to the nearest double (ties to even): the quotient is
+ * taken to 64 bits plus a sticky bit for everything below, and BigInt→Number rounds it. */
+function ratioToFloat(n: bigint, d: bigint, e2: number): number {
+  const shift = Math.max(0, 66 + bitLength(d) - bitLength(n));
+  const scaled = n << BigInt(shift);
+  let q = scaled / d;
+  let sticky = scaled % d !== 0n;
+  const drop = Math.max(0, bitLength(q) - 64);
+  if (drop > 0) {
+    sticky ||= (q & ((1n << BigInt(drop)) - 1n)) !== 0n;
+    q >>= BigInt(drop);
+  }
+  let r = Number((q << 1n) | (sticky ? 1n : 0n));
+  // Scale by 2^(e2 - shift + drop - 1) in steps that stay within the exponent range.
+  for (let e = e2 - shift + drop - 1; e !== 0 && r !== 0 && Number.isFinite(r); ) {
+    const step = Math.max(-1000, Math.min(1000, e));
+    r *= 2 ** step;
+    e -= step;
+  }
+  return r;
+}
+
+/** x^k for a finite x > 0 and an integral k, exactly rounded (glibc's pow, which Python calls, is
+ * correctly rounded in all but rare cases; JS's Math.pow is often one unit off). */
+function exactPow(x: number, k: number): number {
+  const [mant, exp] = decompose(x);
+  const m = mant ** BigInt(Math.abs(k));
+  const e = exp * Math.abs(k);
+  return k > 0 ? ratioToFloat(m, 1n, e) : ratioToFloat(1n, m, -e);
+}
+
+/** x = mant · 2^exp exactly, for a finite x > 0. */
+function decompose(x: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const biased = (view.getUint32(0) >>> 20) & 0x7ff;
+  const mant = (BigInt(view.getUint32(0) & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  return biased === 0 ? [mant, -1074] : [mant | (1n << 52n), biased - 1075];
 }
 
 function floatOp(op: string, a: number, b: number): Value {
@@ -476,7 +527,8 @@ function floatPow(iv: number, iw: number): Value {
     negate = isOddInteger(iw);
   }
   if (base === 1) return float(negate ? -1 : 1);
-  const r = Math.pow(base, iw);
+  // Exact for integral exponents of a manageable size; Math.pow (C's pow in Python) otherwise.
+  const r = Number.isInteger(iw) && Math.abs(iw) <= 4096 ? exactPow(base, iw) : Math.pow(base, iw);
   if (!Number.isFinite(r)) throw new PyError("(34, 'Numerical result out of range')");
   return float(negate ? -r : r);
 }
