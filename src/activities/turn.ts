@@ -9,7 +9,7 @@ import { getEnvironment, type EnvironmentOptions } from '../env';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { runAgentTurn, type TurnProgress } from '../josh/drive';
 import { addUsage, emptyUsage, type Usage } from '../shared/messages';
-import { seedOf } from '../util/hash';
+import { agentCallInput } from '../josh/agentCall';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { asNonRetryable } from './env';
 import type { AgentTurnInput, AgentTurnOutput } from './types';
@@ -66,20 +66,9 @@ export function createAgentTurnActivity(
       input.maxCalls,
       {
         async callModel(i, history) {
-          const reply = await callAgentModel(
-            env,
-            endpoint,
-            {
-              env: input.env,
-              strategy: input.strategy,
-              model: input.model,
-              temperature: input.temperature,
-              // The same seeds as the per-call activities: both turn shapes sample alike.
-              seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
-              history,
-            },
-            { heartbeatDetails: () => saved },
-          );
+          const reply = await callAgentModel(env, endpoint, agentCallInput(input, i, history), {
+            heartbeatDetails: () => saved,
+          });
           usage = addUsage(usage, reply.usage);
           return reply.action;
         },

@@ -16,7 +16,7 @@ import {
 import type { AgentTurnInput, AgentTurnOutput } from '../activities/types';
 import { runAgentTurn } from '../josh/drive';
 import { emptyUsage, addUsage } from '../shared/messages';
-import { seedOf } from '../util/hash';
+import { agentCallInput } from '../josh/agentCall';
 import { modelFailureMessage } from './failures';
 
 export type { AgentTurnInput, AgentTurnOutput };
@@ -34,18 +34,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     async callModel(i, history) {
       const reply = await llm().agentCall.executeWithOptions(
         llmOptions(`agent ${input.model}: call ${i + 1}/${input.maxCalls} (node ${input.nodeId})`),
-        [
-          {
-            env: input.env,
-            strategy: input.strategy,
-            model: input.model,
-            temperature: input.temperature,
-            // A distinct, reproducible sample per run, task, trial, branch, step and call.
-            seed: seedOf(input.seedRoot, input.taskId, input.trial, input.nodeId, input.step, i),
-            history,
-            promptsHash: input.promptsHash,
-          },
-        ],
+        [agentCallInput(input, i, history)],
       );
       usage = addUsage(usage, reply.usage);
       return reply.action;
