@@ -158,7 +158,11 @@ type Node =
 
 /** Thrown where the grammar does not go on (caught to report Python's message). */
 class NoParse {
-  constructor(readonly at: number) {}
+  constructor(
+    readonly at: number,
+    /** The token after a dot: no expression ends there, so no "forgot a comma". */
+    readonly afterDot = false,
+  ) {}
 }
 
 class Parser {
@@ -177,8 +181,8 @@ class Parser {
     return t.t === 'op' && t.v === v;
   }
 
-  fail(): never {
-    throw new NoParse(this.pos);
+  fail(afterDot = false): never {
+    throw new NoParse(this.pos, afterDot);
   }
 
   /** sum: term (('+'|'-') term)* — an operator without an operand ends the expression in
@@ -235,6 +239,12 @@ class Parser {
 
   primary(): Node {
     let a = this.atom();
+    if (this.isOp('.')) {
+      // An attribute access: Python reads the token after the dot for its name; none can follow.
+      this.pos++;
+      this.peek();
+      this.fail(true);
+    }
     while (this.isOp('(')) {
       this.pos++;
       if (this.isOp(')')) {
@@ -298,7 +308,7 @@ function parse(source: string): Node {
     const at = p.pos;
     const t = tk.toks[at];
     const startsExpression = t.t === 'num' || (t.t === 'op' && (t.v === '(' || t.v === '...'));
-    if (startsExpression && at > 0) {
+    if (startsExpression && at > 0 && !e.afterDot) {
       p.pos = at;
       try {
         p.sum(true);
