@@ -7,22 +7,9 @@ import { UserError } from '../../util/errors';
 import type { Task, UserSimKind, UserTurnPlan } from '../types';
 import { USER_GOAL_OPENING, USER_GOAL_TURN, userGoalSystemPrompt } from './prompts';
 import type { TauDomain } from './layouts';
+import { spokenUtterances } from '../utterances';
 
 export const TAU_USER_SIM_KINDS: readonly UserSimKind[] = ['goal'];
-
-interface Utterance {
-  role: 'user' | 'assistant';
-  content: string;
-}
-
-function spoken(conversation: Message[]): Utterance[] {
-  const out: Utterance[] = [];
-  for (const m of conversation) {
-    if ((m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string' && m.content !== '')
-      out.push({ role: m.role, content: m.content });
-  }
-  return out;
-}
 
 export function tauUserTurn(
   envName: string,
@@ -37,7 +24,7 @@ export function tauUserTurn(
     );
   const instruction = task.instruction ?? task.goalMessage.join('\n');
   const system = { role: 'system' as const, content: userGoalSystemPrompt(domain, instruction) };
-  const turns = spoken(conversation);
+  const turns = spokenUtterances(conversation);
   if (turns.length === 0)
     return { kind: 'llm', messages: [system, { role: 'user', content: USER_GOAL_OPENING }] };
   // The user LLM plays the customer, so from its side the agent is the "user" and it is the "assistant".

@@ -1,9 +1,9 @@
 // The ToolWOZ entity databases (<dataDir>/toolwoz/db/<domain>_db.json), loaded once per process
 // and validated at the boundary: a missing or malformed file names itself and what was expected.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
+import { readDataFile } from '../dataFile';
 
 export const TOOLWOZ_DOMAINS = ['restaurant', 'hotel', 'attraction', 'train'] as const;
 export type ToolwozDomain = (typeof TOOLWOZ_DOMAINS)[number];
@@ -20,18 +20,7 @@ export function dbPath(dataDir: string, domain: string): string {
 }
 
 export function readJsonFile(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'file not found' : code})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file}: ${what} is not valid JSON (${(e as Error).message})`);
-  }
+  return readDataFile(file, what, JSON.parse);
 }
 
 /** Read a JSON file and validate it; a mismatch names the file, the first bad field and what was expected. */

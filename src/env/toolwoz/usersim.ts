@@ -6,21 +6,7 @@ import { END_MARKER, type Message } from '../../shared/messages';
 import type { UserSimKind, UserTurnPlan } from '../types';
 import type { MultiwozDialogue } from './multiwoz';
 import { fillTemplate, goalLines, type ToolwozPrompts } from './prompts';
-
-interface Utterance {
-  role: 'user' | 'assistant';
-  content: string;
-}
-
-function spoken(conversation: Message[]): Utterance[] {
-  const out: Utterance[] = [];
-  for (const m of conversation) {
-    if ((m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string' && m.content !== '') {
-      out.push({ role: m.role, content: m.content });
-    }
-  }
-  return out;
-}
+import { spokenUtterances, type Utterance } from '../utterances';
 
 const asLines = (turns: Utterance[]): string =>
   turns.map((t) => `${t.role === 'user' ? 'Caller' : 'Assistant'}: ${t.content}`).join('\n');
@@ -32,7 +18,7 @@ export function userTurnPlan(
   kind: UserSimKind,
   conversation: Message[],
 ): UserTurnPlan {
-  const turns = spoken(conversation);
+  const turns = spokenUtterances(conversation);
   const values = { goals: goalLines(goalMessage) };
   switch (kind) {
     case 'goal': {

@@ -2,10 +2,10 @@
 // never modified; and a copy-on-write view of it for one branch's state. A view holds only the
 // records its branch's calls wrote (each deep-cloned on its first write), so building the state
 // after a call costs the size of what that call touched, never a copy of the whole DB.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../../util/errors';
 import { deepClone, isDict, pyParse, type PyDict, type PyValue } from './pyjson';
+import { readDataFile } from '../../dataFile';
 
 export interface BaseDb {
   /** Unique per loaded DB (data file paths): part of every state-cache key. */
@@ -16,18 +16,7 @@ export interface BaseDb {
 const loaded = new Map<string, BaseDb>();
 
 function readPy(file: string, what: string): PyValue {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'file not found' : code})`);
-  }
-  try {
-    return pyParse(text);
-  } catch (e) {
-    throw new UserError(`${file}: ${what} is not valid JSON (${(e as Error).message})`);
-  }
+  return readDataFile(file, what, pyParse);
 }
 
 function asTable(v: PyValue | undefined, file: string, name: string): PyDict {
