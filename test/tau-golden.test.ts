@@ -11,7 +11,9 @@ import { pyParse, toJs, type PyValue } from '../src/env/tau/core/pyjson';
 import { finalReward } from '../src/env/tau/core/reward';
 import { executeWithPrior } from '../src/env/tau/core/state';
 import type { TauCall } from '../src/env/tau/core/types';
+import { tauEnvironment } from '../src/env/tau';
 import { loadRetailTau2Db, loadRetailV1Db, retailDomain } from '../src/env/tau/retail';
+import type { PriorCall } from '../src/env/types';
 
 const dataDir = resolveDataDir();
 
@@ -139,5 +141,62 @@ describe('golden replay: retail (tau-retail and tau2-retail)', () => {
     assert.equal(r1.reward, 0);
     assert.equal(r1.info.dbMatch, false);
     assert.ok((r1.info.dbDiff ?? []).length > 0);
+  });
+});
+
+describe('golden replay: airline (tau-airline)', () => {
+  // Through the environment as a run uses it: each gold action is the agent's call on the state its
+  // predecessors left (executeCall with the branch's prior calls), then finalReward with the
+  // outputs said in one agent message.
+  test("tau-airline test: every task's gold actions reach final reward 1", () => {
+    const env = tauEnvironment('tau-airline', dataDir);
+    const tasks = env.listTasks('test');
+    assert.equal(tasks.length, 50);
+    const failing = new Map<string, string>();
+    let goldErrors = 0;
+    for (const task of tasks) {
+      const prior: PriorCall[] = [];
+      const errors: string[] = [];
+      for (const g of task.goalCalls) {
+        const out = env.executeCall(task, g.name, g.parameters, prior);
+        if (out.call.error) errors.push(`${g.name}: ${out.content}`);
+        prior.push({ name: g.name, arguments: g.parameters });
+        if (out.endsConversation) break;
+      }
+      goldErrors += errors.length;
+      const outputs = task.outputs ?? [];
+      const r = env.finalReward(task, prior, outputs.length ? [outputs.join('\n')] : []);
+      if (r.reward !== 1)
+        failing.set(
+          task.id,
+          `reward ${r.reward} (${JSON.stringify(r.info)}; gold call errors: ${errors.join(' | ') || 'none'})`,
+        );
+    }
+    console.log(
+      `golden tau-airline test: ${tasks.length - failing.size}/${tasks.length} reach reward 1 (${goldErrors} gold calls answered an error)`,
+    );
+    for (const [id, why] of failing) console.log(`  ${id}: ${why}`);
+    assert.deepEqual([...failing.keys()], [], 'tasks whose gold actions do not reach reward 1');
+  });
+
+  test('a missing write or output scores 0; the reward names the part that failed', () => {
+    const env = tauEnvironment('tau-airline', dataDir);
+    const tasks = env.listTasks('test');
+    const withOutput = tasks.find((t) => (t.outputs ?? []).length > 0);
+    assert.ok(withOutput, 'a test task with a required output');
+    const calls = withOutput.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters }));
+    const r0 = env.finalReward(withOutput, calls, ['nothing useful']);
+    assert.equal(r0.reward, 0);
+    assert.equal(r0.info.dbMatch, true);
+    assert.deepEqual(r0.info.outputsMissing, withOutput.outputs);
+    const booking = tasks.find((t) => t.goalCalls.some((g) => g.name === 'book_reservation'));
+    assert.ok(booking, 'a test task that books');
+    const without = booking.goalCalls
+      .filter((g) => g.name !== 'book_reservation')
+      .map((g) => ({ name: g.name, arguments: g.parameters }));
+    const r1 = env.finalReward(booking, without, [(booking.outputs ?? []).join('\n')]);
+    assert.equal(r1.reward, 0);
+    assert.equal(r1.info.dbMatch, false);
+    assert.ok((r1.info.dbDiff as string[]).includes('reservations/HATHAT'));
   });
 });
