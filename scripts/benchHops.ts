@@ -1,6 +1,7 @@
 // Where a conversation's time goes between model calls: the hand-offs the Temporal server and the
-// worker make, read from the event timestamps of its workflow histories (the conversation's and
-// its agent turns'). Used by scripts/bench.ts to explain the overhead ratio.
+// worker make, read from the event timestamps of its workflow histories (the conversation's and,
+// in the `child` turn shape, its agent turns'; in the `activity` shape a turn is an activity of
+// the conversation and has no history of its own). Used by scripts/bench.ts to explain the overhead ratio.
 import type { Client } from '@temporalio/client';
 
 // History event types (temporal.api.enums.v1.EventType) the hops are measured between.
@@ -14,7 +15,7 @@ export const HOPS = {
   wftDispatch: 'workflow task scheduled → started (dispatch to a worker)',
   wftRun: 'workflow task started → completed (the worker: SDK + our code)',
   activityDispatch: 'activity scheduled → started (dispatch to a worker)',
-  activityRun: 'activity started → completed (model calls: includes the model latency)',
+  activityRun: 'activity started → completed (a model call or a whole agent turn: model latency in it)',
   childStart: 'child workflow initiated → started',
 } as const;
 export type Hop = keyof typeof HOPS;
@@ -103,10 +104,11 @@ export async function hopProfile(client: Client, harvestId: string, limit = 4): 
 }
 
 export function hopTable(h: HopStats): string {
+  const width = Math.max(...Object.values(HOPS).map((l) => l.length));
   return (Object.keys(HOPS) as Hop[])
     .map((k) => {
       const s = h[k];
-      return `  ${HOPS[k].padEnd(72)} n ${String(s.n).padStart(5)}  mean ${s.mean.toFixed(1).padStart(6)} ms  p50 ${s.p50.toFixed(0).padStart(4)}  p90 ${s.p90.toFixed(0).padStart(4)}`;
+      return `  ${HOPS[k].padEnd(width)} n ${String(s.n).padStart(5)}  mean ${s.mean.toFixed(1).padStart(6)} ms  p50 ${s.p50.toFixed(0).padStart(4)}  p90 ${s.p90.toFixed(0).padStart(4)}`;
     })
     .join('\n');
 }
