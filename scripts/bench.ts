@@ -340,9 +340,13 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const scenarios = list(flags.scenarios).map((s) =>
-    scenarioOf(s, Number(flags.rounds), Number(flags['min-conversations'])),
-  );
+  const scenarios = list(flags.scenarios).map((s) => {
+    try {
+      return scenarioOf(s, Number(flags.rounds), Number(flags['min-conversations']));
+    } catch (err) {
+      return fail(`--scenarios: ${(err as Error).message}`);
+    }
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-bench-'));
   const say = (s: string) => process.stderr.write(`${s}\n`);
   say(`bench: ${machine()}`);
