@@ -217,6 +217,43 @@ describe('airline tools', () => {
     );
   });
 
+  test('a fourth booking replaces HATHAV; an odd stored value fails later as Python does, after its writes', () => {
+    const byCard = { ...BOOK, payment_methods: [{ payment_id: 'credit_card_2140654', amount: 201 }] };
+    const four = [1, 2, 3].map(() => call('book_reservation', byCard));
+    assert.ok(text('book_reservation', byCard, four).startsWith('{"reservation_id": "HATHAV"'));
+    assert.ok(
+      text('get_user_details', { user_id: MEI }, [...four, call('book_reservation', byCard)]).endsWith(
+        '"1AKIA8", "HATHAT", "HATHAU", "HATHAV", "HATHAV"]}',
+      ),
+    );
+    // Nothing to pay, so an empty str passes as the payment methods and is stored as the history.
+    const odd = call('book_reservation', {
+      ...BOOK,
+      flights: [],
+      insurance: 'no',
+      nonfree_baggages: 0,
+      payment_methods: '',
+    });
+    assert.ok(text(odd.name, odd.arguments).includes('"flights": [], "passengers"'));
+    assert.equal(
+      text('cancel_reservation', { reservation_id: 'HATHAT' }, [odd]),
+      "Error: 'str' object has no attribute 'extend'",
+    );
+    const bags = call('update_reservation_baggages', {
+      reservation_id: 'HATHAT',
+      total_baggages: 1,
+      nonfree_baggages: 1,
+      payment_id: 'credit_card_2140654',
+    });
+    assert.equal(text(bags.name, bags.arguments, [odd]), "Error: 'str' object has no attribute 'append'");
+    // The bag counts were written before the append failed, as in τ-bench.
+    assert.ok(
+      text('get_reservation_details', { reservation_id: 'HATHAT' }, [odd, bags]).endsWith(
+        '"payment_history": "", "created_at": "2024-05-15T15:00:00", "total_baggages": 1, "nonfree_baggages": 1, "insurance": "no"}',
+      ),
+    );
+  });
+
   test('cancel_reservation: every payment refunded by a negative entry, status cancelled', () => {
     const out = text('cancel_reservation', { reservation_id: 'R9QDGB' });
     assert.ok(

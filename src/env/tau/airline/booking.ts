@@ -11,6 +11,7 @@ import {
   dictHas,
   item,
   pyAdd,
+  pyAppend,
   pyEq,
   pyFormat,
   pyIter,
@@ -93,7 +94,7 @@ function bookReservation(db: DbView, a: ToolArgs): string {
     else if (source === 'certificate') payerMethods.delete(paymentId);
   }
   db.set('reservations', reservationId, reservation);
-  (item(payer, 'reservations') as PyValue[]).push(reservationId);
+  pyAppend(item(payer, 'reservations'), reservationId);
   return pyDumps(reservation);
 }
 

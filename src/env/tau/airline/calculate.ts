@@ -454,7 +454,7 @@ function ratioToFloat(n: bigint, d: bigint, e2: number): number {
   }
   let r = Number((q << 1n) | (sticky ? 1n : 0n));
   // Scale by 2^(e2 - shift + drop - 1) in steps that stay within the exponent range.
-  for (let e = e2 - shift + drop - 1; e !== 0 && r !== 0 && Number.isFinite(r); ) {
+  for (let e = e2 - shift + drop - 1; e !== 0 && r !== 0 && Number.isFinite(r);) {
     const step = Math.max(-1000, Math.min(1000, e));
     r *= 2 ** step;
     e -= step;

@@ -18,6 +18,8 @@ import {
   pyMul,
   pyMulInt,
   pyNeg,
+  pyAppend,
+  pyExtend,
   pySub,
   pySum,
   type PyNum,
@@ -43,7 +45,7 @@ function cancelReservation(db: DbView, a: ToolArgs): string {
       ]),
   );
   const written = writable(db, 'reservations', a.reservation_id as string);
-  (item(written, 'payment_history') as PyValue[]).push(...refunds);
+  pyExtend(item(written, 'payment_history'), refunds);
   written.set('status', 'cancelled');
   return pyDumps(written);
 }
@@ -77,7 +79,7 @@ function recordPayment(reservation: PyDict, paymentId: string, total: PyNum): vo
     ['payment_id', paymentId],
     ['amount', total],
   ]);
-  (item(reservation, 'payment_history') as PyValue[]).push(entry);
+  pyAppend(item(reservation, 'payment_history'), entry);
 }
 
 function updateBaggages(db: DbView, a: ToolArgs): string {

@@ -98,6 +98,18 @@ export function pyIter(v: PyValue): PyValue[] {
   throw new ToolError(`'${pyTypeName(v)}' object is not iterable`);
 }
 
+/** `lst.append(v)` / `lst.extend(vs)`: a stored value that is not a list (an agent can book with
+ * an empty str or dict as payment methods) has no such method. */
+export function pyAppend(list: PyValue, ...values: PyValue[]): void {
+  if (!Array.isArray(list)) throw new ToolError(`'${pyTypeName(list)}' object has no attribute 'append'`);
+  list.push(...values);
+}
+
+export function pyExtend(list: PyValue, values: PyValue[]): void {
+  if (!Array.isArray(list)) throw new ToolError(`'${pyTypeName(list)}' object has no attribute 'extend'`);
+  list.push(...values);
+}
+
 // ---- numbers ---------------------------------------------------------------------------------
 
 /** An int or float operand (bool is an int in Python), or undefined when the type has no arithmetic. */
