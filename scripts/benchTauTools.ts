@@ -7,81 +7,22 @@
 // Run: npx tsx scripts/benchTauTools.ts
 import { resolveDataDir } from '../src/env/dataDir';
 import { airlineDomain, loadAirlineDb } from '../src/env/tau/airline';
+import { tauEnvironment } from '../src/env/tau';
 import { clearStateCache, executeWithPrior } from '../src/env/tau/core/state';
 import type { TauCall } from '../src/env/tau/core/types';
 
+// A realistic conversation prefix: the gold actions of the airline test tasks, in order (lookups,
+// searches, bookings, changes, cancellations), the first 20 as the branch's earlier calls and the
+// next ones as the call made at depth 20.
+const dataDir = resolveDataDir();
+const gold: TauCall[] = tauEnvironment('tau-airline', dataDir)
+  .listTasks('test')
+  .flatMap((t) => t.goalCalls)
+  .filter((g) => g.name !== 'transfer_to_human_agents')
+  .map((g) => ({ name: g.name, arguments: g.parameters }));
+const PREFIX = gold.slice(0, 20);
+const NEXT = gold.slice(20, 32);
 const call = (name: string, args: Record<string, unknown>): TauCall => ({ name, arguments: args });
-
-// A plausible 20-call conversation prefix: lookups, searches, and writes that succeed or fail.
-const USER = 'mei_hernandez_8984';
-const PREFIX: TauCall[] = [
-  call('get_user_details', { user_id: USER }),
-  call('get_reservation_details', { reservation_id: 'R9QDGB' }),
-  call('get_reservation_details', { reservation_id: '07S7FC' }),
-  call('search_direct_flight', { origin: 'JFK', destination: 'SEA', date: '2024-05-20' }),
-  call('search_onestop_flight', { origin: 'JFK', destination: 'SEA', date: '2024-05-20' }),
-  call('calculate', { expression: '121 + 30 + 50' }),
-  call('book_reservation', {
-    user_id: USER,
-    origin: 'JFK',
-    destination: 'SEA',
-    flight_type: 'one_way',
-    cabin: 'economy',
-    flights: [{ flight_number: 'HAT069', date: '2024-05-20' }],
-    passengers: [{ first_name: 'Mei', last_name: 'Hernandez', dob: '1981-01-11' }],
-    payment_methods: [{ payment_id: 'credit_card_2140654', amount: 201 }],
-    total_baggages: 1,
-    nonfree_baggages: 1,
-    insurance: 'yes',
-  }),
-  call('get_reservation_details', { reservation_id: 'HATHAT' }),
-  call('update_reservation_baggages', {
-    reservation_id: 'HATHAT',
-    total_baggages: 2,
-    nonfree_baggages: 2,
-    payment_id: 'gift_card_5309492',
-  }),
-  call('think', { thought: 'the customer wants to change the return flight' }),
-  call('search_direct_flight', { origin: 'LAS', destination: 'IAH', date: '2024-05-30' }),
-  call('update_reservation_flights', {
-    reservation_id: '07S7FC',
-    cabin: 'business',
-    flights: [
-      { flight_number: 'HAT286', date: '2024-05-28' },
-      { flight_number: 'HAT175', date: '2024-05-30' },
-    ],
-    payment_id: 'credit_card_6082923',
-  }),
-  call('get_user_details', { user_id: USER }),
-  call('update_reservation_passengers', {
-    reservation_id: '07S7FC',
-    passengers: [
-      { first_name: 'Anya', last_name: 'Anderson', dob: '1959-05-28' },
-      { first_name: 'Sophia', last_name: 'Jackson', dob: '1965-03-19' },
-    ],
-  }),
-  call('cancel_reservation', { reservation_id: 'R9QDGB' }),
-  call('send_certificate', { user_id: USER, amount: 100 }),
-  call('list_all_airports', {}),
-  call('search_onestop_flight', { origin: 'LAX', destination: 'BOS', date: '2024-05-28' }),
-  call('get_reservation_details', { reservation_id: 'R9QDGB' }),
-  call('get_user_details', { user_id: USER }),
-];
-
-// The call made at depth 20, cycling through read and write tools.
-const NEXT: TauCall[] = [
-  call('get_reservation_details', { reservation_id: '07S7FC' }),
-  call('get_user_details', { user_id: USER }),
-  call('search_direct_flight', { origin: 'JFK', destination: 'SEA', date: '2024-05-21' }),
-  call('search_onestop_flight', { origin: 'JFK', destination: 'SEA', date: '2024-05-21' }),
-  call('cancel_reservation', { reservation_id: 'HATHAT' }),
-  call('update_reservation_baggages', {
-    reservation_id: '07S7FC',
-    total_baggages: 4,
-    nonfree_baggages: 1,
-    payment_id: 'credit_card_2140654',
-  }),
-];
 
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -96,7 +37,7 @@ function measure(n: number, body: (i: number) => void): number {
 }
 
 const t0 = cpuMs();
-const db = loadAirlineDb(resolveDataDir());
+const db = loadAirlineDb(dataDir);
 const loadMs = cpuMs() - t0;
 
 const exec = (prior: readonly TauCall[], c: TauCall) =>
@@ -116,7 +57,9 @@ const cold = measure(300, (i) => {
   clearStateCache();
   exec(PREFIX, NEXT[i % NEXT.length]);
 });
-const perTool = NEXT.map((c) => [c.name, measure(600, () => exec(PREFIX, c))] as const);
+// One of each tool among the next calls.
+const kinds = NEXT.filter((c, i) => NEXT.findIndex((d) => d.name === c.name) === i);
+const perTool = kinds.map((c) => [c.name, measure(600, () => exec(PREFIX, c))] as const);
 
 const f = (ms: number) => ms.toFixed(3).padStart(8);
 console.log(`τ-bench airline: CPU per tool call at branch depth ${PREFIX.length} (process.cpuUsage)`);
