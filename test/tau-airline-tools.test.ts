@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveDataDir } from '../src/env/dataDir';
 import { airlineDomain, loadAirlineDb } from '../src/env/tau/airline';
-import { calculate } from '../src/env/tau/airline/calculate';
+import { calculate } from '../src/env/tau/core/calculate';
 import { clearStateCache, executeWithPrior } from '../src/env/tau/core/state';
 import { ToolError, type TauCall } from '../src/env/tau/core/types';
 

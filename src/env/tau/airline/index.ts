@@ -15,7 +15,7 @@ import {
   transferToHumanAgentsTool,
 } from './account';
 import { bookReservationTool } from './booking';
-import { calculate } from './calculate';
+import { calculate } from '../core/calculate';
 import {
   cancelReservationTool,
   updateReservationBaggagesTool,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadDbFile, loadTableFiles, type BaseDb } from '../core/db';
 import { ToolError, type TauDomain, type ToolArgs, type ToolSpec } from '../core/types';
 import type { DbView } from '../core/db';
-import { calculate } from './calculate';
+import { calculate } from '../core/calculate';
 import {
   cancelPendingOrder,
   exchangeDeliveredOrderItems,
