@@ -4,9 +4,9 @@
 // and grammar for those characters (ints of any size, floats, + - * / // **, calls and the empty
 // tuple that parentheses allow, `...`), Python's arithmetic (exact ints, true division correctly
 // rounded), and the texts of its SyntaxError, ZeroDivisionError, OverflowError and TypeError.
-import { pyFloatRepr, pyTypeName, type PyValue } from '../core/pyjson';
-import { roundFloat } from '../core/pymath';
-import { ToolError } from '../core/types';
+import { pyFloatRepr, pyTypeName, type PyValue } from './pyjson';
+import { roundFloat } from './pymath';
+import { ToolError } from './types';
 
 const ALLOWED = '0123456789+-*/(). ';
 
