@@ -37,7 +37,7 @@ import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
 import { cpuSeconds, peakRssMiB, startJosh, stop, waitFor, type Proc } from './benchProcs';
 import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
-import { shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
+import { eventMix, shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
 const { values: flags } = parseArgs({
   options: {
@@ -286,7 +286,9 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
     // Let visibility catch up with the closed workflows before counting their events.
     await new Promise((r) => setTimeout(r, 2_000));
     const wfs = await harvestWorkflows(client, id);
-    const hops = await hopProfile(client, id);
+    const types = new Map<string, number>();
+    const hops = await hopProfile(client, id, 4, types);
+    const sampled = [...types.values()].reduce((a, b) => a + b, 0);
 
     const n = results.length;
     const calls = Math.max(1, served);
@@ -311,6 +313,10 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
         total: ((cpu.server + cpu.workers) * 1000) / calls,
       },
       eventsPerCall: wfs.allEvents / calls,
+      // The sampled conversations' mix of event types, scaled to the harvest's events per call.
+      eventsPerCallByType: [...types]
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, k]) => ({ type, perCall: (k / Math.max(1, sampled)) * (wfs.allEvents / calls) })),
       turnWorkflows: wfs.turns,
       overheadMean: ratios.reduce((a, b) => a + b, 0) / n,
       overheadP50: ratios[Math.floor((n - 1) / 2)],
@@ -379,6 +385,7 @@ async function main(): Promise<void> {
             rows.push(row);
             say(table([row]).split('\n').slice(2).join('\n'));
             say(hopTable(row.hops));
+            say(eventMix(row));
           }
         }
       } finally {
@@ -405,7 +412,7 @@ async function main(): Promise<void> {
     out(`\n${s.scenario}, turns=${s.turns}, ${s.latencyMs} ms: skipped: ${s.reason}\n`);
   for (const r of rows) {
     out(`\n${r.scenario}, turns=${r.turns}, ${r.latencyMs} ms: hand-offs (first 4 conversations)\n`);
-    out(`${hopTable(r.hops)}\n`);
+    out(`${hopTable(r.hops)}\n${eventMix(r)}\n`);
   }
   const twoOverOne = ['c1', 'c8', 'c32'].flatMap((c) =>
     rows

@@ -3,6 +3,7 @@
 // in the `child` turn shape, its agent turns'; in the `activity` shape a turn is an activity of
 // the conversation and has no history of its own). Used by scripts/bench.ts to explain the overhead ratio.
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 
 // History event types (temporal.api.enums.v1.EventType) the hops are measured between.
 const WFT_STARTED = 6;
@@ -79,8 +80,20 @@ function stats(xs: number[]): HopStats[Hop] {
   };
 }
 
-/** Hops of the first `limit` conversations of harvest `harvestId` and all their agent turns. */
-export async function hopProfile(client: Client, harvestId: string, limit = 4): Promise<HopStats> {
+/** Short name of a history event type (`ACTIVITY_TASK_SCHEDULED`). */
+export function eventTypeName(t: unknown): string {
+  const name = temporal.api.enums.v1.EventType[Number(t)] as string | undefined;
+  return name ? name.replace(/^EVENT_TYPE_/, '') : `type ${String(t)}`;
+}
+
+/** Hops of the first `limit` conversations of harvest `harvestId` and all their agent turns;
+ * `eventTypes`, if given, counts their events by type (where a harvest's events go). */
+export async function hopProfile(
+  client: Client,
+  harvestId: string,
+  limit = 4,
+  eventTypes?: Map<string, number>,
+): Promise<HopStats> {
   const into = Object.fromEntries(Object.keys(HOPS).map((k) => [k, [] as number[]])) as Record<Hop, number[]>;
   const conversations: string[] = [];
   for await (const wf of client.workflow.list({
@@ -99,6 +112,10 @@ export async function hopProfile(client: Client, harvestId: string, limit = 4): 
   for (const wid of ids) {
     const history = await client.workflow.getHandle(wid).fetchHistory();
     collectHops((history.events ?? []) as RawEvent[], into);
+    for (const e of history.events ?? []) {
+      const name = eventTypeName(e.eventType);
+      eventTypes?.set(name, (eventTypes.get(name) ?? 0) + 1);
+    }
   }
   return Object.fromEntries(Object.entries(into).map(([k, v]) => [k, stats(v)])) as HopStats;
 }

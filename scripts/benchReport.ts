@@ -24,6 +24,9 @@ export interface Row {
   cpuMsPerCall: { server: number; workers: number; total: number };
   /** History events of the harvest's conversations and agent turns per served model call. */
   eventsPerCall: number;
+  /** Events per call by history event type: the first conversations' mix (benchHops.ts), scaled
+   * to `eventsPerCall`; most frequent first. */
+  eventsPerCallByType: { type: string; perCall: number }[];
   /** Agent-turn child workflows the harvest ran (0 in the `activity` shape). */
   turnWorkflows: number;
   overheadMean: number;
@@ -144,4 +147,13 @@ export function targetLines(rows: Row[]): string[] {
     }
   }
   return lines;
+}
+
+/** One line per event type worth a tenth of an event per model call or more. */
+export function eventMix(r: Row): string {
+  const shown = r.eventsPerCallByType.filter((t) => t.perCall >= 0.1);
+  return [
+    '  history events per model call by type (mix of the first 4 conversations):',
+    ...shown.map((t) => `    ${t.type.padEnd(44)} ${t.perCall.toFixed(2)}`),
+  ].join('\n');
 }
