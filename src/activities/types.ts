@@ -91,6 +91,10 @@ export interface AgentTurnInput {
   prior?: PriorCall[];
   /** The run's recorded prompts hash (provenance), checked by the LLM activity. */
   promptsHash?: string;
+  /** Set by conversations since the whole-turn activity (issue 17): the agent-turn child hands
+   * the turn to it. Children started before lack it and replay their per-call loop. An input
+   * flag, not `patched()`: a marker and its search-attribute upsert cost two events per turn. */
+  wholeTurn?: boolean;
 }
 
 export interface AgentTurnOutput extends AgentTurn {

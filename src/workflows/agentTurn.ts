@@ -22,8 +22,9 @@ import { modelFailureMessage } from './failures';
 export type { AgentTurnInput, AgentTurnOutput };
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnOutput> {
-  // The whole turn as one activity; histories from before it replay the per-call loop below.
-  if (patched(TURN_ACTIVITY)) {
+  // The whole turn as one activity; children started before it replay the per-call loop below
+  // (the first ones of the change asked `patched()`, later ones carry the input flag).
+  if (input.wholeTurn || patched(TURN_ACTIVITY)) {
     return await llm().agentTurn.executeWithOptions(
       turnOptions(input.maxCalls, `agent ${input.model}: turn of node ${input.nodeId}`),
       [input],

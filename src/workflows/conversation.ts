@@ -191,6 +191,7 @@ function agentTurnInput(
     history,
     prior: earlier.map((c) => ({ name: c.name, arguments: c.arguments })),
     promptsHash: config.promptsHash,
+    wholeTurn: true,
   };
 }
 
