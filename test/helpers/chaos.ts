@@ -164,7 +164,7 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-/** A dev server of one's own; `persist` keeps its state in `<dir>/temporal.db` (SQLite, WAL) so a
+/** A dev server of one's own; `persist` keeps its state in `<dir>/temporal.db` (SQLite, the product's pragmas) so a
  * restart resumes it, otherwise it lives in memory. */
 export async function startOwnServer(
   dir: string,
