@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { TAU_SPLIT_COUNTS, writeGoldCalls } from './helpers/tau';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'josh.js');
 
@@ -43,16 +44,7 @@ interface TaskLine {
 const printed = new Map<string, TaskLine[]>();
 
 void describe('josh tasks on τ environments', () => {
-  const counts: [string, string, number][] = [
-    ['tau-retail', 'train', 500],
-    ['tau-retail', 'dev', 20],
-    ['tau-retail', 'test', 115],
-    ['tau-airline', 'test', 50],
-    ['tau2-retail', 'train', 74],
-    ['tau2-retail', 'test', 40],
-    ['tau2-retail', 'base', 114],
-  ];
-  for (const [env, split, n] of counts) {
+  for (const [env, split, n] of TAU_SPLIT_COUNTS) {
     void test(`${env} ${split}: ${n} tasks, stable key order, all solvable by golden replay`, () => {
       const r = josh('tasks', '--env', env, '--split', split);
       assert.equal(r.status, 0, r.stderr);
@@ -105,18 +97,7 @@ void describe('josh score on τ environments', () => {
     assert.ok(tasks, 'runs after the josh tasks test');
     const dir = tempDir();
     const input = path.join(dir, 'in.jsonl');
-    fs.writeFileSync(
-      input,
-      tasks
-        .map((t) =>
-          JSON.stringify({
-            id: t.id,
-            calls: t.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters })),
-            messages: t.outputs.length ? [`Here you go: ${t.outputs.join(' and ')}.`] : [],
-          }),
-        )
-        .join('\n') + '\n',
-    );
+    writeGoldCalls(input, tasks, true);
     const out = path.join(dir, 'out.jsonl');
     const r = josh('score', '--env', 'tau-retail', '--in', input, '--out', out);
     assert.equal(r.status, 0, r.stderr);
@@ -129,17 +110,7 @@ void describe('josh score on τ environments', () => {
       for (const x of returns) assert.equal(typeof x, 'string');
     }
     // Without the outputs said, the tasks that require some fail.
-    fs.writeFileSync(
-      input,
-      tasks
-        .map((t) =>
-          JSON.stringify({
-            id: t.id,
-            calls: t.goalCalls.map((g) => ({ name: g.name, arguments: g.parameters })),
-          }),
-        )
-        .join('\n'),
-    );
+    writeGoldCalls(input, tasks, false);
     const silent = josh('score', '--env', 'tau-retail', '--in', input, '--out', out);
     const withOutputs = tasks.filter((t) => t.outputs.length > 0).length;
     assert.ok(withOutputs > 0);

@@ -16,6 +16,7 @@ import { tauUserTurn } from '../src/env/tau/usersim';
 import type { CallMade } from '../src/shared/messages';
 import { END_MARKER } from '../src/shared/messages';
 import { UserError } from '../src/util/errors';
+import { TAU_SPLIT_COUNTS } from './helpers/tau';
 
 const DATA = resolveDataDir(undefined, path.resolve(__dirname, '..'));
 const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'josh-tau-'));
@@ -25,16 +26,7 @@ const taskSet = (env: keyof typeof TAU_LAYOUTS, dataDir = DATA) =>
 
 void describe('τ task loading', () => {
   void test('split sizes and ids: tau-retail 500/20/115, tau-airline 50, tau2-retail 74/40/114', () => {
-    const counts: [keyof typeof TAU_LAYOUTS, string, number][] = [
-      ['tau-retail', 'train', 500],
-      ['tau-retail', 'dev', 20],
-      ['tau-retail', 'test', 115],
-      ['tau-airline', 'test', 50],
-      ['tau2-retail', 'train', 74],
-      ['tau2-retail', 'test', 40],
-      ['tau2-retail', 'base', 114],
-    ];
-    for (const [env, split, n] of counts) {
+    for (const [env, split, n] of TAU_SPLIT_COUNTS) {
       const tasks = taskSet(env).listTasks(split);
       assert.equal(tasks.length, n, `${env} ${split}`);
       assert.equal(new Set(tasks.map((t) => t.id)).size, n, 'ids are unique');
