@@ -74,7 +74,11 @@ export function createAgentTurnActivity(
         },
         async executeTool(call, turnCalls) {
           const calls = [...prior, ...turnCalls.map((c) => ({ name: c.name, arguments: c.arguments }))];
-          return env.executeCall(task, call.name, call.arguments, calls);
+          try {
+            return env.executeCall(task, call.name, call.arguments, calls);
+          } catch (e) {
+            asNonRetryable(e); // a bad task or data file will not get better by retrying
+          }
         },
         describeError: ownModelFailure,
         onProgress(progress) {
