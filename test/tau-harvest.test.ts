@@ -12,10 +12,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Worker } from '@temporalio/worker';
 import { getEnvironment } from '../src/env';
 import { resolveDataDir } from '../src/env/dataDir';
 import { EXPORT_FORMATS, exportRun } from '../src/export';
+import { loadRunWithTrees } from '../src/eval/load';
+import { buildReportData } from '../src/report/data';
 import { readConversations, withStack } from './helpers/harvest';
 import { JOSH } from './helpers/chaos';
 
@@ -178,6 +181,16 @@ for (const turns of ['child', 'activity'] as const) {
       );
       assert.equal(report.status, 0, report.stderr);
       assert.match(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), /tau-retail/);
+      // The report carries the final reward and what decided it, for the conversation's view.
+      const data = buildReportData(loadRunWithTrees(runDir), {
+        uiUrl: 'http://ui',
+        namespace: 'default',
+        environment: env,
+      });
+      const shown = JSON.parse(gunzipSync(Buffer.from(data.trees[0], 'base64')).toString('utf8')) as {
+        final: { reward: number; info: { dbMatch: boolean } } | null;
+      };
+      assert.deepEqual([shown.final?.reward, shown.final?.info.dbMatch], [0, false]);
 
       // The recorded histories replay on the current code.
       const ids = [id];

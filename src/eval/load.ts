@@ -53,6 +53,8 @@ const TreeNodeSchema = z.object({
 const WithTreeSchema = OutcomeSchema.extend({
   opening: z.string(),
   tree: z.array(TreeNodeSchema).min(1),
+  /** The environment's final reward of the scored path and what decided it (absent in older files). */
+  finalReward: z.object({ reward: z.number(), info: z.record(z.string(), z.unknown()) }).optional(),
 });
 /** A result with its search tree (the report's input). The turns' `calls` are not read: a turn's
  * tool calls and results are in its messages. */

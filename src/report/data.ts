@@ -36,6 +36,9 @@ export interface CompactTree {
   /** Goal call names by index, so a rewarded turn can say which goal it met. */
   goals: string[];
   nodes: CompactNode[];
+  /** The environment's final reward of the scored path and what decided it (τ-bench: the database
+   * and outputs checks); null when the result file has none. */
+  final: { reward: number; info: Record<string, unknown> } | null;
 }
 
 export interface ReportData {
@@ -72,6 +75,7 @@ function compactTree(c: ConversationWithTree, goals: string[]): CompactTree {
   return {
     opening: c.opening,
     goals,
+    final: c.finalReward ?? null,
     nodes: c.tree.map((n) => [
       n.id,
       n.parentId,

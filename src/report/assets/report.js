@@ -856,7 +856,7 @@
       g.classList.remove('selected');
     const g = document.querySelector('svg.search-tree .tnode[data-key="' + CSS.escape(v.key) + '"]');
     if (g) g.classList.add('selected');
-    detail.replaceChildren(...renderDetail(v, tree));
+    detail.replaceChildren(...renderDetail(v, tree).filter((c) => c !== null));
   }
 
   function badges(v) {
@@ -871,11 +871,20 @@
     ];
   }
 
+  /** The environment's final reward and what decided it, e.g. "final reward 0 (dbMatch: false)". */
+  function finalRewardText(f) {
+    const info = Object.entries(f.info || {})
+      .map(([k, val]) => k + ': ' + JSON.stringify(val))
+      .join(', ');
+    return 'final reward ' + f.reward + (info ? ' (' + info + ')' : '');
+  }
+
   function renderDetail(v, tree) {
     const r = DATA.rows[openIndex];
     if (v.kind === 'start') {
       return [
         h('h3', { text: 'Start of the conversation' }),
+        tree.final ? h('p', { class: 'muted final-reward', text: finalRewardText(tree.final) }) : null,
         messageView({ role: 'user', content: tree.opening }),
       ];
     }
