@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { RunConfig, type RunConfigInput } from '../src/config/run';
 import { resolveDataDir } from '../src/env/dataDir';
 import { startOrAttach } from '../src/runtime/startRun';
@@ -253,7 +253,9 @@ describe('restart under the same id', { concurrency: true }, () => {
     const s = await scenario('failed');
     const handle = await start(s);
     const client = await testClient();
-    // Fail one conversation from outside, as an operator or a crash would: terminate it.
+    // Fail one conversation from outside, as an operator or a crash would: terminate it. The list
+    // is eventually consistent, so a conversation listed as running may have finished meanwhile:
+    // then another one is picked.
     let victim = '';
     await waitUntil(
       'a running conversation to fail',
@@ -262,14 +264,18 @@ describe('restart under the same id', { concurrency: true }, () => {
         for await (const w of client.workflow.list({
           query: `JoshHarvestId = "${s.id}" AND JoshKind = "conversation" AND ExecutionStatus = "Running"`,
         })) {
-          victim = w.workflowId;
-          break;
+          try {
+            await client.workflow.getHandle(w.workflowId).terminate('restart test: a failed conversation');
+            victim = w.workflowId;
+            break;
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err; // it finished since it was listed
+          }
         }
         return victim !== '';
       },
       WAIT_MS,
     );
-    await client.workflow.getHandle(victim).terminate('restart test: a failed conversation');
     const first = (await handle.result()) as HarvestProgress;
     assert.equal(first.failed, 1, `terminated ${victim}: ${first.failed} failed`);
     assert.equal(first.done, TOTAL);
