@@ -82,7 +82,9 @@ export function createAgentTurnActivity(
         },
         describeError: ownModelFailure,
         onProgress(progress) {
-          saved = { progress, usage };
+          // A copy: the turn goes on appending to its arrays while a held heartbeat waits.
+          const { messages, calls, nextCall } = progress;
+          saved = { progress: { messages: [...messages], calls: [...calls], nextCall }, usage };
           ctx.heartbeat(saved);
         },
       },
