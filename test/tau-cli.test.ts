@@ -1,23 +1,14 @@
 // `josh tasks` and `josh score` on the τ environments, as a user runs them: child processes,
 // stable JSONL, τ-bench's tool texts as returns, the final reward, and one-line errors (exit 1).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { joshSync } from './helpers/cli';
 import { TAU_SPLIT_COUNTS, writeGoldCalls } from './helpers/tau';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'josh.js');
-
-function josh(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    maxBuffer: 64 << 20,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const josh = joshSync;
 
 function assertOneLineError(r: ReturnType<typeof josh>, pattern: RegExp, status = 1): void {
   assert.equal(r.status, status, r.stderr);

@@ -1,24 +1,16 @@
 // `josh tasks` and `josh score` as a user runs them: child processes, stable JSONL, one-line
 // errors with a non-zero exit, and no output file at all when something is wrong.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { joshSync } from './helpers/cli';
 import { resolveDataDir } from '../src/env/dataDir';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'josh.js');
 const DATA = resolveDataDir(undefined, path.resolve(__dirname, '..'));
 
-function josh(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    maxBuffer: 64 << 20,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const josh = joshSync;
 
 function assertOneLineError(r: ReturnType<typeof josh>, pattern: RegExp): void {
   assert.notEqual(r.status, 0, r.stdout);

@@ -1,6 +1,6 @@
 // Running the josh CLI from tests against the suite's Temporal server, and waiting on a condition
 // that a run reaches in its own time.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { testAddress, testNamespace } from './temporal';
 
@@ -10,6 +10,17 @@ export interface Ran {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** Runs `josh <args>` to its end for a command that needs no Temporal server (tasks, score,
+ * export): its exit status and output. */
+export function joshSync(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [JOSH, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 << 20,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs `josh <args> --address … --namespace …` (the suite's server) without blocking this
