@@ -7,7 +7,7 @@ export {
   type SimModelServer,
   type SimModelStats,
 } from './server';
-export { createModel, type Model, type ModelReply, type RoleKind } from './model';
+export { createModel, type Model, type ModelReply, type RespondOptions, type RoleKind } from './model';
 export {
   DEFAULT_ERROR_RATES,
   ERROR_KINDS,

@@ -26,9 +26,15 @@ export interface ModelReply {
   sampleSeed: number;
 }
 
+/** Per-request choices the server makes outside the request body. */
+export interface RespondOptions {
+  /** The error rates for this request (a fine-tuned model's learned rates); the model's own by default. */
+  rates?: ErrorRates;
+}
+
 export interface Model {
   world: World;
-  respond(req: ChatRequest): ModelReply;
+  respond(req: ChatRequest, options?: RespondOptions): ModelReply;
 }
 
 const goalCache = new Map<string, ParsedGoal>();
@@ -122,7 +128,8 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
   const world = buildWorld(db);
   return {
     world,
-    respond(req: ChatRequest): ModelReply {
+    respond(req: ChatRequest, options: RespondOptions = {}): ModelReply {
+      const baseRates = options.rates ?? rates;
       const messages = normaliseMessages(req.messages);
       const contentHash = hashString(
         JSON.stringify([req.messages, req.tools ?? null, req.tool_choice ?? null]),
@@ -138,7 +145,7 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
       switch (role.role) {
         case 'agent': {
           const action = decideAgent(
-            { world, rng, rates: scaledRates(rates, temperature) },
+            { world, rng, rates: scaledRates(baseRates, temperature) },
             toEvents(messages, role.protocol),
           );
           const completion =
