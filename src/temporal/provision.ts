@@ -134,9 +134,14 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
   }
 }
 
-function runGoInstall(gobin: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
+export function runGoInstall(
+  gobin: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+  what = 'temporal CLI',
+  args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
+): Promise<void> {
   const started = Date.now();
-  const args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`];
   const child = spawn('go', args, {
     env: { ...env, GOBIN: gobin, CGO_ENABLED: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -156,7 +161,7 @@ function runGoInstall(gobin: string, env: NodeJS.ProcessEnv, log: (l: string) =>
   });
   const heartbeat = setInterval(() => {
     const secs = Math.round((Date.now() - started) / 1000);
-    log(`temporal CLI: ... ${secs}s, ${modules} modules downloaded, ${packages} packages compiled`);
+    log(`${what}: ... ${secs}s, ${modules} modules downloaded, ${packages} packages compiled`);
   }, 15_000);
   return new Promise((resolve, reject) => {
     child.on('error', (err) => {
@@ -167,7 +172,7 @@ function runGoInstall(gobin: string, env: NodeJS.ProcessEnv, log: (l: string) =>
       clearInterval(heartbeat);
       const secs = Math.round((Date.now() - started) / 1000);
       if (code === 0) {
-        log(`temporal CLI: go install done in ${secs}s`);
+        log(`${what}: go install done in ${secs}s`);
         resolve();
       } else {
         const lastLines = tail.trim().split('\n').slice(-5).join(' | ');

@@ -1,5 +1,6 @@
 // One line per command module; each exports `register(program)`.
 import type { Command } from 'commander';
+import * as cluster from './cluster';
 import * as compare from './compare';
 import * as data from './data';
 import * as demo from './demo';
@@ -16,6 +17,7 @@ import * as tasks from './tasks';
 import * as worker from './worker';
 
 const modules: { register(program: Command): void }[] = [
+  cluster,
   compare,
   data,
   demo,
