@@ -2,14 +2,18 @@
 // It owns transport concerns only — routing, body parsing and validation, latency (non-blocking
 // timers), injected faults, counters — and hands each valid request to the model (model.ts).
 // Sockets and timers are tracked so close() ends promptly even with hung requests in flight.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { z } from 'zod';
 import { resolveDataDir } from '../env/dataDir';
 import { loadToolwozDb } from '../env/toolwoz/db';
 import { UserError } from '../util/errors';
-import { DEFAULT_ERROR_RATES, ErrorRatesSchema } from './errorModel';
+import { DEFAULT_ERROR_RATES, type ErrorRates, ErrorRatesSchema } from './errorModel';
 import { FAULT_KINDS, type FaultKind, FaultInjector, FaultRatesSchema, parseFaultSpec } from './faults';
+import { learnRates } from './finetune/learning';
+import { fineTuneRoute } from './finetune/routes';
+import { ApiError, FineTuneStore } from './finetune/store';
 import { type Model, type RoleKind, createModel } from './model';
 import { hashString } from './rng';
 import { estimateTokens, promptTokens, truncateToTokens } from './tokens';
@@ -33,6 +37,14 @@ export const SimModelOptionsSchema = z
     /** When set, only these keys (`Authorization: Bearer <key>`) are accepted; any other gets the
      * 401 OpenAI answers, whose message echoes the key masked. Unset: any key, or none. */
     apiKeys: z.array(z.string().min(1)).min(1).optional(),
+    /** Fine-tuning jobs: seconds each of validating_files, queued and running lasts. */
+    fineTuneSecondsPerPhase: z.number().min(0).default(2),
+    /** Fine-tuning jobs: probability that a job fails while running (fault injection). */
+    fineTuneFailRate: z.number().min(0).max(1).default(0),
+    /** Fine-tuning jobs: fewest examples a training file needs (OpenAI's is 10). */
+    fineTuneMinExamples: z.number().int().min(0).default(0),
+    /** When set, uploaded files and fine-tuning jobs persist here, so a restarted server keeps them. */
+    stateDir: z.string().min(1).optional(),
   })
   .strict();
 export type SimModelOptions = z.input<typeof SimModelOptionsSchema>;
@@ -41,6 +53,12 @@ export type SimModelOptions = z.input<typeof SimModelOptionsSchema>;
 export type SimModelStats = {
   requests: { total: number; agent: number; user: number; unknown: number; byKind: Record<RoleKind, number> };
   faults: Record<FaultKind, number>;
+  /** Completions asked for per model name, by the role played and by the key's fingerprint
+   * (`keyFingerprint`: never the key itself); `(none)` for requests without a key. */
+  byModel: Record<
+    string,
+    { total: number; agent: number; user: number; unknown: number; keys: Record<string, number> }
+  >;
   tokens: { prompt: number; completion: number; total: number };
   /** Requests refused as invalid (4xx from validation, unknown routes). */
   badRequests: number;
@@ -70,6 +88,7 @@ function emptyStats(): SimModelStats {
       byKind: { 'agent-function-calling': 0, 'agent-react': 0, 'user-goal': 0, 'user-guide': 0, unknown: 0 },
     },
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    byModel: {},
     tokens: { prompt: 0, completion: 0, total: 0 },
     badRequests: 0,
     completions: 0,
@@ -101,6 +120,16 @@ function refusedKey(accepted: string[] | undefined, authorization: string | unde
       ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
       : `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
   return errorBody(message, 'invalid_request_error', key ? 'invalid_api_key' : null);
+}
+
+/** A key as the request log shows it: a short hash, so logs can tell keys apart without holding one. */
+export function keyFingerprint(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+function bearerKey(authorization: string | undefined): string | undefined {
+  const key = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+  return key ? key : undefined;
 }
 
 const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
@@ -163,7 +192,21 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
   const opts = parseOptions(options);
   const faultRates = typeof opts.faults === 'string' ? parseFaultSpec(opts.faults) : opts.faults;
   const dataDir = resolveDataDir(opts.dataDir);
-  const model = createModel(loadToolwozDb(dataDir), { ...DEFAULT_ERROR_RATES, ...opts.errorRates });
+  const baseRates = { ...DEFAULT_ERROR_RATES, ...opts.errorRates };
+  const model = createModel(loadToolwozDb(dataDir), baseRates);
+  const fineTuning = new FineTuneStore(
+    {
+      secondsPerPhase: opts.fineTuneSecondsPerPhase,
+      failRate: opts.fineTuneFailRate,
+      minExamples: opts.fineTuneMinExamples,
+      seed: opts.seed,
+      stateDir: opts.stateDir,
+    },
+    {
+      baseRates: baseRates as unknown as Record<string, number>,
+      learn: (parent, data) => learnRates(parent, data, model.world),
+    },
+  );
   const injector = new FaultInjector(faultRates, opts.seed);
   let stats = emptyStats();
   const sockets = new Set<Socket>();
@@ -238,10 +281,26 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
     if (body.n != null && body.n !== 1)
       return bad(res, 400, 'Only n=1 is supported by the simulated model.', 'unsupported_value', 'n');
 
-    const reply = model.respond(body);
+    // The model name picks the error rates: a fine-tuned model's learned ones, else the base's.
+    const rates = fineTuning.ratesFor(body.model);
+    if (!rates)
+      return bad(
+        res,
+        404,
+        `The model \`${body.model}\` does not exist or you do not have access to it.`,
+        'model_not_found',
+        'model',
+      );
+    const reply = model.respond(body, { rates: rates as unknown as ErrorRates });
     stats.requests.total++;
     stats.requests[reply.role]++;
     stats.requests.byKind[reply.kind]++;
+    const perModel = (stats.byModel[body.model] ??= { total: 0, agent: 0, user: 0, unknown: 0, keys: {} });
+    perModel.total++;
+    perModel[reply.role]++;
+    const key = bearerKey(req.headers.authorization);
+    const fp = key === undefined ? '(none)' : keyFingerprint(key);
+    perModel.keys[fp] = (perModel.keys[fp] ?? 0) + 1;
 
     const { fault, rng } = injector.draw(hashString(raw));
     if (fault === 'drop') {
@@ -324,7 +383,8 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
     });
     req.on('end', () => {
       if (size > MAX_BODY) return;
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      const raw = bytes.toString('utf8');
       try {
         const refused =
           route === 'GET /health' ? undefined : refusedKey(opts.apiKeys, req.headers.authorization);
@@ -355,7 +415,36 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
           case 'GET /health':
             return send(res, 200, { ok: true });
           default:
-            return bad(res, 404, `Unknown request URL: ${req.method} ${url.pathname}.`, 'unknown_url');
+            return void fineTuneRoute(
+              fineTuning,
+              req.method ?? 'GET',
+              url,
+              bytes,
+              req.headers['content-type'] ?? '',
+            ).then(
+              (r) => {
+                if (!r)
+                  return bad(res, 404, `Unknown request URL: ${req.method} ${url.pathname}.`, 'unknown_url');
+                if ('json' in r) return send(res, r.status, r.json);
+                if (res.destroyed) return;
+                res.writeHead(r.status, {
+                  'content-type': 'application/octet-stream',
+                  'content-length': Buffer.byteLength(r.text),
+                });
+                res.end(r.text);
+              },
+              (e: unknown) => {
+                if (e instanceof ApiError) {
+                  if (e.status < 500) stats.badRequests++;
+                  return send(res, e.status, errorBody(e.message, e.type, e.code, e.param));
+                }
+                send(
+                  res,
+                  500,
+                  errorBody(`Simulated model internal error: ${(e as Error).message}`, 'server_error'),
+                );
+              },
+            );
         }
       } catch (e) {
         // A bug in the model must not take the server down: answer like a provider would.
