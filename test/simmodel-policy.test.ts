@@ -240,6 +240,7 @@ void describe('error model', () => {
       assert.throws(() => JSON.parse(args), `seed ${seed}: ${args}`);
     }
     const perfect = createModel(db, {
+      ...DEFAULT_ERROR_RATES,
       wrongSlot: 0,
       missingSlot: 0,
       earlyBooking: 0,

@@ -33,6 +33,21 @@ export interface ErrorRates {
   chatInsteadOfAct: number;
   /** The tool-call arguments are not valid JSON. */
   malformedArgs: number;
+  // ---- τ-bench agent (src/simmodel/tau/agent) ----
+  /** τ: another product variant or flight among the near matches of what the customer asked for. */
+  tauWrongVariant: number;
+  /** τ: a multi-item return, exchange or modification leaves one of the items out. */
+  tauMissingItem: number;
+  /** τ: the write call is made without stating the action and waiting for the customer's yes. */
+  tauEarlyAction: number;
+  /** τ: another of the customer's payment methods than the one asked for. */
+  tauWrongPayment: number;
+  /** τ: another of the customer's orders (or reservations) is looked up than the one meant. */
+  tauWrongOrder: number;
+  /** τ: the agent hands the customer to a human agent although it could help. */
+  tauEarlyTransfer: number;
+  /** τ: after the customer's yes, the agent reports the action done without making the write call. */
+  tauNoFinalWrite: number;
 }
 
 // Calibrated (scripts/calibrate-simmodel.ts, docs/simulated-model.md): with these rates at
@@ -45,6 +60,15 @@ export const DEFAULT_ERROR_RATES: ErrorRates = {
   wrongTool: 0.1,
   chatInsteadOfAct: 0.3,
   malformedArgs: 0.05,
+  // τ-bench agent, calibrated with scripts/calibrate-tau.ts and `josh harvest` (docs/tau-bench.md).
+  // The ToolWOZ agent never reads these, so its figures are unchanged.
+  tauWrongVariant: 0.3,
+  tauMissingItem: 0.3,
+  tauEarlyAction: 0.1,
+  tauWrongPayment: 0.15,
+  tauWrongOrder: 0.1,
+  tauEarlyTransfer: 0.02,
+  tauNoFinalWrite: 0.05,
 };
 
 export const ERROR_KINDS = Object.keys(DEFAULT_ERROR_RATES) as (keyof ErrorRates)[];

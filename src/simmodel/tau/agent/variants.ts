@@ -1,0 +1,136 @@
+// Which items of an order the customer means, and which variant each should become: product names
+// and option values are matched in the customer's words against what the agent's own lookups
+// returned (the order's items, the product's variants). The conversation's focus decides which
+// item an option belongs to: the item named last in the customer's clause, or else the one the
+// agent last asked about.
+import type { Item, Order, Product, Variant } from './retailData';
+import type { TauEvent } from './transcript';
+import { mentionIndex, sentences } from './understand';
+
+/** Spellings of a product name a customer may use: "T-Shirt", "t shirt", "tshirt", "shirt". */
+function nameForms(name: string): string[] {
+  const lower = name.toLowerCase();
+  const words = lower.split(/[\s-]+/);
+  const forms = new Set([lower, words.join(' '), words.join(''), words.join('-')]);
+  const head = words[words.length - 1];
+  if (head.length > 3) forms.add(head);
+  return [...forms].flatMap((f) => [f, `${f}s`, `${f}es`]);
+}
+
+export function namesItem(text: string, item: Item): boolean {
+  const t = text.toLowerCase();
+  return nameForms(item.name).some((f) => mentionIndex(t, f) >= 0);
+}
+
+const ALL =
+  /\b(all (?:the |of the |my )?(?:items|of them|products|things)|everything|whole order|entire order|both)\b/i;
+
+/** Clauses of the customer's messages with the items in focus while each was written. */
+export function focusedClauses(events: TauEvent[], items: Item[]): { text: string; focus: Item[] }[] {
+  const out: { text: string; focus: Item[] }[] = [];
+  let focus: Item[] = [];
+  for (const e of events) {
+    if (e.kind === 'say') {
+      const named = items.filter((it) => namesItem(e.text, it));
+      if (named.length) focus = named;
+      continue;
+    }
+    if (e.kind !== 'customer') continue;
+    for (const s of sentences(e.text)) {
+      for (const clause of s.split(/,|;|\band\b|\bwith\b/i)) {
+        const named = items.filter((it) => namesItem(clause, it));
+        if (named.length) focus = named;
+        out.push({ text: clause, focus: focus.length ? focus : items });
+      }
+    }
+  }
+  return out;
+}
+
+/** The order's items the customer has named (or all of them when it said so). */
+export function mentionedItems(texts: string[], order: Order): Item[] {
+  if (texts.some((t) => ALL.test(t))) return order.items;
+  return order.items.filter((it) => texts.some((t) => namesItem(t, it)));
+}
+
+export type VariantChoice =
+  | { kind: 'found'; variant: Variant; near: Variant[] }
+  | { kind: 'no-wish' }
+  | { kind: 'unavailable'; desired: Record<string, string> };
+
+/** The option values the customer wants for one item: per option, the latest value it named that
+ * differs from the item's own (a value it repeats from the item it has is a description). */
+export function desiredOptions(
+  clauses: { text: string; focus: Item[] }[],
+  item: Item,
+  product: Product,
+): Record<string, string> {
+  const names = Object.keys(item.options);
+  const vocab = new Map<string, string[]>(); // value -> option names that take it
+  for (const v of product.variants)
+    for (const [k, val] of Object.entries(v.options)) {
+      const ks = vocab.get(val) ?? [];
+      if (!ks.includes(k)) ks.push(k);
+      vocab.set(val, ks);
+    }
+  const latest: Record<string, { value: string; at: number }> = {};
+  clauses.forEach((c, ci) => {
+    if (!c.focus.includes(item)) return;
+    for (const [val, ks] of vocab) {
+      const pos = mentionIndex(c.text, val);
+      if (pos < 0) continue;
+      // A value two options share ("black" frame or lens) goes to the option the clause names.
+      const named = ks.filter((k) => k.split(/\s+/).some((w) => mentionIndex(c.text, w) >= 0));
+      const k = named[0] ?? ks.find((x) => item.options[x] !== val) ?? ks[0];
+      if (!names.includes(k) || item.options[k] === val) continue;
+      const at = ci * 10_000 + pos;
+      if (!latest[k] || latest[k].at <= at) latest[k] = { value: val, at };
+    }
+  });
+  const desired = { ...item.options };
+  for (const [k, { value }] of Object.entries(latest)) desired[k] = value;
+  return desired;
+}
+
+const sameOptions = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+function differences(a: Record<string, string>, b: Record<string, string>): number {
+  return Object.keys(a).filter((k) => a[k] !== b[k]).length;
+}
+
+export function chooseVariant(
+  clauses: { text: string; focus: Item[] }[],
+  item: Item,
+  product: Product,
+): VariantChoice {
+  const desired = desiredOptions(clauses, item, product);
+  const changed = Object.keys(desired).filter((k) => desired[k] !== item.options[k]);
+  if (changed.length === 0) return { kind: 'no-wish' };
+  const available = product.variants.filter((v) => v.available && v.item_id !== item.item_id);
+  let best = available.find((v) => sameOptions(v.options, desired));
+  if (!best) {
+    // No exact one: the closest that has every change asked for.
+    const fits = available
+      .filter((v) => changed.every((k) => v.options[k] === desired[k]))
+      .sort((a, b) => differences(a.options, desired) - differences(b.options, desired));
+    best = fits[0];
+  }
+  if (!best) return { kind: 'unavailable', desired };
+  const chosen = best;
+  const near = available.filter((v) => v !== chosen && differences(v.options, chosen.options) === 1);
+  return { kind: 'found', variant: chosen, near };
+}
+
+export function describeOptions(options: Record<string, string>): string {
+  return Object.values(options).join(', ');
+}
+
+/** The available values per option of a product, for a question. */
+export function availableOptions(product: Product): string {
+  const per = new Map<string, Set<string>>();
+  for (const v of product.variants)
+    if (v.available)
+      for (const [k, val] of Object.entries(v.options)) per.set(k, (per.get(k) ?? new Set()).add(val));
+  return [...per].map(([k, vals]) => `${k}: ${[...vals].join(', ')}`).join('; ');
+}
