@@ -6,7 +6,11 @@ export {
   type SimModelOptions,
   type SimModelServer,
   type SimModelStats,
+  keyFingerprint,
 } from './server';
+export { FLOOR, HALF_AT, learnRates, learningFactor, type Lesson } from './finetune/learning';
+export { TOOLWOZ_LESSONS } from './finetune/lessons';
+export { FAIL_METADATA_KEY } from './finetune/store';
 export { createModel, type Model, type ModelReply, type RespondOptions, type RoleKind } from './model';
 export {
   DEFAULT_ERROR_RATES,

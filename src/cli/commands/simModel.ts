@@ -16,6 +16,10 @@ const SimModelFlags = z.object({
   faults: z.string().default(''),
   errorRates: z.string().default(''),
   seed: z.coerce.number().int('must be an integer'),
+  fineTuneSecondsPerPhase: z.coerce.number().min(0, 'must be 0 or more (seconds)'),
+  fineTuneFail: z.coerce.number().min(0, 'must be a rate from 0 to 1').max(1, 'must be a rate from 0 to 1'),
+  fineTuneMinExamples: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more'),
+  stateDir: z.string().min(1).optional(),
 });
 
 export function register(program: Command): void {
@@ -36,6 +40,14 @@ export function register(program: Command): void {
     )
     .option('--error-rates <spec>', 'agent error rates at temperature 1, e.g. wrongSlot=0.1,missingSlot=0.1')
     .option('--seed <n>', 'seed for fault draws and latency jitter', '0')
+    .option(
+      '--fine-tune-seconds-per-phase <n>',
+      'fine-tuning jobs: seconds each of validating_files, queued and running lasts',
+      '2',
+    )
+    .option('--fine-tune-fail <rate>', 'fine-tuning jobs: probability that a job fails while running', '0')
+    .option('--fine-tune-min-examples <n>', 'fine-tuning jobs: fewest examples a training file needs', '0')
+    .option('--state-dir <dir>', 'keep uploaded files and fine-tuning jobs here across restarts')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = SimModelFlags.safeParse(raw);
       if (!parsed.success) {
@@ -55,11 +67,16 @@ export function register(program: Command): void {
         faults: parseFaultSpec(f.faults),
         errorRates: parseErrorRates(f.errorRates),
         seed: f.seed,
+        fineTuneSecondsPerPhase: f.fineTuneSecondsPerPhase,
+        fineTuneFailRate: f.fineTuneFail,
+        fineTuneMinExamples: f.fineTuneMinExamples,
+        stateDir: f.stateDir,
       });
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       out(`simulated model listening on ${sim.url}`);
       out(`  OpenAI base URL: ${sim.url}/v1   (e.g. OPENAI_BASE_URL=${sim.url}/v1)`);
       out(`  counters:        ${sim.url}/stats   (POST ${sim.url}/stats/reset to zero them)`);
+      out(`  fine-tuning:     ${sim.url}/v1/files, ${sim.url}/v1/fine_tuning/jobs`);
       out('Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
