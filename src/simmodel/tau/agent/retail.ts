@@ -36,7 +36,7 @@ import {
 import { availableOptions, chooseVariant, describeOptions, focusedClauses, mentionedItems } from './variants';
 
 /** The agent keeps each reply to a few lookups and then speaks (it does not know the product's cap). */
-export const MAX_CALLS_PER_REPLY = 3;
+export const MAX_CALLS_PER_REPLY = 2;
 
 export const ASK_IDENTITY =
   'Before I can help, I need to verify your identity. Please give me the email address on your account, or your first name, last name and zip code.';
@@ -227,7 +227,9 @@ export function decideRetail(ctx: TauAgentContext, events: TauEvent[]): Decision
   }
 
   const requests = readRequests(events);
-  const current = requests.find((r) => !isDone(r, k, effectiveOrder(r, k, events)) && !refused(r, events));
+  const open = requests.filter((r) => !isDone(r, k, effectiveOrder(r, k, events)) && !refused(r, events));
+  // What can be acted on first: a request whose order is known before one still without it.
+  const current = open.find((r) => r.orderId || r.intent === 'user-address') ?? open[0];
   if (!current) {
     const lastText = texts[texts.length - 1] ?? '';
     if (requests.length && isClosing(lastText)) return say(GOODBYE, 'The customer is done.');

@@ -14,7 +14,8 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const USER_ID = /\b[a-z]+_[a-z]+_\d{4}\b/g;
 const ZIP = /\b\d{5}\b/g;
 const NAME_LEAD =
-  /\b(?:my name is|name's|i am|i'm|this is|it's|name is|full name is)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)/;
+  /\b(?:[Mm]y name is|[Nn]ame's|I am|I'm|[Tt]his is|[Ii]t's|[Nn]ame is|[Ff]ull name is|[Nn]ame:)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)/;
+const NAME_HERE = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\s+here\b/;
 const FIRST = /\bfirst name(?: is|:)?\s+([A-Z][a-zA-Z'-]+)/i;
 const LAST = /\blast name(?: is|:)?\s+([A-Z][a-zA-Z'-]+)/i;
 
@@ -33,7 +34,7 @@ export function readIdentity(texts: string[]): Identity {
     if (uid) id.userId = uid;
     const zip = lastMatch(t.replace(/#?W\d{7}/g, ''), ZIP);
     if (zip) id.zip = zip;
-    const n = NAME_LEAD.exec(t);
+    const n = NAME_LEAD.exec(t) ?? NAME_HERE.exec(t);
     if (n && !/^(I|Im|Looking|Trying|Calling|Writing)$/.test(n[1])) {
       id.firstName = n[1];
       id.lastName = n[2];
@@ -57,26 +58,27 @@ export type RetailIntent = 'cancel' | 'return' | 'items' | 'address' | 'payment'
  * status decides whether it is an exchange (delivered) or a modification (pending). */
 export function retailIntents(sentence: string): RetailIntent[] {
   const s = sentence.toLowerCase();
-  const out: RetailIntent[] = [];
-  if (/\bcancel/.test(s)) out.push('cancel');
-  if (/\breturn(?!ed)|\bsend (?:it|them|\w+) back\b/.test(s)) out.push('return');
-  const change = /\b(exchange|swap|modify|change|switch|replace|update)/.test(s);
-  if (/\baddress\b/.test(s) && change)
-    out.push(
-      /\b(default|profile|account|my address on file|user address)\b/.test(s) ? 'user-address' : 'address',
-    );
+  const found: { intent: RetailIntent; at: number }[] = [];
+  const at = (re: RegExp): number => re.exec(s)?.index ?? -1;
+  const cancel = at(/\bcancel/);
+  if (cancel >= 0) found.push({ intent: 'cancel', at: cancel });
+  const ret = at(/\breturn(?!ed)|\bsend (?:it|them|\w+) back\b/);
+  if (ret >= 0) found.push({ intent: 'return', at: ret });
+  const change = at(/\b(exchange|swap|modify|change|switch|replace|update)/);
+  const swap = at(/\b(exchange|swap|replace)/);
+  if (/\baddress\b/.test(s) && change >= 0)
+    found.push({
+      intent: /\b(default|profile|account|on file|user address)\b/.test(s) ? 'user-address' : 'address',
+      at: change,
+    });
   else if (
     /\bpayment method\b|\bpay(?:ment)? (?:for (?:it|the order) )?(?:with|by|using)\b/.test(s) &&
-    change &&
-    !/\bexchange|swap/.test(s)
+    change >= 0 &&
+    swap < 0
   )
-    out.push('payment');
-  else if (
-    /\b(exchange|swap|replace)/.test(s) ||
-    (/\b(modify|change|switch|update)/.test(s) && !out.includes('cancel'))
-  )
-    out.push('items');
-  return out;
+    found.push({ intent: 'payment', at: change });
+  else if (swap >= 0 || (change >= 0 && cancel < 0)) found.push({ intent: 'items', at: swap >= 0 ? swap : change });
+  return found.sort((a, b) => a.at - b.at).map((f) => f.intent);
 }
 
 export function sentences(text: string): string[] {

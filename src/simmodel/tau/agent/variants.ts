@@ -17,9 +17,22 @@ function nameForms(name: string): string[] {
   return [...forms].flatMap((f) => [f, `${f}s`, `${f}es`]);
 }
 
-export function namesItem(text: string, item: Item): boolean {
+/** Where the text first names the item (-1: it does not). */
+export function itemMention(text: string, item: Item): number {
   const t = text.toLowerCase();
-  return nameForms(item.name).some((f) => mentionIndex(t, f) >= 0);
+  const at = nameForms(item.name)
+    .map((f) => firstIndex(t, f))
+    .filter((i) => i >= 0);
+  return at.length ? Math.min(...at) : -1;
+}
+
+function firstIndex(text: string, phrase: string): number {
+  const esc = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w#-])${esc}(?![\\w-])`).exec(text)?.index ?? -1;
+}
+
+export function namesItem(text: string, item: Item): boolean {
+  return itemMention(text, item) >= 0;
 }
 
 const ALL =
@@ -50,7 +63,19 @@ export function focusedClauses(events: TauEvent[], items: Item[]): { text: strin
 /** The order's items the customer has named (or all of them when it said so). */
 export function mentionedItems(texts: string[], order: Order): Item[] {
   if (texts.some((t) => ALL.test(t))) return order.items;
-  return order.items.filter((it) => texts.some((t) => namesItem(t, it)));
+  // In the order the customer first named them: the tool's lists keep that order.
+  const first = (it: Item): number => {
+    for (let i = 0; i < texts.length; i++) {
+      const at = itemMention(texts[i], it);
+      if (at >= 0) return i * 100_000 + at;
+    }
+    return -1;
+  };
+  return order.items
+    .map((it) => ({ it, at: first(it) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.it);
 }
 
 export type VariantChoice =
