@@ -80,7 +80,7 @@ function customerTexts(events: TauEvent[]): { text: string; at: number }[] {
 }
 
 /** The requests the customer has made, in the order it made them. */
-function readRequests(events: TauEvent[]): Request[] {
+export function readRequests(events: TauEvent[]): Request[] {
   const reqs: Request[] = [];
   const upsert = (intent: RetailIntent, orderId: string | undefined, at: number): void => {
     const same = reqs.find((r) => r.intent === intent && r.orderId === orderId);
@@ -136,7 +136,9 @@ function effectiveOrder(r: Request, k: RetailKnowledge, events: TauEvent[]): str
     if (e.kind === 'customer' && r.orderId && orderIds(e.text).includes(r.orderId)) named = i;
   });
   const next = k.orderLookups.find((l) => l.at > named);
-  if (next && next.orderId !== r.orderId && k.user?.orders.includes(next.orderId)) return next.orderId;
+  const knownBefore = k.orderLookups.some((l) => l.orderId === r.orderId && (!next || l.at < next.at));
+  if (next && !knownBefore && next.orderId !== r.orderId && k.user?.orders.includes(next.orderId))
+    return next.orderId;
   return r.orderId;
 }
 
@@ -235,7 +237,11 @@ export function decideRetail(ctx: TauAgentContext, events: TauEvent[]): Decision
     if (requests.length && isClosing(lastText)) return say(GOODBYE, 'The customer is done.');
     return say(requests.length ? ANYTHING_ELSE : ASK_HOW, 'Find out what the customer needs.');
   }
-  return handleRequest(ctx, events, k, current, texts, lookup);
+  // What the customer said about this request: from when it first asked for it.
+  const own = customerTexts(events)
+    .filter((c) => c.at >= current.firstAt)
+    .map((c) => c.text);
+  return handleRequest(ctx, events, k, current, own, lookup);
 }
 
 function refused(r: Request, events: TauEvent[]): boolean {

@@ -71,12 +71,23 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
     }
     return -1;
   };
-  return order.items
+  // An order can hold the same item twice: the customer means one of them.
+  const distinct = order.items.filter((it, i) => order.items.findIndex((x) => x.item_id === it.item_id) === i);
+  return distinct
     .map((it) => ({ it, at: first(it) }))
     .filter((x) => x.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((x) => x.it);
 }
+
+function lastIndex<T>(xs: T[], pred: (x: T) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (pred(xs[i])) return i;
+  return -1;
+}
+
+const GENERIC = /^(yes|no|none|standard|basic|regular|other)$/i;
+
+const SAME = /\b(exact same|same options|same one|same item|same variant|identical)\b/i;
 
 export type VariantChoice =
   | { kind: 'found'; variant: Variant; near: Variant[] }
@@ -104,6 +115,8 @@ export function desiredOptions(
     for (const [val, ks] of vocab) {
       const pos = mentionIndex(c.text, val);
       if (pos < 0) continue;
+      // Words like "yes", "no", "none" are an option's value only next to its name.
+      if (GENERIC.test(val) && !ks.some((k) => mentionIndex(c.text, k) >= 0)) continue;
       // A value two options share ("black" frame or lens) goes to the option the clause names.
       const named = ks.filter((k) => k.split(/\s+/).some((w) => mentionIndex(c.text, w) >= 0));
       const k = named[0] ?? ks.find((x) => item.options[x] !== val) ?? ks[0];
@@ -131,8 +144,20 @@ export function chooseVariant(
 ): VariantChoice {
   const desired = desiredOptions(clauses, item, product);
   const changed = Object.keys(desired).filter((k) => desired[k] !== item.options[k]);
-  if (changed.length === 0) return { kind: 'no-wish' };
   const available = product.variants.filter((v) => v.available && v.item_id !== item.item_id);
+  // "The exact same options": the item itself, when that is the customer's last word on it.
+  const same = lastIndex(clauses, (c) => c.focus.includes(item) && SAME.test(c.text));
+  const lastChange = lastIndex(clauses, (c) => c.focus.includes(item) && changed.some((k) => mentionIndex(c.text, desired[k]) >= 0));
+  if (same >= 0 && same > lastChange) {
+    const self = product.variants.find((v) => v.item_id === item.item_id) ?? {
+      item_id: item.item_id,
+      options: item.options,
+      available: true,
+      price: item.price,
+    };
+    return { kind: 'found', variant: self, near: available.filter((v) => differences(v.options, self.options) === 1) };
+  }
+  if (changed.length === 0) return { kind: 'no-wish' };
   let best = available.find((v) => sameOptions(v.options, desired));
   if (!best) {
     // No exact one: the closest that has every change asked for.
