@@ -1,6 +1,8 @@
 // docker-compose.yml cannot run here (no Docker engine), so this keeps it honest instead: the
 // services, ports, environment and volumes it must have, the search attributes it registers
-// (against the product's list), and the josh command lines it runs (against the real CLI).
+// (against the product's list), and the josh command lines it runs (against the real CLI). Its
+// Temporal services run from deploy/temporal/, the files `josh cluster` runs for real in
+// test/cluster.test.ts: the checks here tie the two together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +11,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SEARCH_ATTRIBUTES } from '../src/shared/taskQueues';
+import { PORT_VARS, serverArgs } from '../src/cluster/deploy';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/temporal/devServer';
+import { TEMPORAL_SERVER_VERSION } from '../src/temporal/provisionServer';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -24,6 +28,7 @@ const Service = z.object({
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   deploy: z.object({ replicas: z.union([z.string(), z.number()]) }).optional(),
   container_name: z.string().optional(),
+  entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
 });
 const Compose = z.object({
   services: z.record(z.string(), Service),
@@ -42,7 +47,7 @@ const svc = (name: string) => {
 /** `${VAR:-default}` → default, the value Compose uses when VAR is unset. */
 const withDefaults = (s: string) => s.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
-void test('Temporal runs on PostgreSQL, waits for it, and publishes gRPC 7233', () => {
+void test('Temporal runs temporalio/server on PostgreSQL, the version josh cluster builds, and publishes gRPC 7233', () => {
   const pg = svc('postgresql');
   assert.match(pg.image ?? '', /^postgres:/);
   assert.ok(
@@ -50,39 +55,89 @@ void test('Temporal runs on PostgreSQL, waits for it, and publishes gRPC 7233', 
     'database on a named volume',
   );
   const t = svc('temporal');
-  assert.match(withDefaults(t.image ?? ''), /^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
-  assert.equal(t.environment?.DB, 'postgres12');
+  // temporalio/auto-setup is deprecated: the plain server image, with the schema made beforehand.
+  assert.equal(withDefaults(t.image ?? ''), `temporalio/server:${TEMPORAL_SERVER_VERSION}`);
   assert.equal(t.environment?.POSTGRES_SEEDS, 'postgresql');
   assert.equal(t.environment?.POSTGRES_USER, pg.environment?.POSTGRES_USER);
   assert.equal(
     withDefaults(t.environment?.POSTGRES_PWD ?? ''),
     withDefaults(pg.environment?.POSTGRES_PASSWORD ?? ''),
   );
-  assert.equal(t.depends_on?.postgresql?.condition, 'service_healthy');
+  assert.equal(t.depends_on?.['temporal-schema']?.condition, 'service_completed_successfully');
   assert.ok(t.ports?.map(withDefaults).includes('127.0.0.1:7233:7233'));
+});
+
+/** The folder every Temporal service mounts, and where. */
+const DEPLOY_MOUNT = '/etc/temporal/josh';
+const mountsDeploy = (name: string) =>
+  assert.ok(
+    svc(name).volumes?.includes(`./deploy/temporal:${DEPLOY_MOUNT}:ro`),
+    `${name} mounts deploy/temporal`,
+  );
+
+void test('the server starts from deploy/temporal/config/josh.yaml with the arguments josh cluster uses', () => {
+  const t = svc('temporal');
+  mountsDeploy('temporal');
+  const script = ([] as string[]).concat(t.command ?? []).join('\n');
+  assert.ok(
+    script.includes(`exec temporal-server ${serverArgs(DEPLOY_MOUNT).join(' ')}`),
+    `the compose command runs: temporal-server ${serverArgs(DEPLOY_MOUNT).join(' ')}`,
+  );
+  // Every variable the template reads has a value from compose or a default in the template.
+  const template = fs.readFileSync(path.join(ROOT, 'deploy/temporal/config/josh.yaml'), 'utf8');
+  assert.match(template.split('\n')[0] ?? '', /^# enable-template/, 'the server renders the file');
+  const env = { ...t.environment, TEMPORAL_BROADCAST_ADDRESS: 'set by the command' };
+  const read = [...template.matchAll(/env "(\w+)"/g)].map((m) => m[1]!);
+  const defaulted = new Set([...template.matchAll(/default "[^"]*" \(env "(\w+)"\)/g)].map((m) => m[1]));
+  for (const v of read) {
+    assert.ok(
+      v in env || defaulted.has(v),
+      `${v}: read by config/josh.yaml, set by neither compose nor a default`,
+    );
+  }
+  // The ports josh cluster sets are the template's.
+  for (const v of PORT_VARS) assert.ok(read.includes(v), `config/josh.yaml reads ${v}`);
 });
 
 void test('the cluster runs with the dynamic config the dev server uses (no ~45 ms hand-off wait)', () => {
   const t = svc('temporal');
   const target = t.environment?.DYNAMIC_CONFIG_FILE_PATH;
-  assert.ok(target, 'DYNAMIC_CONFIG_FILE_PATH is set');
-  const mount = t.volumes?.map((v) => v.split(':')).find(([, inside]) => inside === target);
-  assert.ok(mount, `a volume mounts a file at ${target}`);
-  const file = parse(fs.readFileSync(path.join(ROOT, mount[0]), 'utf8')) as Record<
-    string,
-    { value: unknown }[]
-  >;
+  assert.equal(target, `${DEPLOY_MOUNT}/dynamicconfig.yaml`);
+  const file = parse(
+    fs.readFileSync(path.join(ROOT, 'deploy/temporal/dynamicconfig.yaml'), 'utf8'),
+  ) as Record<string, { value: unknown }[]>;
   for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
-    assert.equal(String(file[key]?.[0]?.value), value, `${mount[0]}: ${key}`);
+    assert.equal(String(file[key]?.[0]?.value), value, `deploy/temporal/dynamicconfig.yaml: ${key}`);
   }
+  // josh cluster points the server at the same file.
+  const cluster = fs.readFileSync(path.join(ROOT, 'src/cluster/index.ts'), 'utf8');
+  assert.match(cluster, /DYNAMIC_CONFIG_FILE_PATH: deployFile\('dynamicconfig\.yaml'\)/);
 });
 
-void test("the setup job registers exactly the product's search attributes, with their types", () => {
+void test('the schema job runs deploy/temporal/setup-schema.sh in admin-tools of the same version', () => {
+  const s = svc('temporal-schema');
+  mountsDeploy('temporal-schema');
+  assert.equal(withDefaults(s.image ?? ''), `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  assert.deepEqual(s.entrypoint, ['sh', `${DEPLOY_MOUNT}/setup-schema.sh`]);
+  assert.equal(s.depends_on?.postgresql?.condition, 'service_healthy');
+  for (const [k, v] of Object.entries(s.environment ?? {}))
+    assert.equal(svc('temporal').environment?.[k], v, `${k}: the same database settings as the server`);
+  const script = fs.readFileSync(path.join(ROOT, 'deploy/temporal/setup-schema.sh'), 'utf8');
+  for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d'])
+    assert.ok(script.includes(step), `setup-schema.sh: ${step}`);
+});
+
+void test("the setup job registers the namespace and exactly the product's search attributes, with their types", () => {
   const setup = svc('temporal-setup');
-  const script = ([] as string[]).concat(setup.command ?? []).join('\n');
+  mountsDeploy('temporal-setup');
+  assert.equal(withDefaults(setup.image ?? ''), `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  assert.deepEqual(setup.entrypoint, ['sh', `${DEPLOY_MOUNT}/setup-namespace.sh`]);
+  const script = fs.readFileSync(path.join(ROOT, 'deploy/temporal/setup-namespace.sh'), 'utf8');
   const registered = Object.fromEntries([...script.matchAll(/(Josh\w+)=(\w+)/g)].map((m) => [m[1], m[2]]));
   assert.deepEqual(registered, SEARCH_ATTRIBUTES);
+  assert.match(script, /operator namespace create/);
   assert.equal(setup.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+  assert.equal(setup.depends_on?.temporal?.condition, 'service_healthy');
 });
 
 void test('the Web UI talks to the cluster and is published on 8233 like the dev server', () => {
