@@ -8,13 +8,16 @@ import { type AgentAction, decideAgent } from './agentPolicy';
 import { toEvents } from './agentState';
 import { type ErrorRates, scaledRates } from './errorModel';
 import { type ParsedGoal, parseGoal } from './goalParser';
-import { classify, type ReactDialect, type Role } from './roles';
+import { classify, reactDialect, type ReactDialect, type Role } from './roles';
 import { Rng, hashString, mixSeeds } from './rng';
 import { type Exchange, goalKeyOf, nextUserMessage } from './userPolicy';
 import { type World, buildWorld } from './vocab';
 import { type ChatRequest, type Completion, type Msg, normaliseMessages } from './wire';
+import { type TauKind, respondTau } from './tau';
+import { resolveDataDir } from '../env/dataDir';
 
-export type RoleKind = 'agent-function-calling' | 'agent-react' | 'user-goal' | 'user-guide' | 'unknown';
+export type RoleKind =
+  'agent-function-calling' | 'agent-react' | 'user-goal' | 'user-guide' | TauKind | 'unknown';
 
 export interface ModelReply {
   role: 'agent' | 'user' | 'unknown';
@@ -124,8 +127,15 @@ function honourToolChoice(c: Completion, req: ChatRequest): Completion {
   return c;
 }
 
-export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
+/** Where the τ-bench world (product vocabulary) is read from, on the first τ request. */
+export interface ModelOptions {
+  dataDir?: string;
+}
+
+export function createModel(db: ToolwozDb, rates: ErrorRates, modelOptions: ModelOptions = {}): Model {
   const world = buildWorld(db);
+  let tauDataDir: string | undefined = modelOptions.dataDir;
+  const dataDir = (): string => (tauDataDir ??= resolveDataDir());
   return {
     world,
     respond(req: ChatRequest, options: RespondOptions = {}): ModelReply {
@@ -138,6 +148,30 @@ export function createModel(db: ToolwozDb, rates: ErrorRates): Model {
       // Temperature 0 is greedy: the seed changes nothing, as with a real model.
       const sampleSeed = temperature === 0 ? contentHash : mixSeeds(contentHash, req.seed ?? 0);
       const rng = new Rng(sampleSeed);
+      const toolNames = (req.tools ?? []).map((t) => t.function.name);
+      // τ-bench requests (τ tools, a react prompt listing τ APIs, a τ customer prompt) first: the
+      // ToolWOZ roles below never see them, and ToolWOZ requests never match them.
+      const tau = respondTau(
+        {
+          dataDir,
+          rng,
+          rates: scaledRates(baseRates, temperature),
+          dialect: (msgs) =>
+            reactDialect(
+              msgs
+                .filter((m) => m.role === 'system')
+                .map((m) => m.content)
+                .join('\n'),
+            ),
+        },
+        messages,
+        toolNames,
+      );
+      if (tau) {
+        const completion =
+          tau.kind === 'tau-agent-function-calling' ? honourToolChoice(tau.completion, req) : tau.completion;
+        return { role: tau.role, kind: tau.kind, completion, contentHash, sampleSeed };
+      }
       const role: Role = classify(
         messages,
         (req.tools ?? []).map((t) => t.function.name),

@@ -75,7 +75,7 @@ function guideConversation(text: string): { speaker: 'caller' | 'assistant'; tex
   return blocks.length ? conversationLines(blocks[blocks.length - 1]) : [];
 }
 
-function reactDialect(system: string): ReactDialect {
+export function reactDialect(system: string): ReactDialect {
   const word = (marker: string): string => marker.replace(/:$/, '');
   if (system.includes(REACT.say)) return { thought: word(REACT.thought), say: word(REACT.say), end: '' };
   return {

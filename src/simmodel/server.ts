@@ -85,7 +85,16 @@ function emptyStats(): SimModelStats {
       agent: 0,
       user: 0,
       unknown: 0,
-      byKind: { 'agent-function-calling': 0, 'agent-react': 0, 'user-goal': 0, 'user-guide': 0, unknown: 0 },
+      byKind: {
+        'agent-function-calling': 0,
+        'agent-react': 0,
+        'user-goal': 0,
+        'user-guide': 0,
+        'tau-agent-function-calling': 0,
+        'tau-agent-react': 0,
+        'tau-customer': 0,
+        unknown: 0,
+      },
     },
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
     byModel: {},
@@ -193,7 +202,7 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
   const faultRates = typeof opts.faults === 'string' ? parseFaultSpec(opts.faults) : opts.faults;
   const dataDir = resolveDataDir(opts.dataDir);
   const baseRates = { ...DEFAULT_ERROR_RATES, ...opts.errorRates };
-  const model = createModel(loadToolwozDb(dataDir), baseRates);
+  const model = createModel(loadToolwozDb(dataDir), baseRates, { dataDir });
   const fineTuning = new FineTuneStore(
     {
       secondsPerPhase: opts.fineTuneSecondsPerPhase,

@@ -1,0 +1,350 @@
+// The τ customer: holds the scenario parsed from its prompt (parse.ts) and, stateless like every
+// role of the simulated model, replays the conversation on each request — every agent message
+// moves its progress (identity given, a piece of the request said, an action confirmed, reported
+// done, refused) — then decides its next message. It answers only from its scenario, gives its
+// request a piece at a time, says yes to a stated action that matches its wish and corrects one
+// that does not, follows the scenario's fallbacks when the agent cannot do something, and ends
+// with END_MARKER when everything is done, when it is handed to a human, or when it gives up.
+import { END_MARKER } from '../../../shared/messages';
+import { Rng, hashString, mixSeeds } from '../../rng';
+import type { TauWorld } from '../world';
+import { findProducts, mentions } from './products';
+import { type AgentMessage, readAgent } from './read';
+import type { Condition, TauRequest, TauScenario } from './scenario';
+import {
+  addressText,
+  firstPerson,
+  identityText,
+  itemText,
+  listText,
+  paymentText,
+  pickPhrase,
+  requestText,
+  verbOf,
+  wishText,
+} from './say';
+
+/** How many times the customer repeats itself (a wrong action stated, a question it already
+ * answered, a message it cannot use) before it gives up. */
+export const TAU_PATIENCE = 3;
+/** The customer ends the chat after this many of its own messages whatever happens. */
+export const TAU_MAX_TURNS = 30;
+
+/** One exchange as the customer sees it: what the agent said, then what the customer answered. */
+export interface TauExchange {
+  agent: string | null;
+  own: string | null;
+}
+
+export interface CustomerContext {
+  world: TauWorld;
+  scenario: TauScenario;
+  /** Seeds the customer's phrasing so a replay words everything as the first time. */
+  key: number;
+}
+
+interface State {
+  turns: number;
+  req: number;
+  /** The request as it stands now: a followed fallback replaces it. */
+  current: TauRequest[];
+  said: Set<string>;
+  identityAttempts: number;
+  confirmed: boolean;
+  usedConditions: Set<number>;
+  frustration: number;
+  ended: boolean;
+}
+
+const NEGATIVE =
+  /\b(no|not|cannot|can't|doesn't|isn't|unavailable|unable|fails?|impossible|out of stock|won't)\b/i;
+const INTENT_WORDS: Record<string, RegExp> = {
+  cancel: /\bcancel/i,
+  return: /\breturn/i,
+  exchange: /\bexchang/i,
+  modify_items: /\b(modify|change|exchang|replace)/i,
+  modify_address: /\baddress\b/i,
+  change_user_address: /\baddress\b/i,
+  modify_payment: /\bpayment\b/i,
+  cancel_reservation: /\bcancel/i,
+  book: /\bbook/i,
+};
+
+export function scenarioKey(instruction: string): number {
+  return hashString(`tau-customer\n${instruction}`);
+}
+
+/** What is wrong with an action the agent states, measured against the current request. */
+function mismatch(ctx: CustomerContext, r: TauRequest, m: AgentMessage): string | undefined {
+  const t = m.text;
+  const intentRe = INTENT_WORDS[r.intent];
+  if (intentRe && !intentRe.test(t)) return `${requestText(ctx.scenario, r, true)}`;
+  const orders = [...t.matchAll(/#W\d{7}/g)].map((x) => x[0]);
+  if (r.orderIds.length && orders.length && !orders.some((o) => r.orderIds.includes(o)))
+    return `that's not the right order. It's ${listText(r.orderIds)}.`;
+  const res = ctx.scenario.domain === 'airline' ? r.reservationIds : [];
+  if (res.length && /\b[A-Z0-9]{6}\b/.test(t) && !res.some((x) => t.includes(x)))
+    return `that's not the right reservation. It's ${listText(res)}.`;
+  const pays = [...t.matchAll(/\b(?:gift_card|paypal|credit_card|certificate)_\d+\b/g)].map((x) => x[0]);
+  if (r.payment && pays.length && !pays.includes(r.payment)) return `please use ${r.payment} instead.`;
+  if (r.reason && /\b(no longer needed|ordered by mistake)\b/i.test(t) && !t.toLowerCase().includes(r.reason))
+    return `the reason is "${r.reason}".`;
+  if (ctx.scenario.domain === 'retail' && r.items.length) {
+    const named = new Set(findProducts(ctx.world.retail, t).map((p) => p.product));
+    const mine = new Set(r.items.map((i) => i.product));
+    const extra = [...named].filter((p) => !mine.has(p));
+    const missing = r.items.filter((i) => !named.has(i.product));
+    if (named.size && extra.length && ['return', 'exchange', 'modify_items'].includes(r.intent))
+      return `I don't want to ${verbOf(r.intent)} the ${listText(extra)}. Only the ${listText([...mine])}.`;
+    if (named.size && missing.length)
+      return `you left out the ${listText(missing.map((i) => i.product))}. I want to ${verbOf(r.intent)} ${listText(r.items.map((i) => `the ${i.product}`))}.`;
+    for (const i of r.items) {
+      const wanted = Object.values(i.to);
+      const absent = wanted.filter((v) => !mentions(t, v));
+      if (absent.length) return `for the ${i.product} I want ${wishText(i)}.`;
+    }
+  }
+  if (r.address?.address1 && !t.includes(r.address.address1))
+    return `the new address is ${addressText(r.address)}.`;
+  return undefined;
+}
+
+/** The fallback the scenario names for when the agent cannot do what was asked, if any is left. */
+function fallbackFor(st: State, sc: TauScenario): [number, Condition] | undefined {
+  const i = sc.conditions.findIndex(
+    (c, j) =>
+      !st.usedConditions.has(j) &&
+      NEGATIVE.test(c.when) &&
+      (c.intents.length > 0 || c.items.length > 0 || c.then.length > 0),
+  );
+  return i >= 0 ? [i, sc.conditions[i]] : undefined;
+}
+
+function giveUp(st: State, text: string): string {
+  st.ended = true;
+  return `${text} ${END_MARKER}`;
+}
+
+/** The piece of the current request the customer has not said yet, said now (or undefined). */
+function nextPiece(ctx: CustomerContext, st: State, r: TauRequest): string | undefined {
+  const k = (p: string): string => `${st.req}:${p}`;
+  const say = (piece: string, text: string): string => {
+    st.said.add(k(piece));
+    return text;
+  };
+  if (!st.said.has(k('intent'))) return say('intent', requestText(ctx.scenario, r, false));
+  if (r.orderIds.length && !st.said.has(k('order')))
+    return say('order', `The order id is ${listText(r.orderIds)}.`);
+  if (r.reservationIds.length && !st.said.has(k('order')))
+    return say('order', `The reservation id is ${listText(r.reservationIds)}.`);
+  if (r.items.length && !st.said.has(k('items')))
+    return say('items', `It's about the ${listText(r.items.map(itemText))}.`);
+  if (
+    r.items.some((i) => Object.keys(i.to).length || i.values.length) &&
+    !st.said.has(k('options')) &&
+    r.intent !== 'return'
+  )
+    return say('options', r.items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' '));
+  if (r.address && !st.said.has(k('address')))
+    return say('address', `The new address is ${addressText(r.address)}.`);
+  if ((r.payment || r.paymentWords) && !st.said.has(k('payment'))) return say('payment', paymentText(r));
+  if (r.reason && !st.said.has(k('reason'))) return say('reason', `The reason is: ${r.reason}.`);
+  return undefined;
+}
+
+/** Answers to what the agent asked, from the scenario only. */
+function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest): string[] {
+  const sc = ctx.scenario;
+  const out: string[] = [];
+  const k = (p: string): string => `${st.req}:${p}`;
+  const repeat = (piece: string): void => {
+    if (st.said.has(k(piece))) st.frustration++;
+    st.said.add(k(piece));
+  };
+  if (m.asksIdentity && !st.said.has('identity-ok')) {
+    if (m.notFound) st.identityAttempts++;
+    const id = identityText(sc.identity, sc.domain, m.asksEmail, st.identityAttempts);
+    out.push(id ?? "I'm sorry, I don't have that information.");
+    if (st.said.has('identity') && !m.notFound) st.frustration++;
+    st.said.add('identity');
+    if (!st.said.has(k('intent'))) {
+      out.push(requestText(sc, r, false));
+      st.said.add(k('intent'));
+    }
+    return out;
+  }
+  if (m.asksOrder) {
+    repeat('order');
+    if (r.orderIds.length) out.push(`The order id is ${listText(r.orderIds)}.`);
+    else if (sc.orderIds.length) out.push(`The order id is ${listText(sc.orderIds)}.`);
+    else if (r.items.length)
+      out.push(
+        `I don't remember the order id, but it's the order with the ${listText(r.items.map((i) => i.product))}.`,
+      );
+    else out.push("I'm sorry, I don't know the order id.");
+  }
+  if (m.asksReservation) {
+    repeat('order');
+    const ids = r.reservationIds.length ? r.reservationIds : sc.reservationIds;
+    out.push(
+      ids.length
+        ? `The reservation id is ${listText(ids)}.`
+        : "I'm sorry, I don't remember the reservation id.",
+    );
+  }
+  if (m.asksItems) {
+    repeat('items');
+    out.push(
+      r.items.length
+        ? `I want to ${verbOf(r.intent)} the ${listText(r.items.map(itemText))}.`
+        : "I'm not sure, could you tell me what is in the order?",
+    );
+  }
+  if (m.asksOptions) {
+    repeat('options');
+    out.push(
+      r.items.length
+        ? r.items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' ')
+        : "I don't have a preference.",
+    );
+  }
+  if (m.asksAddress) {
+    repeat('address');
+    out.push(
+      r.address
+        ? `The new address is ${addressText(r.address)}.`
+        : "I'm sorry, I don't have that address with me.",
+    );
+  }
+  if (m.asksPayment) {
+    repeat('payment');
+    out.push(paymentText(r));
+  }
+  if (m.asksReason) {
+    repeat('reason');
+    const reason = r.reason ?? sc.reasons[0];
+    out.push(reason ? `The reason is: ${reason}.` : "It's no longer needed.");
+  }
+  return out;
+}
+
+/** One customer message, moving the state as if it had been said. */
+function step(ctx: CustomerContext, st: State, agentText: string | null): string {
+  const sc = ctx.scenario;
+  const rng = new Rng(mixSeeds(ctx.key, st.turns));
+  const opening = st.turns === 0;
+  st.turns++;
+  const m = readAgent(agentText);
+  const r = (): TauRequest => st.current[st.req];
+
+  if (opening) {
+    const parts = [pickPhrase(rng, ['Hi,', 'Hello,', 'Hi there,'])];
+    st.said.add(`0:intent`);
+    if (sc.upfront) {
+      const id = identityText(sc.identity, sc.domain, false, 0);
+      if (id) {
+        parts.push(id);
+        st.said.add('identity');
+      }
+      parts.push(requestText(sc, r(), true));
+      st.said.add('0:order');
+    } else parts.push(requestText(sc, r(), false));
+    return parts.join(' ');
+  }
+  if (m.transfer) return giveUp(st, 'Okay, thank you.');
+  if (st.turns > TAU_MAX_TURNS) return giveUp(st, "I've spent too long on this. Goodbye.");
+
+  if (m.done) {
+    st.said.add('identity-ok');
+    st.req++;
+    st.confirmed = false;
+    if (st.req >= st.current.length)
+      return giveUp(
+        st,
+        pickPhrase(rng, ["Thanks, that's all I needed.", 'Great, thank you! That was everything.']),
+      );
+    st.said.add(`${st.req}:intent`);
+    return `${pickPhrase(rng, ['Thank you!', 'Great, thanks.'])} ${pickPhrase(rng, ['I also have another request:', 'Next,'])} ${requestText(sc, r(), true)}`;
+  }
+  if (m.confirm) {
+    st.said.add('identity-ok');
+    const wrong = mismatch(ctx, r(), m);
+    if (!wrong) {
+      st.confirmed = true;
+      return pickPhrase(rng, [
+        'Yes, please go ahead.',
+        'Yes, that is correct. Please proceed.',
+        'Yes, please do.',
+      ]);
+    }
+    st.frustration++;
+    if (st.frustration > TAU_PATIENCE)
+      return giveUp(st, "This isn't what I asked for. I'll try again another time.");
+    return `No, ${wrong}`;
+  }
+  if (m.refused && !m.notFound) {
+    const fb = fallbackFor(st, sc);
+    if (fb) {
+      const [i, c] = fb;
+      st.usedConditions.add(i);
+      const base = r();
+      const intent = c.intents[0] ?? base.intent;
+      st.current[st.req] = { ...base, intent, items: c.items.length ? c.items : base.items, text: c.then };
+      st.confirmed = false;
+      return `In that case, ${firstPerson(c.then).replace(/\.?$/, '.')}`;
+    }
+    if (st.req + 1 < st.current.length) {
+      st.req++;
+      st.said.add(`${st.req}:intent`);
+      return `I see. ${requestText(sc, r(), true)}`;
+    }
+    st.frustration++;
+    if (st.frustration > 1 || m.open) return giveUp(st, 'I understand. Thank you anyway.');
+    return pickPhrase(rng, ['Are you sure? Please check again.', 'Is there really nothing you can do?']);
+  }
+  if (m.goodbye && !m.open) return giveUp(st, 'Goodbye.');
+
+  const parts = answers(ctx, st, m, r());
+  if (parts.length === 0 && m.open) {
+    st.said.add('identity-ok');
+    if (st.confirmed) {
+      // Asked for anything else before the action was reported done: the request still stands.
+      st.frustration++;
+    }
+    const piece = nextPiece(ctx, st, r());
+    parts.push(piece ?? requestText(sc, r(), true));
+  }
+  if (parts.length === 0) {
+    const piece = nextPiece(ctx, st, r());
+    if (piece) parts.push(piece);
+    else {
+      st.frustration++;
+      parts.push(
+        pickPhrase(rng, ['Could you please go ahead with it?', 'Can you help me with that, please?']),
+      );
+    }
+  }
+  if (st.frustration > TAU_PATIENCE) return giveUp(st, "I don't think this is going anywhere. Goodbye.");
+  return parts.join(' ');
+}
+
+/** The customer's next message for a conversation (its exchanges, the last one open). */
+export function nextCustomerMessage(ctx: CustomerContext, exchanges: TauExchange[]): string {
+  const st: State = {
+    turns: 0,
+    req: 0,
+    current: ctx.scenario.requests.map((r) => ({ ...r })),
+    said: new Set(),
+    identityAttempts: 0,
+    confirmed: false,
+    usedConditions: new Set(),
+    frustration: 0,
+    ended: false,
+  };
+  let out = '';
+  for (const ex of exchanges) {
+    if (st.ended) return `Goodbye. ${END_MARKER}`;
+    out = step(ctx, st, ex.agent);
+  }
+  return out;
+}
