@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import OpenAI, { toFile } from 'openai';
+import OpenAI, { APIError, toFile } from 'openai';
 import { resolveDataDir } from '../src/env/dataDir';
 import { createSimModelServer, type SimModelOptions, type SimModelServer } from '../src/simmodel';
 
@@ -78,21 +78,21 @@ void describe('files', () => {
     assert.ok(listed.includes(f.id));
     assert.equal(await (await client.files.content(f.id)).text(), GOOD_SFT);
     assert.deepEqual(await client.files.delete(f.id), { id: f.id, object: 'file', deleted: true });
-    await assert.rejects(client.files.retrieve(f.id), (e: OpenAI.APIError) => e.status === 404);
+    await assert.rejects(client.files.retrieve(f.id), (e: APIError) => e.status === 404);
   });
 
   void test('a file that is not JSONL is refused at upload, naming the line and the reason', async () => {
     await assert.rejects(
       upload(client, `${sft('a', 'b')}\n{"messages": [\n`),
-      (e: OpenAI.APIError) => e.status === 400 && /Line 2: not valid JSON/.test(e.message),
+      (e: APIError) => e.status === 400 && /Line 2: not valid JSON/.test(e.message),
     );
     await assert.rejects(
       upload(client, `${sft('a', 'b')}\n\n[1, 2]\n`),
-      (e: OpenAI.APIError) => e.status === 400 && /Line 3: each line must be a JSON object/.test(e.message),
+      (e: APIError) => e.status === 400 && /Line 3: each line must be a JSON object/.test(e.message),
     );
     await assert.rejects(
       upload(client, GOOD_SFT, 'train.csv'),
-      (e: OpenAI.APIError) => e.status === 400 && /Must be \.jsonl/.test(e.message),
+      (e: APIError) => e.status === 400 && /Must be \.jsonl/.test(e.message),
     );
   });
 });
@@ -151,7 +151,7 @@ void describe('fine-tuning jobs', () => {
         model: 'ft:josh-sim-agent:josh-sim::ftjob-nope',
         messages: [{ role: 'user', content: 'hi' }],
       }),
-      (e: OpenAI.APIError) => e.status === 404 && e.code === 'model_not_found',
+      (e: APIError) => e.status === 404 && e.code === 'model_not_found',
     );
     // Fine-tuning the fine-tuned model: its name keeps the root base, as OpenAI's do.
     const child = await waitDone(
@@ -211,16 +211,16 @@ void describe('fine-tuning jobs', () => {
   void test('creating a job checks its parameters at once', async () => {
     await assert.rejects(
       client.fineTuning.jobs.create({ model: 'josh-sim-agent', training_file: 'file-missing' }),
-      (e: OpenAI.APIError) => e.status === 400 && e.param === 'training_file',
+      (e: APIError) => e.status === 400 && e.param === 'training_file',
     );
     const f = await upload(client, GOOD_SFT);
     await assert.rejects(
       client.fineTuning.jobs.create({ model: 'ft:josh-sim-agent:josh-sim::ftjob-x', training_file: f.id }),
-      (e: OpenAI.APIError) => e.status === 400 && e.param === 'model',
+      (e: APIError) => e.status === 400 && e.param === 'model',
     );
     await assert.rejects(
       client.fineTuning.jobs.create({ model: 'm', training_file: f.id, suffix: 'a:b' }),
-      (e: OpenAI.APIError) => e.status === 400 && e.param === 'suffix',
+      (e: APIError) => e.status === 400 && e.param === 'suffix',
     );
   });
 
@@ -232,8 +232,8 @@ void describe('fine-tuning jobs', () => {
     assert.equal(cancelled.status, 'cancelled');
     assert.equal((await c.fineTuning.jobs.retrieve(job.id)).status, 'cancelled');
     assert.equal((await allEvents(c, job.id))[0].message, 'Fine-tuning job cancelled');
-    await assert.rejects(c.fineTuning.jobs.cancel(job.id), (e: OpenAI.APIError) => e.status === 400);
-    await assert.rejects(c.fineTuning.jobs.retrieve('ftjob-none'), (e: OpenAI.APIError) => e.status === 404);
+    await assert.rejects(c.fineTuning.jobs.cancel(job.id), (e: APIError) => e.status === 400);
+    await assert.rejects(c.fineTuning.jobs.retrieve('ftjob-none'), (e: APIError) => e.status === 404);
   });
 
   void test('injected failure: by metadata flag, and by the server fail rate', async () => {
