@@ -3,9 +3,12 @@
 // activities on the LLM queue whose concurrency and rate are capped.
 import type { Logger } from 'pino';
 import { createEnvActivities } from './env';
+import { createFinetuneActivities } from './finetune';
 import { createLlmActivities } from './llm';
 import { createProvenanceActivities } from './provenance';
 import { createRunDirActivities } from './runDir';
+import { createTrlActivities } from './trainTrl';
+import { createLoopActivities } from './loop';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 
 export interface ActivityDeps {
@@ -16,6 +19,8 @@ export interface ActivityDeps {
   llm: LlmEndpointConfig;
   /** A user prompts file (YAML/JSON) replacing the environment's built-in prompts. */
   promptsFile?: string;
+  /** The launcher of TRL training scripts (default JOSH_TRL_COMMAND); none: scripts are only written. */
+  trlCommand?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -28,6 +33,13 @@ export function createActivities(deps: ActivityDeps) {
       ...createProvenanceActivities(deps),
       // The scripted user needs no model, so it need not wait for LLM capacity.
       scriptedUserTurn: llm.userTurn,
+      // `josh train` and `josh loop` (issue 15).
+      ...createFinetuneActivities(deps),
+      ...createTrlActivities({
+        runsRoot: deps.runsRoot,
+        trlCommand: deps.trlCommand ?? process.env.JOSH_TRL_COMMAND,
+      }),
+      ...createLoopActivities(deps),
     },
     llm,
   };
