@@ -61,7 +61,15 @@ function completionMessage(model: Model, req: ChatRequest): { content: string | 
   return {
     content: c.content,
     ...(c.toolCall
-      ? { tool_calls: [{ id: `call_${seedOf(JSON.stringify(req.messages)).toString(16)}`, type: 'function', function: c.toolCall }] }
+      ? {
+          tool_calls: [
+            {
+              id: `call_${seedOf(JSON.stringify(req.messages)).toString(16)}`,
+              type: 'function',
+              function: c.toolCall,
+            },
+          ],
+        }
       : {}),
   };
 }
@@ -120,7 +128,10 @@ function show(task: Task, o: Outcome): void {
   console.log(`--- ${task.id}: ${task.instruction ?? ''}`);
   console.log(`gold ${JSON.stringify(task.goalCalls.map((g) => [g.name, g.parameters]))}`);
   for (const m of o.transcript) {
-    const calls = m.role === 'assistant' && m.toolCalls ? ` ${JSON.stringify(m.toolCalls.map((c) => [c.name, c.arguments]))}` : '';
+    const calls =
+      m.role === 'assistant' && m.toolCalls
+        ? ` ${JSON.stringify(m.toolCalls.map((c) => [c.name, c.arguments]))}`
+        : '';
     console.log(`${m.role.padEnd(9)} ${(m.content ?? '').slice(0, 400)}${calls}`);
   }
   console.log(`reward ${o.reward} stop ${o.stop} steps ${o.steps}`);
@@ -152,7 +163,12 @@ async function main(): Promise<void> {
         `avg steps ${(outcomes.reduce((a, o) => a + o.steps, 0) / n).toFixed(1)}, ${((Date.now() - started) / 1000).toFixed(1)}s, stops ${JSON.stringify(stops)}`,
     );
     if (flags['list-failures'])
-      console.log(tasks.filter((_, i) => !outcomes[i].success).map((t, i) => `${t.id}`).join(' '));
+      console.log(
+        tasks
+          .filter((_, i) => !outcomes[i].success)
+          .map((t) => t.id)
+          .join(' '),
+      );
   }
 }
 

@@ -77,7 +77,8 @@ export function retailIntents(sentence: string): RetailIntent[] {
     swap < 0
   )
     found.push({ intent: 'payment', at: change });
-  else if (swap >= 0 || (change >= 0 && cancel < 0)) found.push({ intent: 'items', at: swap >= 0 ? swap : change });
+  else if (swap >= 0 || (change >= 0 && cancel < 0))
+    found.push({ intent: 'items', at: swap >= 0 ? swap : change });
   return found.sort((a, b) => a.at - b.at).map((f) => f.intent);
 }
 

@@ -72,7 +72,9 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
     return -1;
   };
   // An order can hold the same item twice: the customer means one of them.
-  const distinct = order.items.filter((it, i) => order.items.findIndex((x) => x.item_id === it.item_id) === i);
+  const distinct = order.items.filter(
+    (it, i) => order.items.findIndex((x) => x.item_id === it.item_id) === i,
+  );
   return distinct
     .map((it) => ({ it, at: first(it) }))
     .filter((x) => x.at >= 0)
@@ -147,7 +149,10 @@ export function chooseVariant(
   const available = product.variants.filter((v) => v.available && v.item_id !== item.item_id);
   // "The exact same options": the item itself, when that is the customer's last word on it.
   const same = lastIndex(clauses, (c) => c.focus.includes(item) && SAME.test(c.text));
-  const lastChange = lastIndex(clauses, (c) => c.focus.includes(item) && changed.some((k) => mentionIndex(c.text, desired[k]) >= 0));
+  const lastChange = lastIndex(
+    clauses,
+    (c) => c.focus.includes(item) && changed.some((k) => mentionIndex(c.text, desired[k]) >= 0),
+  );
   if (same >= 0 && same > lastChange) {
     const self = product.variants.find((v) => v.item_id === item.item_id) ?? {
       item_id: item.item_id,
@@ -155,7 +160,11 @@ export function chooseVariant(
       available: true,
       price: item.price,
     };
-    return { kind: 'found', variant: self, near: available.filter((v) => differences(v.options, self.options) === 1) };
+    return {
+      kind: 'found',
+      variant: self,
+      near: available.filter((v) => differences(v.options, self.options) === 1),
+    };
   }
   if (changed.length === 0) return { kind: 'no-wish' };
   let best = available.find((v) => sameOptions(v.options, desired));
