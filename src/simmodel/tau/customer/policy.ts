@@ -8,7 +8,7 @@
 import { END_MARKER } from '../../../shared/messages';
 import { Rng, hashString, mixSeeds } from '../../rng';
 import type { TauWorld } from '../world';
-import { findProducts, mentions } from './products';
+import { findProductNames, mentions } from './products';
 import { type AgentMessage, readAgent } from './read';
 import type { Condition, TauRequest, TauScenario } from './scenario';
 import {
@@ -90,7 +90,7 @@ function mismatch(ctx: CustomerContext, r: TauRequest, m: AgentMessage): string 
   if (r.reason && /\b(no longer needed|ordered by mistake)\b/i.test(t) && !t.toLowerCase().includes(r.reason))
     return `the reason is "${r.reason}".`;
   if (ctx.scenario.domain === 'retail' && r.items.length) {
-    const named = new Set(findProducts(ctx.world.retail, t).map((p) => p.product));
+    const named = new Set(findProductNames(ctx.world.retail, t));
     const mine = new Set(r.items.map((i) => i.product));
     const extra = [...named].filter((p) => !mine.has(p));
     const missing = r.items.filter((i) => !named.has(i.product));

@@ -29,6 +29,7 @@ function aliases(world: RetailWorld): Alias[] {
     const key = last.replace(/s$/, '');
     lastWords.set(key, [...(lastWords.get(key) ?? []), p]);
   }
+  const values = new Set(world.allOptionValues.map((v) => v.toLowerCase()));
   const list: { word: string; product: string }[] = [];
   for (const p of world.productTypes) {
     const lower = p.toLowerCase();
@@ -39,7 +40,9 @@ function aliases(world: RetailWorld): Alias[] {
     // The first word of a two-word name when it is distinctive ("jigsaw", "espresso", "yoga").
     if (
       words.length > 1 &&
-      !['smart', 'electric', 'wireless', 'digital', 'portable', 'indoor', 'running'].includes(words[0])
+      !['smart', 'electric', 'wireless', 'digital', 'portable', 'indoor', 'running'].includes(words[0]) &&
+      // Not when that word is also an option value ("espresso" is a Coffee Maker type).
+      !values.has(words[0])
     )
       list.push({ word: words[0], product: p });
   }
@@ -111,4 +114,9 @@ export function findOptionValues(
     }
   }
   return out.sort((a, b) => a.index - b.index);
+}
+
+/** Product types named exactly as the catalogue spells them (how an agent names them). */
+export function findProductNames(world: RetailWorld, text: string): string[] {
+  return world.productTypes.filter((p) => new RegExp(`(?<![\\w-])${escape(p)}(?![\\w-])`).test(text));
 }

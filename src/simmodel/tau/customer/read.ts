@@ -61,7 +61,7 @@ export function readAgent(raw: string | null): AgentMessage {
       ),
     notFound,
     asksEmail: question && /\bemail\b/.test(t),
-    asksOrder: question && /\b(which order|order id|order number|the order)\b/.test(t) && !confirm,
+    asksOrder: question && /\b(which order|order id|order number)\b/.test(t) && !confirm,
     asksReservation:
       question && /\b(reservation id|which reservation|confirmation (number|code))\b/.test(t) && !confirm,
     asksItems: question && /\b(which|what) (items?|products?)\b/.test(t) && !confirm,

@@ -41,7 +41,8 @@ export function wishText(i: ItemWish): string {
 export function requestText(sc: TauScenario, r: TauRequest, withIds: boolean): string {
   const orders = withIds && r.orderIds.length ? ` ${list(r.orderIds)}` : '';
   const res = withIds && r.reservationIds.length ? ` ${list(r.reservationIds)}` : '';
-  const products = list(r.items.map((i) => `the ${i.product}`));
+  // Items with the options they have now, when the scenario says them, so the agent can tell two alike apart.
+  const products = list(r.items.map((i) => `the ${itemText(i)}`));
   switch (r.intent) {
     case 'cancel':
       return `I'd like to cancel ${orders ? `order${orders}` : 'an order'}${r.reason ? ` because it was ${r.reason === 'ordered by mistake' ? 'ordered by mistake' : 'no longer needed'}` : ''}.`;
