@@ -19,7 +19,7 @@ import { isAffirmative, isClosing, sentences } from './understand';
 const NOW = '2024-05-15T15:00:00'; // the policy's "current time"
 const MAX_CALLS_PER_REPLY = 2;
 
-export const ASK_USER_ID = 'Before I can help, I need your user id.';
+export const ASK_USER_ID = 'Before I can help, I need to verify your identity. Please tell me your user id.';
 const ANYTHING_ELSE = 'Is there anything else I can help you with?';
 
 type Cabin = 'basic_economy' | 'economy' | 'business';
@@ -279,11 +279,33 @@ export function decideAirline(ctx: TauAgentContext, events: TauEvent[]): Decisio
   // The reservation: named by id, or the only one, else ask.
   let resId = latest(texts, RES_ID);
   if (!resId && p.reservations.length === 1) resId = p.reservations[0];
-  if (!resId)
-    return say(
-      'Which reservation is it about? Please give me the reservation id.',
-      'I need the reservation.',
+  if (!resId) {
+    // Without an id: look through the user's reservations, then match the airports it named.
+    const unknown = p.reservations.find(
+      (id) => !k.reservations.has(id) && !k.lookups.some((l) => l.id === id),
     );
+    if (unknown && p.reservations.length <= 8)
+      return lookup(
+        'get_reservation_details',
+        { reservation_id: unknown },
+        'Look through the reservations.',
+        'Let me check your reservations.',
+      );
+    const codes = new Set(texts.flatMap((t) => [...t.matchAll(/\b[A-Z]{3}\b/g)].map((m) => m[0])));
+    const known = p.reservations.flatMap((id) => k.reservations.get(id) ?? []);
+    const fits = known.filter((x) => codes.has(x.origin) || codes.has(x.destination));
+    if (fits.length === 1) resId = fits[0].id;
+    else
+      return say(
+        `Which reservation is it about? You have: ${known
+          .map(
+            (x) =>
+              `${x.id} (${x.origin} to ${x.destination}, ${x.flights[0]?.date ?? ''}, ${x.cabin.replace('_', ' ')})`,
+          )
+          .join('; ')}.`,
+        'I need the reservation.',
+      );
+  }
   // As in retail, a lookup of another reservation right after the customer named this one anchors.
   const namedAt = events.findIndex(
     (e) => e.kind === 'customer' && resId !== undefined && e.text.includes(resId),
