@@ -1,6 +1,7 @@
 // `josh demo` (npm run demo): the README's main job. Offline, one command: an embedded Temporal
-// server with its Web UI, the simulated model, an in-process worker, a JOSH harvest of 10 `val`
-// tasks, every export format, and a summary.
+// server with its Web UI, the simulated model, an in-process worker, a JOSH harvest of 10 tasks
+// (ToolWOZ `val` by default; `--env tau-retail` runs τ-bench retail, whose customer and agent the
+// simulated model also plays), every export format, and a summary.
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, defaultRunId, type RunFlags } from '../runOptions';
@@ -8,7 +9,11 @@ import type { ExportSummary } from '../../export';
 
 export function register(program: Command): void {
   addRunOptions(
-    program.command('demo').description('offline demo: harvest 10 val tasks and export training data'),
+    program
+      .command('demo')
+      .description(
+        'offline demo: harvest 10 tasks (ToolWOZ val; --env tau-retail for τ-bench retail) and export training data',
+      ),
   ).action(async (flags: RunFlags) => {
     const config = runConfigFromFlags(flags, 'harvest', {
       id: defaultRunId('demo'),
