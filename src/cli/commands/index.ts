@@ -7,6 +7,7 @@ import * as demo from './demo';
 import * as evalCmd from './eval';
 import * as exportCmd from './export';
 import * as harvest from './harvest';
+import * as loop from './loop';
 import * as report from './report';
 import * as runs from './runs';
 import * as schedule from './schedule';
@@ -14,6 +15,7 @@ import * as score from './score';
 import * as server from './server';
 import * as simModel from './simModel';
 import * as tasks from './tasks';
+import * as train from './train';
 import * as worker from './worker';
 
 const modules: { register(program: Command): void }[] = [
@@ -24,6 +26,7 @@ const modules: { register(program: Command): void }[] = [
   evalCmd,
   exportCmd,
   harvest,
+  loop,
   report,
   runs,
   schedule,
@@ -31,6 +34,7 @@ const modules: { register(program: Command): void }[] = [
   server,
   simModel,
   tasks,
+  train,
   worker,
 ];
 

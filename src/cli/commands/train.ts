@@ -1,0 +1,215 @@
+// `josh train RUN_DIR`: fine-tune on a harvest, durably (the train workflow). Backend openai: the
+// worker's endpoint (OPENAI_BASE_URL; the simulated model when none is set) gets the file and the
+// job; the command follows the job until it ends and prints the model name. Backend trl: writes
+// the TRL script and config, runs them when the worker has JOSH_TRL_COMMAND, else prints the
+// command. Same --id again attaches to the training, or restarts it (finding its job).
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { resolveDataDir } from '../../env/dataDir';
+import { EXPORT_FORMATS } from '../../export/formats';
+import { UserError } from '../../util/errors';
+import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from '../../client/training';
+import type { TrainProgress } from '../../train/api';
+import type { TrainConfigInput } from '../../train/config';
+import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
+
+const num =
+  (what: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number, got "${v}"`);
+    return n;
+  };
+const hyper =
+  (what: string) =>
+  (v: string): number | 'auto' =>
+    v === 'auto' ? 'auto' : num(what)(v);
+
+export interface SessionFlags extends ConnectionOptionFlags {
+  dataDir?: string;
+  worker?: boolean;
+  taskQueue?: string;
+}
+
+/** Opens a session (embedded server, simulated model and worker unless a cluster is named),
+ * starts the workflow, and watches it until it ends. */
+export async function inSession<T>(
+  dir: string,
+  flags: SessionFlags,
+  start: (
+    client: Client,
+    taskQueue: string | undefined,
+  ) => Promise<{ handle: WorkflowHandle; outcome: string }>,
+  watch: (client: Client, handle: WorkflowHandle) => Promise<T>,
+): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openSession } = require('../../runtime/session') as typeof import('../../runtime/session');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createLogger } = require('../../util/logger') as typeof import('../../util/logger');
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const session = await openSession({
+    runDir: dir,
+    runsRoot: path.resolve('runs'),
+    dataDir: resolveDataDir(flags.dataDir),
+    connection: { address: flags.address, namespace: flags.namespace },
+    logger: createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' }),
+    worker: flags.worker,
+    taskQueue: flags.taskQueue,
+    say,
+  });
+  try {
+    const { handle, outcome } = await start(session.client, flags.taskQueue);
+    say(`${outcome} ${handle.workflowId}${session.embeddedServer ? ' (embedded Temporal server)' : ''}`);
+    if (session.uiUrl)
+      say(`Web UI: ${session.uiUrl}/namespaces/${session.namespace}/workflows/${handle.workflowId}`);
+    return await watch(session.client, handle);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Status changes and new job events, one line each, until the training ends. */
+export async function watchTrain(client: Client, handle: WorkflowHandle): Promise<TrainProgress> {
+  let done = false;
+  const result = waitForWorkflow<TrainProgress>(client, handle.workflowId).finally(() => (done = true));
+  let status = '';
+  const printed = new Set<string>();
+  while (!done) {
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    const p = await getTrainProgress(client, handle.workflowId).catch(() => null);
+    if (!p) continue;
+    if (p.status !== status)
+      process.stderr.write(`  ${(status = p.status)}${p.jobId ? ` (job ${p.jobId})` : ''}\n`);
+    for (const e of p.events) {
+      const key = `${e.at} ${e.message}`;
+      if (printed.has(key)) continue;
+      printed.add(key);
+      process.stderr.write(`    ${e.level}: ${e.message}\n`);
+    }
+  }
+  return result;
+}
+
+export function register(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('train')
+      .description('fine-tune on a harvest: an OpenAI-compatible fine-tuning job, or a TRL script')
+      .argument('<run-dir>', 'run directory of a harvest (runs/<id>)')
+      .option('--backend <b>', 'openai (default) or trl')
+      .option(
+        '--format <f>',
+        `export format (openai: openai-sft | openai-dpo; trl: trl-sft | trl-kto | trl-dpo)`,
+      )
+      .option('--base-model <m>', 'model to fine-tune (default sim-agent)')
+      .option('--id <id>', 'training id (default train-<run id>); same id again attaches or resumes')
+      .option('--include-partial', 'KTO/DPO: also conversations that did not reach reward 1')
+      .option('--max-examples <n>', 'train on at most the first n examples', num('--max-examples'))
+      .option('--epochs <n>', 'openai: n_epochs; trl: num_train_epochs', num('--epochs'))
+      .option('--batch-size <n>', 'batch size', num('--batch-size'))
+      .option('--lr-multiplier <x>', 'openai: learning_rate_multiplier (or auto)', hyper('--lr-multiplier'))
+      .option(
+        '--learning-rate <x>',
+        'trl: learning rate (default SFT 2e-5, KTO/DPO 5e-7)',
+        num('--learning-rate'),
+      )
+      .option('--beta <x>', 'DPO/KTO beta (trl default 0.1)', num('--beta'))
+      .option('--desirable-weight <x>', 'trl KTO: weight of desirable examples', num('--desirable-weight'))
+      .option(
+        '--undesirable-weight <x>',
+        'trl KTO: weight of undesirable examples',
+        num('--undesirable-weight'),
+      )
+      .option('--no-lora', 'trl: train every weight instead of LoRA adapters')
+      .option('--qlora', 'trl: LoRA on a 4-bit base model')
+      .option('--suffix <s>', 'openai: suffix of the fine-tuned model name')
+      .option('--seed <n>', 'training seed', num('--seed'))
+      .option('--poll-seconds <s>', 'seconds between looks at the job (default 30)', num('--poll-seconds'))
+      .option('--out <dir>', 'training directory (default runs/<id>)')
+      .option('--data-dir <dir>', 'data directory')
+      .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+      .option('--task-queue <name>', 'task queue of the workers (default josh)'),
+  ).action(async (runDir: string, f: Record<string, unknown> & SessionFlags) => {
+    const backend = (f.backend as string | undefined) ?? 'openai';
+    if (f.format !== undefined && !(EXPORT_FORMATS as readonly string[]).includes(f.format as string)) {
+      throw new UserError(
+        `--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${String(f.format)}"`,
+      );
+    }
+    const abs = path.resolve(runDir);
+    const id = (f.id as string | undefined) ?? `train-${path.basename(abs)}`;
+    const hp: Record<string, number | 'auto'> = {};
+    if (backend === 'openai') {
+      if (f.epochs !== undefined) hp.n_epochs = f.epochs as number;
+      if (f.batchSize !== undefined) hp.batch_size = f.batchSize as number;
+      if (f.lrMultiplier !== undefined) hp.learning_rate_multiplier = f.lrMultiplier as number | 'auto';
+      if (f.beta !== undefined) hp.beta = f.beta as number;
+    }
+    const trl: Record<string, unknown> = {};
+    if (backend === 'trl') {
+      const map: [string, string][] = [
+        ['epochs', 'epochs'],
+        ['batchSize', 'batchSize'],
+        ['learningRate', 'learningRate'],
+        ['beta', 'beta'],
+        ['desirableWeight', 'desirableWeight'],
+        ['undesirableWeight', 'undesirableWeight'],
+      ];
+      for (const [flag, key] of map) if (f[flag] !== undefined) trl[key] = f[flag];
+      if (f.lora === false) trl.lora = false;
+      if (f.qlora) trl.qlora = true;
+    }
+    const input: TrainConfigInput = {
+      id,
+      backend: backend as TrainConfigInput['backend'],
+      runDir: abs,
+      ...(f.format ? { format: f.format as TrainConfigInput['format'] } : {}),
+      ...(f.includePartial ? { includePartial: true } : {}),
+      ...(f.maxExamples !== undefined ? { maxExamples: f.maxExamples as number } : {}),
+      ...(f.baseModel ? { baseModel: f.baseModel as string } : {}),
+      ...(f.suffix ? { suffix: f.suffix as string } : {}),
+      ...(f.seed !== undefined ? { seed: f.seed as number } : {}),
+      ...(f.pollSeconds !== undefined ? { pollSeconds: f.pollSeconds as number } : {}),
+      ...(f.out ? { outDir: path.resolve(f.out as string) } : {}),
+      hyperparameters: hp,
+      trl,
+    };
+    const config = parseTrainConfig(input); // refused before a server starts
+    const dir = config.outDir ?? path.resolve('runs', config.id);
+    const p = await inSession(
+      dir,
+      f,
+      (client, taskQueue) => startTrain(client, config, taskQueue),
+      watchTrain,
+    );
+    process.stdout.write(`\n${formatTrain(p)}\n`);
+    if (p.status === 'cancelled') process.exitCode = 1;
+  });
+}
+
+export function formatTrain(p: TrainProgress): string {
+  const lines: [string, string | null][] = [
+    ['training', `${p.id} (${p.backend}, ${p.format})`],
+    ['status', p.status],
+    ['examples', `${p.examples} from ${p.trainingFile}`],
+    ['job', p.jobId],
+    ['trained tokens', p.trainedTokens === null ? null : String(p.trainedTokens)],
+    [
+      'metrics',
+      p.metrics
+        ? Object.entries(p.metrics)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : null,
+    ],
+    ['model', p.fineTunedModel],
+    ['script', p.script?.path ?? null],
+    ['run it with', p.status === 'script-written' ? (p.script?.command ?? null) : null],
+    ['error', p.error],
+  ];
+  return lines
+    .filter((l): l is [string, string] => l[1] !== null && l[1] !== '')
+    .map(([k, v]) => `  ${k.padEnd(15)} ${v}`)
+    .join('\n');
+}
