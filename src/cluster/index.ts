@@ -6,8 +6,9 @@
 // State lives in one directory; `up` on a directory used before reuses its database.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
-import { freePort } from '../temporal/ports';
+import { freePort, isListening } from '../temporal/ports';
 import { provisionTemporalCli } from '../temporal/provision';
 import { provisionTemporalServer, type ProvisionedServer } from '../temporal/provisionServer';
 import { deployFile, PORT_VARS, type PortVar } from './deploy';
@@ -97,6 +98,30 @@ function runScript(name: string, env: Record<string, string>, logFile: string): 
   }
 }
 
+/**
+ * A free port for one of the server's services. Not the OS's pick: ephemeral ports are above
+ * 32767 and the server stores its members' ports in a PostgreSQL smallint (cluster_membership),
+ * so a member on such a port fails to start ("out of range for type smallint").
+ */
+async function freeServicePort(): Promise<number> {
+  const taken = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port) || (await isListening('127.0.0.1', port, 200))) continue;
+    taken.add(port);
+    if (await canBind(port)) return port;
+  }
+  return freePort(); // nothing free in the range: let the server say why
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dir = path.resolve(o.dir);
@@ -121,7 +146,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const pgPort = await freePort();
     pgInfo = initPostgres({ dir, port: pgPort, durable: o.durable, ...o.postgres });
     ports = {} as Record<PortVar, number>;
-    for (const v of PORT_VARS) ports[v] = await freePort();
+    for (const v of PORT_VARS) ports[v] = await freeServicePort();
     if (o.port) ports.FRONTEND_GRPC_PORT = o.port;
     log(`cluster: PostgreSQL initialised in ${pgInfo.dataDir} (port ${pgPort})`);
   }

@@ -97,9 +97,24 @@ export async function waitServerReady(
   );
 }
 
-export function tail(file: string, lines = 20): string {
+/** The log's last lines; the server's JSON lines shortened to level, message and error (their
+ * stack traces would bury the cause). */
+export function tail(file: string, lines = 12): string {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => {
+        try {
+          const j = JSON.parse(l) as { level?: string; msg?: string; error?: string };
+          return `${j.level ?? '?'}: ${j.msg ?? ''}${j.error ? `: ${j.error}` : ''}`.slice(0, 400);
+        } catch {
+          return l.slice(0, 400);
+        }
+      })
+      .join('\n');
   } catch {
     return '(no log)';
   }

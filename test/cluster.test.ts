@@ -1,0 +1,337 @@
+// The multi-machine path, run for real (issue 16): a 20-task ToolWOZ harvest on the PostgreSQL-
+// backed Temporal server that docker-compose.yml runs — here started by `josh cluster`'s code from
+// the same deploy/temporal/ files: PostgreSQL of its own, the schema tool's steps, the real
+// temporal-server, the namespace and search attributes — with two separate `josh worker`
+// processes. While it runs,
+//   (a) one worker is SIGKILLed (a replacement is started, as an operator or compose would),
+//   (b) the Temporal server is SIGKILLed and started again on the same database,
+//   (c) PostgreSQL is stopped like a crash (immediate) and started again,
+// and then its exports must be byte-identical to those of an undisturbed run with the same seed,
+// which runs at the same time on a private dev server (in memory) with one worker of its own.
+//
+// Model calls are counted at the simulated model through a recording proxy per run
+// (helpers/modelLedger.ts): a request body the cluster run sent more often than the undisturbed
+// run is a call paid twice, and each such call's first payment must have been in flight at a
+// disturbance — begun no earlier than IN_FLIGHT_MS before it and before its end — never a call
+// that had been answered and recorded well before.
+//
+// Provisioning (the server's Go build) is cached per user; `.ci/run` builds it before the suite.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startCluster, type Cluster } from '../src/cluster';
+import { findPostgresBin } from '../src/cluster/postgres';
+import type { RunConfigInput } from '../src/config/run';
+import { resolveDataDir } from '../src/env/dataDir';
+import { SEARCH_ATTRIBUTES } from '../src/shared/taskQueues';
+import { createSimModelServer, type SimModelServer } from '../src/simmodel';
+import {
+  awaitHarvest,
+  comparableResults,
+  exportAll,
+  killHard,
+  spawnWorker,
+  startHarvest,
+  startOwnServer,
+  waitUntil,
+  type OwnServer,
+  type WorkerProcess,
+} from './helpers/chaos';
+import { countByHash, startModelLedger, type LedgerEntry, type ModelLedger } from './helpers/modelLedger';
+import { uniqueTaskQueue } from './helpers/temporal';
+
+const SETTINGS: Omit<RunConfigInput, 'id'> = {
+  split: 'val',
+  limit: 20,
+  seed: 'cluster-equivalence',
+  beamSize: 3,
+  branching: 2,
+  maxSteps: 6,
+  userSim: 'script',
+  concurrency: 20,
+};
+const RUN_TIMEOUT_MS = 420_000;
+/** How long before a disturbance a call may have begun and still count as in flight at it: an
+ * agent turn heartbeats its progress after each call, but the SDK holds heartbeats back for up to
+ * 0.8 × the 20 s heartbeat timeout, so a turn's calls of the last 16 s may not be recorded yet. */
+const IN_FLIGHT_MS = 20_000;
+
+const dataDir = resolveDataDir();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-cluster-'));
+fs.chmodSync(tmp, 0o755); // PostgreSQL runs as another account when we are root
+
+/** Outside CI a machine without PostgreSQL skips the file; in CI it fails (the CI script installs it). */
+function missingPostgres(): string | false {
+  if (process.env.CI) return false;
+  try {
+    findPostgresBin();
+    return false;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+const skip = missingPostgres();
+
+interface Outcome {
+  id: string;
+  runDir: string;
+  exports: Map<string, Buffer>;
+  seconds: number;
+}
+
+interface Disturbance {
+  what: string;
+  /** When it began and when things were back (ms since the epoch). */
+  from: number;
+  to: number;
+  calls: number;
+  inFlight: number;
+  finished: number;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+const finishedConversations = (runDir: string): number => {
+  const dir = path.join(runDir, 'conversations');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).length : 0;
+};
+
+function workerOptions(name: string, address: string, taskQueue: string, ledger: ModelLedger) {
+  return {
+    address,
+    taskQueue,
+    modelUrl: `${ledger.url}/v1`,
+    runsDir: path.join(tmp, 'runs'),
+    dataDir,
+    logFile: path.join(tmp, `${name}-worker.log`),
+    args: ['--shutdown-grace', '2'],
+  };
+}
+
+async function connect(address: string, namespace: string) {
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection, namespace }) };
+}
+
+let sim: SimModelServer;
+let refLedger: ModelLedger;
+let clusterLedger: ModelLedger;
+let cluster: Cluster;
+let reference: Promise<Outcome>;
+let disturbed: Promise<Outcome>;
+const disturbances: Disturbance[] = [];
+let clusterStartSeconds = 0;
+
+/** The undisturbed run: a private in-memory dev server and one worker. */
+async function runReference(): Promise<Outcome> {
+  const server: OwnServer = await startOwnServer(path.join(tmp, 'reference-server'), { persist: false });
+  cleanups.push(() => server.stop());
+  const taskQueue = uniqueTaskQueue('cluster-ref');
+  const w = spawnWorker(workerOptions('reference', server.address, taskQueue, refLedger));
+  cleanups.push(() => killHard(w));
+  await w.ready;
+  const id = `cluster-ref-${Date.now()}`;
+  const runDir = path.join(tmp, id);
+  const t0 = Date.now();
+  const { client, connection } = await connect(server.address, server.handle.namespace);
+  try {
+    const { handle } = await startHarvest(client, { ...SETTINGS, id, outDir: runDir }, taskQueue);
+    await handle.result();
+  } finally {
+    await connection.close();
+  }
+  return {
+    id,
+    runDir,
+    seconds: (Date.now() - t0) / 1000,
+    exports: exportAll(runDir, dataDir, path.join(tmp, 'exports', id)),
+  };
+}
+
+/** The run on the cluster, with two workers, disturbed three times. */
+async function runOnCluster(): Promise<Outcome> {
+  const taskQueue = uniqueTaskQueue('cluster');
+  const workers: WorkerProcess[] = ['a', 'b'].map((n) =>
+    spawnWorker(workerOptions(`cluster-${n}`, cluster.address, taskQueue, clusterLedger)),
+  );
+  cleanups.push(() => Promise.all(workers.map((w) => killHard(w))));
+  await Promise.all(workers.map((w) => w.ready));
+  const id = `cluster-run-${Date.now()}`;
+  const runDir = path.join(tmp, id);
+  const t0 = Date.now();
+  const first = await connect(cluster.address, cluster.namespace);
+  const { handle } = await startHarvest(first.client, { ...SETTINGS, id, outDir: runDir }, taskQueue);
+  const running = async () => {
+    try {
+      return (await handle.describe()).status.name === 'RUNNING';
+    } catch {
+      return true; // the server is the thing being restarted
+    }
+  };
+  const calls = () => clusterLedger.entries.length;
+  const at = async (point: number, what: string, act: () => Promise<void>) => {
+    await waitUntil(
+      `${point} model calls`,
+      async () => calls() >= point || !(await running()),
+      RUN_TIMEOUT_MS,
+    );
+    assert.ok(await running(), `the run ended after ${calls()} model calls, before ${what} at ${point}`);
+    const d: Disturbance = {
+      what,
+      from: Date.now(),
+      to: 0,
+      calls: calls(),
+      inFlight: clusterLedger.inFlight(),
+      finished: finishedConversations(runDir),
+    };
+    await act();
+    d.to = Date.now();
+    disturbances.push(d);
+  };
+  try {
+    // The run makes ~360 model calls; one disturbance in each part of it.
+    await at(60, '(a) worker kill', async () => {
+      await killHard(workers[0]!);
+      workers[0] = spawnWorker(workerOptions('cluster-a2', cluster.address, taskQueue, clusterLedger));
+      await workers[0].ready;
+    });
+    await first.connection.close();
+    await at(150, '(b) Temporal server restart', () => cluster.restartServer({ kill: true, downMs: 2_000 }));
+    await at(240, '(c) PostgreSQL restart', () =>
+      cluster.restartPostgres({ mode: 'immediate', downMs: 2_000 }),
+    );
+    const progress = await awaitHarvest(cluster.address, cluster.namespace, id, RUN_TIMEOUT_MS);
+    assert.equal(progress.done, 20, `${progress.done}/20 conversations`);
+    assert.equal(progress.failed, 0, `${progress.failed} conversations failed: ${progress.lastError ?? ''}`);
+  } finally {
+    await first.connection.close().catch(() => undefined);
+  }
+  return {
+    id,
+    runDir,
+    seconds: (Date.now() - t0) / 1000,
+    exports: exportAll(runDir, dataDir, path.join(tmp, 'exports', id)),
+  };
+}
+
+before(async () => {
+  if (skip) return;
+  sim = await createSimModelServer({ port: 0, dataDir });
+  refLedger = await startModelLedger(sim.url);
+  clusterLedger = await startModelLedger(sim.url);
+  cleanups.push(
+    () => sim.close(),
+    () => refLedger.close(),
+    () => clusterLedger.close(),
+  );
+  reference = runReference();
+  reference.catch(() => undefined);
+  const t0 = Date.now();
+  cluster = await startCluster({ dir: path.join(tmp, 'cluster'), log: () => undefined });
+  clusterStartSeconds = (Date.now() - t0) / 1000;
+  cleanups.push(() => cluster.stop());
+  disturbed = runOnCluster();
+  disturbed.catch(() => undefined);
+});
+
+test(
+  'josh cluster: PostgreSQL, schemas, server, namespace and exactly the product search attributes',
+  { skip },
+  async (t) => {
+    t.diagnostic(
+      `cluster up in ${clusterStartSeconds.toFixed(1)} s: ${cluster.provisioned.version} at ${cluster.address}`,
+    );
+    const { client, connection } = await connect(cluster.address, cluster.namespace);
+    try {
+      const sa = await client.connection.operatorService.listSearchAttributes({
+        namespace: cluster.namespace,
+      });
+      const types: Record<number, string> = { 2: 'Keyword', 4: 'Double', 5: 'Bool' };
+      const custom = Object.fromEntries(
+        Object.entries(sa.customAttributes ?? {}).map(([k, v]) => [k, types[Number(v)] ?? `type ${v}`]),
+      );
+      assert.deepEqual(custom, SEARCH_ATTRIBUTES);
+      const info = await client.workflowService.getSystemInfo({});
+      assert.ok(info.serverVersion?.startsWith('1.29.1'), `server version ${info.serverVersion}`);
+    } finally {
+      await connection.close();
+    }
+    assert.ok(cluster.postgresPid(), 'PostgreSQL runs');
+  },
+);
+
+test(
+  '20-task harvest on the cluster with two workers, a worker killed, the server and PostgreSQL restarted: byte-identical exports',
+  { skip },
+  async (t) => {
+    const [run, ref] = await Promise.all([disturbed, reference]);
+    t.diagnostic(
+      `reference (dev server): ${ref.seconds.toFixed(1)} s; cluster run: ${run.seconds.toFixed(1)} s`,
+    );
+    for (const d of disturbances) {
+      t.diagnostic(
+        `${d.what}: at ${d.calls} model calls (${d.inFlight} on the wire, ${d.finished}/20 conversations written), back after ${((d.to - d.from) / 1000).toFixed(1)} s`,
+      );
+    }
+    assert.deepEqual(
+      disturbances.map((d) => d.what),
+      ['(a) worker kill', '(b) Temporal server restart', '(c) PostgreSQL restart'],
+    );
+    for (const d of disturbances)
+      assert.ok(d.finished < 20, `${d.what}: all 20 conversations were written before it`);
+    assert.deepEqual([...run.exports.keys()], [...ref.exports.keys()]);
+    for (const [name, bytes] of ref.exports) {
+      assert.ok(bytes.length > 0, `${name} is empty`);
+      const got = run.exports.get(name)!;
+      assert.ok(
+        got.equals(bytes),
+        `${name}: differs from the undisturbed run's (${got.length} vs ${bytes.length} bytes)`,
+      );
+    }
+    assert.deepEqual(comparableResults(run.runDir), comparableResults(ref.runDir));
+  },
+);
+
+test('no model call was paid twice except calls in flight at a disturbance', { skip }, async (t) => {
+  await Promise.all([disturbed, reference]);
+  const ref = countByHash(refLedger.entries);
+  const got = countByHash(clusterLedger.entries);
+  const extra = clusterLedger.entries.length - refLedger.entries.length;
+  // Every call of the undisturbed run was made on the cluster too, at least as often.
+  for (const [hash, n] of ref)
+    assert.ok((got.get(hash) ?? 0) >= n, `a call of the reference was not made on the cluster`);
+  // The repeats: for each body sent more often, its payments after the reference's count.
+  const byHash = new Map<string, LedgerEntry[]>();
+  for (const e of clusterLedger.entries) byHash.set(e.hash, [...(byHash.get(e.hash) ?? []), e]);
+  const repeats: { first: LedgerEntry; again: LedgerEntry }[] = [];
+  for (const [hash, list] of byHash) {
+    const sorted = [...list].sort((a, b) => a.start - b.start);
+    for (let i = ref.get(hash) ?? 0; i < sorted.length; i++)
+      repeats.push({ first: sorted[i - 1]!, again: sorted[i]! });
+  }
+  assert.equal(repeats.length, extra, 'every extra call is a repeated body');
+  const cause = (r: { first: LedgerEntry; again: LedgerEntry }) =>
+    disturbances.find(
+      (d) => r.first.start >= d.from - IN_FLIGHT_MS && r.first.start <= d.to && r.again.start >= d.from,
+    );
+  const perCause = new Map<string, number>();
+  for (const r of repeats) {
+    const d = cause(r);
+    assert.ok(
+      d,
+      `a call first paid at +${((r.first.start - disturbances[0]!.from) / 1000).toFixed(1)} s (relative to the first disturbance), ` +
+        `answered at +${((r.first.end - disturbances[0]!.from) / 1000).toFixed(1)} s, was paid again: it was in flight at no disturbance`,
+    );
+    perCause.set(d.what, (perCause.get(d.what) ?? 0) + 1);
+  }
+  t.diagnostic(
+    `model calls: reference ${refLedger.entries.length}, cluster ${clusterLedger.entries.length} (${extra} paid twice: ` +
+      `${[...perCause].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`,
+  );
+});
