@@ -16,8 +16,8 @@ export type TauRole =
 export function scenarioOf(system: string): string | undefined {
   const own = /Your situation[^\n]*:\n([\s\S]*?)\n\s*How to play the customer:/.exec(system);
   if (own) return own[1].trim();
-  const upstream = /\bInstruction:\s*([\s\S]*?)(?:\n\s*Rules:|$)/.exec(system);
-  if (upstream && /\bcustomer|user\b/i.test(system)) return upstream[1].trim();
+  const upstream = /\bInstruction:\s*([\s\S]*?)\n\s*Rules:/.exec(system);
+  if (upstream && /\b(customer|user)\b/i.test(system)) return upstream[1].trim();
   return undefined;
 }
 
