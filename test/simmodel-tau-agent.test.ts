@@ -137,7 +137,7 @@ describe('the τ retail agent follows the policy', () => {
       const { turns, calls, history } = await converse(task, RETURN, { strategy });
       assert.match(lastSay(turns[0]), /verify your identity/);
       assert.deepEqual(
-        turns[1].messages.filter((m) => m.toolCalls?.length).map((m) => m.toolCalls?.[0].name),
+        turnCalls(turns[1]).map((c) => c.name),
         ['find_user_id_by_name_zip', 'get_user_details'],
       );
       assert.deepEqual(
