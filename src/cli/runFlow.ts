@@ -76,6 +76,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       worker: flags.worker,
       taskQueue: flags.taskQueue,
       promptsFile,
+      modelsFile: flags.models,
       say,
       // Refused before a worker or the simulated model starts, so the refusal is the only line.
       beforeWorker: (client) => checkAgainstExistingRun(client, config),

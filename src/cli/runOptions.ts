@@ -63,6 +63,10 @@ export function addRunOptions(cmd: Command): Command {
     )
     .option('--task-queue <name>', 'task queue of the workers that run it (default josh)')
     .option('--prompts <file>', 'prompts file replacing the built-in prompts (in-process worker)')
+    .option(
+      '--models <file>',
+      'models file: endpoint, key variable, prices per model name (in-process worker; JOSH_MODELS_FILE)',
+    )
     .option('--address <host:port>', 'Temporal address (default: an embedded local server)')
     .option('--namespace <ns>', 'Temporal namespace');
 }
@@ -94,6 +98,7 @@ export interface RunFlags {
   worker?: boolean;
   taskQueue?: string;
   prompts?: string;
+  models?: string;
   prices?: string;
   address?: string;
   namespace?: string;

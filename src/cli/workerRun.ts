@@ -31,7 +31,9 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
   for (const name of present.length > 0 ? present : [DEFAULT_ENV])
     getEnvironment(name, dataDir, { promptsFile });
   workerPromptsSource(promptsFile);
-  const llm = llmEndpointFromEnv();
+  // The models file is read (and its keys looked up in this environment) here, once: a bad file or
+  // a missing key variable stops the worker before it connects.
+  const llm = llmEndpointFromEnv(process.env, { modelsFile: f.models });
   const logger = rootLogger();
   installTemporalRuntime(logger);
 
@@ -62,6 +64,12 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
         temporal: describeConnection(conn),
         model: redactUrl(llm.baseURL),
         simulatedModel: llm.simulated,
+        ...(llm.models
+          ? {
+              modelsFile: llm.modelsFile,
+              models: Object.values(llm.models).map((m) => `${m.name} → ${redactUrl(m.baseURL)}`),
+            }
+          : {}),
         dataDir,
         runsRoot,
         taskQueue: f.taskQueue,

@@ -3,14 +3,18 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { type LlmEndpointConfig, scrubSecrets, scrubValue } from './endpoint';
+import { createHash } from 'node:crypto';
+import { type LlmEndpointConfig, endpointKeys, routeFor, scrubSecrets, scrubValue } from './endpoint';
 import { LLM_MALFORMED, LLM_TRANSIENT, toTemporalFailure } from './errors';
 import type { Usage } from '../shared/messages';
 
 const clients = new Map<string, OpenAI>();
 
-function clientFor(cfg: LlmEndpointConfig): OpenAI {
-  const key = `${cfg.baseURL}|${cfg.timeoutMs}`;
+function clientFor(cfg: LlmEndpointConfig, scrub: string[]): OpenAI {
+  // One client per endpoint and key (two models may share an endpoint with different keys); the
+  // map holds a hash of the key, not the key.
+  const keyHash = createHash('sha256').update(cfg.apiKey).digest('hex').slice(0, 16);
+  const key = `${cfg.baseURL}|${cfg.timeoutMs}|${keyHash}`;
   let c = clients.get(key);
   if (!c) {
     c = new OpenAI({
@@ -18,7 +22,7 @@ function clientFor(cfg: LlmEndpointConfig): OpenAI {
       apiKey: cfg.apiKey,
       maxRetries: 0,
       timeout: cfg.timeoutMs,
-      logger: scrubbingLogger([cfg.apiKey]),
+      logger: scrubbingLogger(scrub),
     });
     clients.set(key, c);
   }
@@ -133,22 +137,28 @@ export async function chatCompletion(
 ): Promise<{ message: CompletionMessage; usage: Usage }> {
   let raw: unknown;
   const ctx = activityContext();
+  // The model name picks the endpoint (a models file's entry, else the default one); the run's
+  // own request fields win over the entry's extras.
+  const route = routeFor(cfg, req.model);
+  const keys = endpointKeys(cfg);
+  const given = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
+  const body = { ...route.extra, ...given, model: route.model };
   // The activity's cancellation (worker shutdown past its grace time, a cancelled workflow) aborts
   // the HTTP request, so a shutdown is never held up by a slow model.
   const signal = ctx?.cancellationSignal;
   try {
     raw = await withHeartbeat(
       ctx,
-      clientFor(cfg).chat.completions.create(req as never, { signal }),
+      clientFor(route.endpoint, keys).chat.completions.create(body as never, { signal }),
       opts.heartbeatDetails,
     );
   } catch (err) {
     if (signal?.aborted) throw cancellation(signal.reason, what);
-    throw toTemporalFailure(err, what, [cfg.apiKey]);
+    throw toTemporalFailure(err, what, keys);
   }
   if (typeof raw === 'string') {
     // The SDK hands back the text of a body that is not typed as JSON (an HTML error page...).
-    const start = JSON.stringify(scrubSecrets(raw.slice(0, 60), [cfg.apiKey]));
+    const start = JSON.stringify(scrubSecrets(raw.slice(0, 60), keys));
     throw malformed(`${what}: malformed completion (the body is text, not JSON: ${start})`);
   }
   const parsed = Completion.safeParse(raw);

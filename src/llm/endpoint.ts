@@ -1,6 +1,8 @@
-// The model endpoint as the worker sees it: from OPENAI_BASE_URL / OPENAI_API_KEY (the key lives
-// only here, in the worker's environment; it is never part of a workflow payload or a log line).
+// The model endpoint as the worker sees it: from OPENAI_BASE_URL / OPENAI_API_KEY, and per model
+// name from a models file (src/config/models.ts; --models or JOSH_MODELS_FILE). Keys live only
+// here, in the worker's environment; they are never part of a workflow payload or a log line.
 import { z } from 'zod';
+import { type ModelRoute, loadModelsFile } from '../config/models';
 import { UserError } from '../util/errors';
 
 export const DEFAULT_SIM_MODEL_URL = 'http://127.0.0.1:8787/v1';
@@ -11,6 +13,10 @@ export interface LlmEndpointConfig {
   timeoutMs: number;
   /** True when no endpoint was configured and the simulated model's default address is used. */
   simulated: boolean;
+  /** Endpoints per model name from a models file; a model not in it uses the fields above. */
+  models?: Record<string, ModelRoute>;
+  /** The models file they came from (for messages). */
+  modelsFile?: string;
 }
 
 const Env = z.object({
@@ -24,9 +30,15 @@ const Env = z.object({
     .optional(),
   OPENAI_API_KEY: z.string().optional(),
   JOSH_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  JOSH_MODELS_FILE: z.string().optional(),
 });
 
-export function llmEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): LlmEndpointConfig {
+/** The worker's endpoints: the environment's, and a models file's when one is given (`modelsFile`,
+ * else JOSH_MODELS_FILE), its keys read from `env`. */
+export function llmEndpointFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { modelsFile?: string } = {},
+): LlmEndpointConfig {
   // `OPENAI_BASE_URL=` (set but empty, as in a .env template) means unset, as for most tools.
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = Env.safeParse(set);
@@ -35,13 +47,41 @@ export function llmEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): LlmEnd
     throw new UserError(`environment: ${String(i.path[0])}: ${i.message}`);
   }
   const e = parsed.data;
+  const modelsFile = opts.modelsFile ?? e.JOSH_MODELS_FILE;
+  const models = modelsFile ? loadModelsFile(modelsFile, env).models : undefined;
   return {
     baseURL: e.OPENAI_BASE_URL ?? DEFAULT_SIM_MODEL_URL,
     // The SDK insists on a key; local servers (vLLM, Ollama, the simulated model) ignore it.
     apiKey: e.OPENAI_API_KEY ?? 'not-needed',
     timeoutMs: e.JOSH_LLM_TIMEOUT_MS,
     simulated: e.OPENAI_BASE_URL === undefined,
+    ...(models ? { models, modelsFile } : {}),
   };
+}
+
+/** Where a call for `model` goes: its models-file entry (endpoint, key, the name to send, request
+ * extras), or the default endpoint with the name unchanged. */
+export function routeFor(
+  cfg: LlmEndpointConfig,
+  model: string,
+): { endpoint: LlmEndpointConfig; model: string; extra: Record<string, unknown> } {
+  const r = cfg.models?.[model];
+  if (!r) return { endpoint: cfg, model, extra: {} };
+  return {
+    endpoint: {
+      baseURL: r.baseURL,
+      apiKey: r.apiKey,
+      timeoutMs: r.timeoutMs ?? cfg.timeoutMs,
+      simulated: false,
+    },
+    model: r.upstreamModel,
+    extra: r.extra,
+  };
+}
+
+/** Every key this worker holds (the default and the models file's), for scrubbing text. */
+export function endpointKeys(cfg: LlmEndpointConfig): string[] {
+  return [cfg.apiKey, ...Object.values(cfg.models ?? {}).map((m) => m.apiKey)];
 }
 
 // ---------------------------------------------------------------------------------------------

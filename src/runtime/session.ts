@@ -34,6 +34,8 @@ export interface SessionOptions {
   /** Main task queue of the in-process worker (LLM calls use its -llm twin). */
   taskQueue?: string;
   promptsFile?: string;
+  /** A models file (endpoints per model name) for the in-process worker; default JOSH_MODELS_FILE. */
+  modelsFile?: string;
   /** Progress lines for the person at the terminal. */
   say: (line: string) => void;
   /** Runs once the client is connected, before the simulated model or a worker starts: a check
@@ -64,7 +66,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const external = Boolean(opts.connection.address ?? process.env.TEMPORAL_ADDRESS);
   const settings = resolveConnectionConfig(opts.connection);
   const runWorker = !external || opts.worker === true;
-  let llm = llmEndpointFromEnv();
+  let llm = llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile });
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {

@@ -16,6 +16,7 @@ export const WorkerFlags = z.object({
   shutdownGrace: z.coerce.number().min(0).max(3600),
   taskQueue: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
   prompts: z.string().optional(),
+  models: z.string().min(1).optional(),
 });
 type WorkerFlags = z.input<typeof WorkerFlags> & ConnectionOptionFlags;
 
@@ -48,6 +49,11 @@ export function register(program: Command): void {
       '--prompts <file>',
       'prompts file replacing the built-in prompts (JOSH_PROMPTS_FILE)',
       process.env.JOSH_PROMPTS_FILE,
+    )
+    .option(
+      '--models <file>',
+      'models file: endpoint, key variable, prices per model name (JOSH_MODELS_FILE)',
+      process.env.JOSH_MODELS_FILE,
     )
     .action(async (flags: WorkerFlags) => {
       const parsed = WorkerFlags.safeParse(flags);
