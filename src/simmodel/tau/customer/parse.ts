@@ -244,7 +244,11 @@ function freeItems(world: TauWorld, s: string, context?: string): ItemWish[] {
     const pivot = /\b(to|for|into|instead|with|want|prefer|get)\b/i.exec(span.slice(p.end - start));
     const pivotAt = pivot ? p.end - start + pivot.index : -1;
     for (const v of values) {
-      if (pivotAt >= 0 && v.index < pivotAt && v.index > p.end - start) from[v.option] = v.value;
+      // "instead of Apple HomeKit", "rather than gold", "from 17-inch": what it has or does not want.
+      const before = span.slice(Math.max(0, v.index - 16), v.index).toLowerCase();
+      const notWanted = /\b(instead of|rather than|from|not|over|than)\s+(the\s+|a\s+)?$/.test(before);
+      if (notWanted || (pivotAt >= 0 && v.index < pivotAt && v.index > p.end - start))
+        from[v.option] = v.value;
       else to[v.option] = v.value;
     }
     return { product: p.product, from, to, values: values.map((v) => v.value) };
@@ -304,6 +308,12 @@ function identityOf(text: string): Identity {
   if (emails.length > 1) id.otherEmails = emails.slice(1);
   const user = all(USER_ID, text).find((u) => !/^(gift_card|credit_card)/.test(u));
   if (user) id.userId = user;
+  // A user id spells the name ("mei_kovacs_8020"): the customer knows its own name.
+  if (user && !id.firstName) {
+    const [first, last] = user.split('_');
+    id.firstName = first[0].toUpperCase() + first.slice(1);
+    id.lastName = last[0].toUpperCase() + last.slice(1);
+  }
   return id;
 }
 
@@ -505,6 +515,26 @@ export function parseScenario(
       sc.requests.push(req);
     }
   }
+  // A booking's bags, insurance, cabin and passengers are details of it, not requests of their own.
+  if (dom === 'airline' && sc.requests.some((r) => r.intent === 'book'))
+    sc.requests = sc.requests.filter(
+      (r) =>
+        !['baggage', 'insurance', 'passengers', 'change_cabin'].includes(r.intent) ||
+        r.reservationIds.length > 0,
+    );
+  // The same intent read twice for the same ids (two sentences about one request) is one request.
+  sc.requests = sc.requests.filter(
+    (r, i) =>
+      !sc.requests
+        .slice(0, i)
+        .some(
+          (p) =>
+            p.intent === r.intent &&
+            r.items.length === 0 &&
+            p.orderIds.join() === r.orderIds.join() &&
+            p.reservationIds.join() === r.reservationIds.join(),
+        ),
+  );
   if (sc.requests.length === 0) sc.requests.push(emptyRequest('info', text.trim()));
   return sc;
 }

@@ -147,10 +147,38 @@ function nextPiece(ctx: CustomerContext, st: State, r: TauRequest): string | und
     return say('options', r.items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' '));
   if (r.address && !st.said.has(k('address')))
     return say('address', `The new address is ${addressText(r.address)}.`);
+  const sc = ctx.scenario;
+  if (sc.domain === 'airline' && ['book', 'change_flights'].includes(r.intent)) {
+    if (!st.said.has(k('route')) && route(sc)) return say('route', route(sc) as string);
+    if (!st.said.has(k('date')) && sc.dates.length) return say('date', dateText(sc));
+    if (!st.said.has(k('cabin')) && sc.cabin) return say('cabin', cabinText(sc));
+  }
+  if (sc.domain === 'airline' && r.intent === 'change_cabin' && sc.cabin && !st.said.has(k('cabin')))
+    return say('cabin', cabinText(sc));
+  if (
+    sc.domain === 'airline' &&
+    ['book', 'baggage'].includes(r.intent) &&
+    sc.baggage !== undefined &&
+    !st.said.has(k('bags'))
+  )
+    return say('bags', bagsText(sc));
   if ((r.payment || r.paymentWords) && !st.said.has(k('payment'))) return say('payment', paymentText(r));
   if (r.reason && !st.said.has(k('reason'))) return say('reason', `The reason is: ${r.reason}.`);
   return undefined;
 }
+
+function route(sc: TauScenario): string | undefined {
+  const places = sc.cities.length >= 2 ? sc.cities : sc.airports;
+  return places.length >= 2 ? `I'm flying from ${places[0]} to ${places[1]}.` : undefined;
+}
+const dateText = (sc: TauScenario): string =>
+  sc.dates.length ? `The date is ${listText(sc.dates.map((d) => d.text))}.` : "I'm not sure about the date.";
+const cabinText = (sc: TauScenario): string =>
+  sc.cabin ? `I'd like ${sc.cabin.replace('_', ' ')}.` : "I don't have a preference for the cabin.";
+const bagsText = (sc: TauScenario): string =>
+  sc.baggage === undefined
+    ? "I don't need any checked bags."
+    : `${sc.baggage === 0 ? 'No' : sc.baggage} checked bag${sc.baggage === 1 ? '' : 's'}.`;
 
 /** Answers to what the agent asked, from the scenario only. */
 function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest): string[] {
@@ -202,9 +230,13 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
   }
   if (m.asksOptions) {
     repeat('options');
+    // The items the question names, or all of them.
+    const named = new Set(findProductNames(ctx.world.retail, m.text));
+    const asked = r.items.filter((i) => named.has(i.product));
+    const items = asked.length ? asked : r.items;
     out.push(
-      r.items.length
-        ? r.items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' ')
+      items.length
+        ? items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' ')
         : "I don't have a preference.",
     );
   }
@@ -215,6 +247,41 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
         ? `The new address is ${addressText(r.address)}.`
         : "I'm sorry, I don't have that address with me.",
     );
+  }
+  if (sc.domain === 'airline') {
+    if (m.asksRoute) {
+      repeat('route');
+      out.push(route(sc) ?? "I'm sorry, I don't know.");
+    }
+    if (m.asksDate) {
+      repeat('date');
+      out.push(dateText(sc));
+    }
+    if (m.asksCabin) {
+      repeat('cabin');
+      out.push(cabinText(sc));
+    }
+    if (m.asksBags) {
+      repeat('bags');
+      out.push(bagsText(sc));
+    }
+    if (m.asksInsurance) {
+      repeat('insurance');
+      out.push(
+        sc.insurance === undefined
+          ? "No, I don't need insurance."
+          : sc.insurance
+            ? 'Yes, I want insurance.'
+            : "No, I don't want insurance.",
+      );
+    }
+    if (m.asksPassengers) {
+      repeat('passengers');
+      const names = sc.passengers.map((p) => [p.firstName, p.lastName].filter(Boolean).join(' '));
+      out.push(
+        names.length ? `The passengers: ${listText(names)}.` : "It's just me, the details are in my profile.",
+      );
+    }
   }
   if (m.asksPayment) {
     repeat('payment');
@@ -311,8 +378,17 @@ function step(ctx: CustomerContext, st: State, agentText: string | null): string
       // Asked for anything else before the action was reported done: the request still stands.
       st.frustration++;
     }
-    const piece = nextPiece(ctx, st, r());
-    parts.push(piece ?? requestText(sc, r(), true));
+    // "How can I help?" after the request was said: the agent missed it, so say it again in full
+    // once (with its ids); after that, asking again is making the customer repeat itself.
+    const again = `${st.req}:restated`;
+    if (st.said.has(`${st.req}:intent`) && !st.said.has(again)) {
+      st.said.add(again);
+      parts.push(requestText(sc, r(), true));
+    } else {
+      const piece = nextPiece(ctx, st, r());
+      if (!piece) st.frustration++;
+      parts.push(piece ?? requestText(sc, r(), true));
+    }
   }
   if (parts.length === 0) {
     const piece = nextPiece(ctx, st, r());

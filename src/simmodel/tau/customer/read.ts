@@ -15,6 +15,13 @@ export interface AgentMessage {
   asksPayment: boolean;
   asksReason: boolean;
   asksAddress: boolean;
+  /** Airline questions: the dates, the route, the cabin, bags, insurance, passengers. */
+  asksDate: boolean;
+  asksRoute: boolean;
+  asksCabin: boolean;
+  asksBags: boolean;
+  asksInsurance: boolean;
+  asksPassengers: boolean;
   /** States an action and asks for a yes. */
   confirm: boolean;
   done: boolean;
@@ -35,7 +42,7 @@ export function readAgent(raw: string | null): AgentMessage {
       t,
     ) && question;
   const refused =
-    /\b(could not|couldn't|cannot|can't|unable|not able|not possible|not eligible|unfortunately|not allowed|no longer|only .{0,30} can be|error)\b/.test(
+    /\b(could not|couldn't|cannot|can't|unable|not able|not possible|not eligible|unfortunately|not allowed|no longer|only .{0,30} can be|can only|error)\b/.test(
       t,
     ) && !/\bno longer needed\b/.test(t);
   const notFound =
@@ -77,6 +84,17 @@ export function readAgent(raw: string | null): AgentMessage {
       !confirm,
     asksReason: question && /\breason\b/.test(t) && !confirm,
     asksAddress: question && /\b(new|which|what|the) (shipping )?address\b/.test(t) && !confirm,
+    asksDate: question && /\b(date|dates|which day|what day|when would you like)\b/.test(t) && !confirm,
+    asksRoute:
+      question &&
+      /\b(origin|destination|where (are you|would you like to) (fly|travel)|from which|departure (city|airport)|which cities)\b/.test(
+        t,
+      ) &&
+      !confirm,
+    asksCabin: question && /\b(cabin|class)\b/.test(t) && !confirm,
+    asksBags: question && /\b(bags?|baggages?|luggage)\b/.test(t) && !confirm,
+    asksInsurance: question && /\binsurance\b/.test(t) && !confirm,
+    asksPassengers: question && /\bpassengers?\b/.test(t) && !confirm,
     confirm,
     done,
     refused: refused && !done,

@@ -33,7 +33,10 @@ export function itemText(i: ItemWish): string {
 export function wishText(i: ItemWish): string {
   const to = Object.entries(i.to);
   if (to.length) return to.map(([k, v]) => `${k} ${v}`).join(', ');
-  if (i.values.length) return i.values.join(', ');
+  // Only what it does not want is said ("instead of Apple HomeKit").
+  const from = Object.entries(i.from);
+  if (from.length && i.values.every((v) => Object.values(i.from).includes(v)) && i.values.length)
+    return `a different ${from.map(([k, v]) => `${k} than ${v}`).join(' and ')}`;
   return 'the exact same options';
 }
 
@@ -94,9 +97,7 @@ export function identityText(
   const name = id.firstName && id.lastName ? `${id.firstName} ${id.lastName}` : id.firstName;
   const emails = [id.email, ...(id.otherEmails ?? [])].filter((e): e is string => !!e);
   const zips = [id.zip, ...(id.otherZips ?? [])].filter((z): z is string => !!z);
-  if (domain === 'airline' || (id.userId && !emails.length && !(name && zips.length))) {
-    if (id.userId) return `My user id is ${id.userId}.`;
-  }
+  if (domain === 'airline' && id.userId) return `My user id is ${id.userId}.`;
   if (emails.length && (askedEmail || !(name && zips.length) || attempt % 2 === 0)) {
     const e = emails[Math.min(attempt, emails.length - 1)];
     if (attempt < emails.length)
