@@ -21,13 +21,19 @@
 //
 //   npm run bench [-- --latency-ms 200[,1000] --turns child,activity --beam 4 --max-steps 8
 //                     --user goal --store file|memory --sqlite-pragma synchronous=off,...
-//                     --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2,val100 --json out.json]
+//                     --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2,val100 --json out.json
+//                     --cluster]
+//
+// --cluster measures against the real Temporal server on PostgreSQL (`josh cluster`, what
+// docker-compose.yml runs) instead of the dev server: server CPU is temporal-server's, and the
+// database's CPU (the postmaster and every backend) is its own column.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { RunConfig, TURN_SHAPES, type RunConfigInput, type TurnShape } from '../src/config/run';
+import { startCluster } from '../src/cluster';
 import { startOrAttach } from '../src/runtime/startRun';
 import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
@@ -35,7 +41,7 @@ import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
 import { DEV_SERVER_SQLITE_PRAGMAS, startDevServer } from '../src/temporal/devServer';
 import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
-import { cpuSeconds, peakRssMiB, startJosh, stop, waitFor, type Proc } from './benchProcs';
+import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type Proc } from './benchProcs';
 import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
 import { eventMix, shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
@@ -64,6 +70,9 @@ const { values: flags } = parseArgs({
     'worker-args': { type: 'string', default: '' },
     /** Run workers under `node --cpu-prof` into this directory. */
     'cpu-prof': { type: 'string' },
+    /** Against the PostgreSQL-backed server of `josh cluster` (a fresh one per row) instead of
+     * the dev server; the database's CPU (postmaster and backends) is reported on its own. */
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -165,13 +174,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
   fs.mkdirSync(rowDir, { recursive: true });
   // A fresh server per row: each measurement starts from an empty store of the same size, and a
   // row's server CPU is its own.
-  const server = await startDevServer({
-    cliPath: ctx.cliPath,
-    port: 0,
-    uiPort: false,
-    logFile: path.join(rowDir, 'temporal-server.log'),
-    ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
-  });
+  const server = await startServer(rowDir, ctx.cliPath);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const taskQueue = `bench-${tag}-${Date.now()}`;
@@ -254,7 +257,8 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
     const config = RunConfig.parse(input);
     const before = {
       workers: workers.map((w) => cpuSeconds(w.child.pid)),
-      server: cpuSeconds(server.pid),
+      server: cpuSeconds(server.pid()),
+      database: treeCpuSeconds(server.databasePid()),
       model: cpuSeconds(ctx.model.proc.child.pid),
       calls: await modelCalls(ctx.model),
     };
@@ -264,7 +268,8 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
     const wallS = (Date.now() - t0) / 1000;
     const cpu = {
       workers: workers.reduce((a, w, i) => a + cpuSeconds(w.child.pid) - before.workers[i], 0),
-      server: cpuSeconds(server.pid) - before.server,
+      server: cpuSeconds(server.pid()) - before.server,
+      database: treeCpuSeconds(server.databasePid()) - before.database,
       model: cpuSeconds(ctx.model.proc.child.pid) - before.model,
     };
     const served = (await modelCalls(ctx.model)) - before.calls;
@@ -296,7 +301,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       scenario: sc.name,
       turns: shape,
       latencyMs,
-      store: STORE,
+      store: flags.cluster ? 'cluster' : STORE,
       concurrency: sc.concurrency,
       workers: sc.workers,
       beamSize: config.beamSize,
@@ -311,6 +316,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
         server: (cpu.server * 1000) / calls,
         workers: (cpu.workers * 1000) / calls,
         total: ((cpu.server + cpu.workers) * 1000) / calls,
+        ...(flags.cluster ? { database: (cpu.database * 1000) / calls } : {}),
       },
       eventsPerCall: wfs.allEvents / calls,
       // The sampled conversations' mix of event types, scaled to the harvest's events per call.
@@ -322,7 +328,12 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       overheadP50: ratios[Math.floor((n - 1) / 2)],
       overheadMax: ratios[n - 1],
       workerPeakRssMiB: rss,
-      cpuPerConv: { workers: cpu.workers / n, server: cpu.server / n, model: cpu.model / n },
+      cpuPerConv: {
+        workers: cpu.workers / n,
+        server: cpu.server / n,
+        model: cpu.model / n,
+        ...(flags.cluster ? { database: cpu.database / n } : {}),
+      },
       historyEventsPerConv: { own: wfs.ownEvents / n, withTurns: wfs.allEvents / n },
       successRate: progress.succeeded / Math.max(1, progress.done),
       hops,
@@ -332,6 +343,44 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
     await connection.close();
     await server.stop();
   }
+}
+
+interface BenchServer {
+  address: string;
+  namespace: string;
+  /** The current server process (a cluster's may be restarted). */
+  pid(): number | undefined;
+  /** The database's postmaster (`--cluster`), whose process tree is the database's CPU. */
+  databasePid(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** The dev server (SQLite or memory), or with --cluster the real server on PostgreSQL. */
+async function startServer(rowDir: string, cliPath: string): Promise<BenchServer> {
+  if (flags.cluster) {
+    const c = await startCluster({ dir: path.join(rowDir, 'cluster'), log: () => undefined });
+    return {
+      address: c.address,
+      namespace: c.namespace,
+      pid: () => c.server().pid,
+      databasePid: () => c.postgresPid() ?? undefined,
+      stop: () => c.stop(),
+    };
+  }
+  const server = await startDevServer({
+    cliPath,
+    port: 0,
+    uiPort: false,
+    logFile: path.join(rowDir, 'temporal-server.log'),
+    ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
+  });
+  return {
+    address: server.address,
+    namespace: server.namespace,
+    pid: () => server.pid,
+    databasePid: () => undefined,
+    stop: () => server.stop(),
+  };
 }
 
 const LOAD_AT_START = os.loadavg();
@@ -354,6 +403,8 @@ async function main(): Promise<void> {
     }
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-bench-'));
+  // With --cluster and root, PostgreSQL runs as another account that must enter the row dirs.
+  if (flags.cluster) fs.chmodSync(dir, 0o755);
   const say = (s: string) => process.stderr.write(`${s}\n`);
   say(`bench: ${machine()}`);
   say(`bench: logs and runs in ${dir}`);
@@ -396,8 +447,9 @@ async function main(): Promise<void> {
     if (!flags['keep-dir']) fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  const store =
-    STORE === 'file'
+  const store = flags.cluster
+    ? 'temporal-server on PostgreSQL (josh cluster: deploy/temporal/, fsync off); CPU ms/call "db" is PostgreSQL\'s'
+    : STORE === 'file'
       ? `dev server store: SQLite file (${Object.entries(PRAGMAS)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ')})`

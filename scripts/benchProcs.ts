@@ -85,3 +85,34 @@ export function peakRssMiB(pid: number | undefined): number {
     return 0;
   }
 }
+
+/**
+ * CPU seconds of a process and all its descendants, the exited ones included (what the kernel
+ * adds to a parent's cutime/cstime when it reaps a child). For PostgreSQL: the postmaster forks a
+ * backend per connection and its background workers.
+ */
+export function treeCpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = (p: number): number => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+    } catch {
+      return 0;
+    }
+  };
+  const walk = (p: number): number => own(p) + (children.get(p) ?? []).reduce((a, c) => a + walk(c), 0);
+  return walk(pid);
+}

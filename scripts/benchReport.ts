@@ -7,7 +7,9 @@ export interface Row {
   scenario: string;
   turns: TurnShape;
   latencyMs: number;
-  store: 'file' | 'memory';
+  /** The server's store: the dev server's SQLite (file or memory), or PostgreSQL under the real
+   * server (`--cluster`). */
+  store: 'file' | 'memory' | 'cluster';
   concurrency: number;
   workers: number;
   beamSize: number;
@@ -21,7 +23,7 @@ export interface Row {
   /** Model calls the harvest itself counted (agent + user usage). */
   harvestLlmCalls: number;
   /** Orchestration CPU milliseconds per served model call: the dev server, the workers, both. */
-  cpuMsPerCall: { server: number; workers: number; total: number };
+  cpuMsPerCall: { server: number; workers: number; total: number; database?: number };
   /** History events of the harvest's conversations and agent turns per served model call. */
   eventsPerCall: number;
   /** Events per call by history event type: the first conversations' mix (benchHops.ts), scaled
@@ -33,7 +35,7 @@ export interface Row {
   overheadP50: number;
   overheadMax: number;
   workerPeakRssMiB: number[];
-  cpuPerConv: { workers: number; server: number; model: number };
+  cpuPerConv: { workers: number; server: number; model: number; database?: number };
   historyEventsPerConv: { own: number; withTurns: number };
   successRate: number;
   /** Server and worker hand-offs of the first conversations (benchHops.ts). */
@@ -81,7 +83,8 @@ export function table(rows: Row[]): string {
     r.convPerMin.toFixed(1),
     r.callsPerS.toFixed(1),
     String(r.modelCalls),
-    `${r.cpuMsPerCall.server.toFixed(1)}+${r.cpuMsPerCall.workers.toFixed(1)}=${r.cpuMsPerCall.total.toFixed(1)}`,
+    `${r.cpuMsPerCall.server.toFixed(1)}+${r.cpuMsPerCall.workers.toFixed(1)}=${r.cpuMsPerCall.total.toFixed(1)}` +
+      (r.cpuMsPerCall.database === undefined ? '' : ` db ${r.cpuMsPerCall.database.toFixed(1)}`),
     r.eventsPerCall.toFixed(1),
     r.overheadMean.toFixed(2),
     r.overheadP50.toFixed(2),

@@ -33,6 +33,7 @@ import {
   comparableResults,
   exportAll,
   killHard,
+  scanHistories,
   spawnWorker,
   startHarvest,
   startOwnServer,
@@ -80,6 +81,9 @@ interface Outcome {
   runDir: string;
   exports: Map<string, Buffer>;
   seconds: number;
+  /** Activities of the run by the worker process that ran them (pid), from the histories. */
+  activitiesByPid?: Map<number, number>;
+  workerPids?: number[];
 }
 
 interface Disturbance {
@@ -162,6 +166,7 @@ async function runOnCluster(): Promise<Outcome> {
   );
   cleanups.push(() => Promise.all(workers.map((w) => killHard(w))));
   await Promise.all(workers.map((w) => w.ready));
+  const allPids = workers.map((w) => w.pid);
   const id = `cluster-run-${Date.now()}`;
   const runDir = path.join(tmp, id);
   const t0 = Date.now();
@@ -199,6 +204,7 @@ async function runOnCluster(): Promise<Outcome> {
     await at(60, '(a) worker kill', async () => {
       await killHard(workers[0]!);
       workers[0] = spawnWorker(workerOptions('cluster-a2', cluster.address, taskQueue, clusterLedger));
+      allPids.push(workers[0].pid);
       await workers[0].ready;
     });
     await first.connection.close();
@@ -212,17 +218,33 @@ async function runOnCluster(): Promise<Outcome> {
   } finally {
     await first.connection.close().catch(() => undefined);
   }
+  const seconds = (Date.now() - t0) / 1000;
+  const last = await connect(cluster.address, cluster.namespace);
+  const activitiesByPid = new Map<number, number>();
+  try {
+    const scan = await scanHistories(last.client, id);
+    for (const [identity, n] of Object.entries(scan.activitiesBy)) {
+      const pid = Number(identity.split('@')[0]);
+      activitiesByPid.set(pid, (activitiesByPid.get(pid) ?? 0) + n);
+    }
+  } finally {
+    await last.connection.close();
+  }
   return {
     id,
     runDir,
-    seconds: (Date.now() - t0) / 1000,
+    seconds,
     exports: exportAll(runDir, dataDir, path.join(tmp, 'exports', id)),
+    activitiesByPid,
+    workerPids: allPids,
   };
 }
 
 before(async () => {
   if (skip) return;
-  sim = await createSimModelServer({ port: 0, dataDir });
+  // 100 ms per call keeps calls on the wire at any moment, so the disturbances hit some (the
+  // answers depend on the request only, not on timing).
+  sim = await createSimModelServer({ port: 0, dataDir, latencyMs: 100 });
   refLedger = await startModelLedger(sim.url);
   clusterLedger = await startModelLedger(sim.url);
   cleanups.push(
