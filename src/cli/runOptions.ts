@@ -7,6 +7,7 @@ import { RunConfig, TURN_SHAPES, formatIssue, inputIssues, type RunConfigInput }
 import { DEFAULT_ENV, ENVIRONMENT_NAMES, environmentPlugin, isEnvironmentName } from '../env/registry';
 import { UserError } from '../util/errors';
 import type { PriceTable } from '../shared/cost';
+import { loadModelsFile, modelsFilePrices } from '../config/models';
 
 const int = (v: string): number => {
   if (!/^-?\d+$/.test(v)) throw new UserError(`expected a whole number, got "${v}"`);
@@ -114,6 +115,19 @@ function readPrices(file: string): PriceTable {
   }
 }
 
+/** The run's price table: a models file's prices (--models, else JOSH_MODELS_FILE), overridden by
+ * --prices; the built-in table (src/shared/cost.ts) fills in common hosted models at use. Kept in
+ * the run config, so a resumed run keeps them. */
+function runPrices(flags: RunFlags): { prices?: PriceTable } {
+  const modelsFile = flags.models ?? (process.env.JOSH_MODELS_FILE || undefined);
+  const fromModels = modelsFile
+    ? modelsFilePrices(loadModelsFile(modelsFile, process.env, { keys: false }))
+    : {};
+  const given = flags.prices !== undefined ? readPrices(flags.prices) : undefined;
+  if (!given && Object.keys(fromModels).length === 0) return {};
+  return { prices: { ...fromModels, ...given } };
+}
+
 export function defaultRunId(prefix: string, now = new Date()): string {
   return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
 }
@@ -186,7 +200,7 @@ export function runConfigFromFlags(
     ...(flags.maxLlmCalls !== undefined && { maxLlmCalls: flags.maxLlmCalls }),
     ...(flags.trials !== undefined && { trials: flags.trials }),
     ...(flags.seed !== undefined && { seed: flags.seed }),
-    ...(flags.prices !== undefined && { prices: readPrices(flags.prices) }),
+    ...runPrices(flags),
     ...(flags.out !== undefined && { outDir: path.resolve(flags.out) }),
   };
   const fromFile = { ...file } as Partial<RunConfigInput>;

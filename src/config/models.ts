@@ -87,8 +87,13 @@ function entriesOf(doc: unknown, where: string): RawEntries {
   throw new UserError(`${where}: must be a list of models (each with a name) or a map of name → model`);
 }
 
-/** Loads and checks a models file; every problem is one line naming the file, entry and field. */
-export function loadModelsFile(file: string, env: NodeJS.ProcessEnv = process.env): ModelsConfig {
+/** Loads and checks a models file; every problem is one line naming the file, entry and field.
+ * `keys: false` skips reading the keys (a CLI that only wants the prices runs no model calls). */
+export function loadModelsFile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { keys?: boolean } = {},
+): ModelsConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -122,7 +127,7 @@ export function loadModelsFile(file: string, env: NodeJS.ProcessEnv = process.en
     }
     const e = p.data;
     let apiKey = 'not-needed';
-    if (e.api_key_env !== undefined) {
+    if (e.api_key_env !== undefined && opts.keys !== false) {
       const v = env[e.api_key_env];
       if (v === undefined || v === '')
         throw new UserError(`${at}: api_key_env: the environment variable ${e.api_key_env} is not set`);

@@ -24,10 +24,10 @@ export function estimateCost(
   usage: UsageByRole,
   agentModel: string,
   userModel: string,
-  prices: Prices,
-): CostEstimate {
-  const c = sharedEstimate(usage, { agentModel, userModel }, prices)!;
-  return { currency: 'USD', total: c.usd, missing: c.unpriced };
+  prices: Prices | undefined,
+): CostEstimate | null {
+  const c = sharedEstimate(usage, { agentModel, userModel }, prices);
+  return c && { currency: 'USD', total: c.usd, missing: c.unpriced };
 }
 
 /** `--prices` is either JSON (`{"gpt-4o":{"input":2.5,"output":10}}`) or the path of a JSON file. */

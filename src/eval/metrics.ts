@@ -164,8 +164,7 @@ export function summarizeEval(
     passK,
     domains,
     usage: { agent: roleUsage(agent), user: roleUsage(user) },
-    cost: input.prices
-      ? estimateCost({ agent, user }, input.agentModel, input.userModel, input.prices)
-      : null,
+    // Prices given, or the built-in table's for known hosted models (null when neither has any).
+    cost: estimateCost({ agent, user }, input.agentModel, input.userModel, input.prices),
   };
 }
