@@ -48,13 +48,17 @@ async function reply(
 }
 
 /** Plays the customer for a list of agent lines, returning every customer message. */
-async function play(instruction: string, agentLines: string[]): Promise<string[]> {
+async function play(
+  instruction: string,
+  agentLines: string[],
+  domain: 'retail' | 'airline' = 'retail',
+): Promise<string[]> {
   const turns: string[] = [];
-  const opening = await reply(instruction, []);
+  const opening = await reply(instruction, [], domain);
   turns.push(opening);
   for (const a of agentLines) {
     turns.push(a);
-    turns.push(await reply(instruction, turns));
+    turns.push(await reply(instruction, turns, domain));
   }
   return turns.filter((_, i) => i % 2 === 0);
 }
@@ -159,7 +163,48 @@ void describe('τ customer answers', () => {
   });
 });
 
+const AIRLINE =
+  'You are mia_li_3668. You want to fly from New York to Seattle on May 20 (one way). You want to fly in economy. You have 3 baggages. You do not want insurance.';
+
+void describe('τ airline customer answers', () => {
+  test('gives its user id, route, date, cabin, bags and insurance wish when asked', async () => {
+    const said = await play(
+      AIRLINE,
+      [
+        'Before I can help, I need to verify your identity. Please tell me your user id.',
+        'Where would you like to fly from and to?',
+        'What date would you like to travel?',
+        'Which cabin class would you like?',
+        'How many checked bags will you have?',
+        'Would you like to add travel insurance?',
+      ],
+      'airline',
+    );
+    assert.match(said[0], /book a flight/i);
+    assert.match(said[1], /mia_li_3668/);
+    assert.match(said[2], /New York.*Seattle/);
+    assert.match(said[3], /May 20/);
+    assert.match(said[4], /economy/);
+    assert.match(said[5], /\b3 checked bags/);
+    assert.match(said[6], /^No\b/);
+  });
+});
+
 void describe('τ conversation through the model over HTTP', () => {
+  test('τ requests are counted by kind: the react agent, the function-calling agent, the customer', async () => {
+    const env = getEnvironment('tau-retail', DATA);
+    const task = env.listTasks('train')[1];
+    sim.resetStats();
+    await runSearch(simClient(`${sim.url}/v1`), env, task, { beam: 1, temperature: 0, strategy: 'react' });
+    const kinds = sim.stats().requests.byKind;
+    assert.ok(kinds['tau-agent-react'] > 0);
+    assert.ok(kinds['tau-customer'] > 0);
+    assert.equal(
+      kinds['tau-agent-function-calling'] + kinds['agent-react'] + kinds['user-goal'] + kinds.unknown,
+      0,
+    );
+  });
+
   test('the same seeds give a byte-identical transcript; another seed may differ', async () => {
     const env = getEnvironment('tau-retail', DATA);
     const task = env.listTasks('train')[0];

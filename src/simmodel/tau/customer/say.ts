@@ -83,8 +83,11 @@ export function requestText(sc: TauScenario, r: TauRequest, withIds: boolean): s
       return `I have a question about the travel insurance on ${res ? `reservation${res}` : 'my reservation'}.`;
     case 'compensation':
       return 'My flight was delayed and I would like some compensation.';
-    case 'info':
-      return r.text.length < 160 ? firstPerson(r.text) : 'I have a question about my account.';
+    case 'info': {
+      // What it wants to know, in its own words; never the whole scenario at once.
+      const q = sc.questions.find((x) => x.length < 200);
+      return q ? firstPerson(q) : 'I have a question about my account.';
+    }
   }
 }
 
