@@ -308,6 +308,7 @@ void describe('fine-tuning jobs', () => {
       await first.sim.close();
       const second = await server({ stateDir: dir, fineTuneSecondsPerPhase: 0.3 });
       assert.equal((await second.client.files.retrieve(f.id)).id, f.id);
+      assert.equal(await (await second.client.files.content(f.id)).text(), GOOD_SFT);
       const done = await waitDone(second.client, job.id);
       assert.equal(done.status, 'succeeded');
       await second.sim.close();

@@ -75,6 +75,8 @@ export interface SimModelServer {
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
+/** Uploads (training files) may be larger, as OpenAI's are (up to 512 MB there). */
+const MAX_UPLOAD = 256 * 1024 * 1024;
 /** Fixed epoch for `created`: responses must be byte-identical across runs, so no clock. */
 const CREATED_BASE = 1_700_000_000;
 
@@ -383,17 +385,19 @@ export async function createSimModelServer(options: SimModelOptions = {}): Promi
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const chunks: Buffer[] = [];
     let size = 0;
+    const limit = /^POST (\/v1)?\/files$/.test(route) ? MAX_UPLOAD : MAX_BODY;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        bad(res, 413, `Request body larger than ${MAX_BODY} bytes.`, 'request_too_large');
+      if (size > limit) {
+        bad(res, 413, `Request body larger than ${limit} bytes.`, 'request_too_large');
         req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => {
-      if (size > MAX_BODY) return;
+      if (size > limit) return;
       const bytes = Buffer.concat(chunks);
-      const raw = bytes.toString('utf8');
+      // Only chat bodies are read as text here; an upload's bytes go to the files API as they are.
+      const raw = limit === MAX_BODY ? bytes.toString('utf8') : '';
       try {
         const refused =
           route === 'GET /health' ? undefined : refusedKey(opts.apiKeys, req.headers.authorization);

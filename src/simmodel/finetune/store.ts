@@ -138,19 +138,38 @@ export class FineTuneStore {
     if (config.stateDir) {
       this.stateFile = path.join(config.stateDir, 'fine-tuning.json');
       if (fs.existsSync(this.stateFile)) {
+        let saved: { files: Omit<StoredFile, 'content'>[]; jobs: StoredJob[] };
         try {
-          this.state = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as State;
+          saved = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as typeof saved;
         } catch (e) {
           throw new UserError(
             `simulated model state ${this.stateFile}: not readable JSON (${(e as Error).message})`,
           );
         }
+        const files = saved.files.map((f) => {
+          const where = this.contentPath(f.id);
+          try {
+            return { ...f, content: fs.readFileSync(where, 'utf8') };
+          } catch (e) {
+            throw new UserError(`simulated model state: file ${f.id}: ${where}: ${(e as Error).message}`);
+          }
+        });
+        this.state = { files, jobs: saved.jobs };
       }
     }
   }
 
+  /** Where an uploaded file's bytes live in the state directory: written once, not with every save. */
+  private contentPath(id: string): string {
+    return path.join(this.config.stateDir ?? '', 'files', id);
+  }
+
   private save(): void {
-    if (this.stateFile) writeFileAtomic(this.stateFile, JSON.stringify(this.state));
+    if (!this.stateFile) return;
+    writeFileAtomic(
+      this.stateFile,
+      JSON.stringify({ files: this.state.files.map(publicFile), jobs: this.state.jobs }),
+    );
   }
 
   // ---- Files ------------------------------------------------------------------------------------
@@ -190,6 +209,7 @@ export class FineTuneStore {
       status: 'processed',
       content,
     };
+    if (this.stateFile) writeFileAtomic(this.contentPath(file.id), content);
     this.state.files.push(file);
     this.save();
     return publicFile(file);
@@ -219,6 +239,7 @@ export class FineTuneStore {
     this.file(id);
     this.state.files = this.state.files.filter((f) => f.id !== id);
     this.save();
+    if (this.stateFile) fs.rmSync(this.contentPath(id), { force: true });
     return { id, object: 'file', deleted: true };
   }
 
