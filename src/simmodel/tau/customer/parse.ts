@@ -149,21 +149,32 @@ function generatedRequests(text: string): { requests: TauRequest[]; rest: string
 const INTENT_WORDS: { intent: Intent; re: RegExp; domain: 'retail' | 'airline' | 'both' }[] = [
   {
     intent: 'change_user_address',
-    re: /\b(user|default|profile)\b[^.]*\baddress\b|\baddress\b[^.]*\b(user profile|profile|account)\b/i,
+    re: /\b(user|default|profile)\b[^.]*\baddress\b|\baddress\b[^.]*\b(user profile|profile|account)\b|\byour address\b[^.]*\b(update|change)\b/i,
     domain: 'retail',
   },
   {
     intent: 'modify_address',
-    re: /\b(change|update|modify|correct|fix)\b[^.]*\baddress\b/i,
+    re: /\b(change|update|modify|correct|fix)\b[^.]*\baddress\b|\bto be delivered to\b/i,
     domain: 'retail',
   },
   { intent: 'modify_payment', re: /\b(change|switch|update)\b[^.]*\bpayment\b/i, domain: 'retail' },
   { intent: 'exchange', re: /\bexchang/i, domain: 'retail' },
   { intent: 'return', re: /\b(return|refund for)\b/i, domain: 'retail' },
+  // A refund for something received is a return; for something only ordered, a cancellation.
+  {
+    intent: 'return',
+    re: /\brefund\b(?=[^.]*\b(received|delivered|arrived|used)\b)|\b(received|delivered|arrived|used)\b[^.]*\brefund\b/i,
+    domain: 'retail',
+  },
   { intent: 'cancel', re: /\bcancel/i, domain: 'retail' },
   {
+    intent: 'cancel',
+    re: /\b(not|don't|do not|won't) (want to |be able to )?receive\b|\b(placed|placing|ordered)\b[^.]*\b(full )?refund\b/i,
+    domain: 'retail',
+  },
+  {
     intent: 'modify_items',
-    re: /\b(modify|change|switch|swap|upgrade)\b[^.]*\b(items?|to (?:a|an|the)\b|color|size|version|one|model)\b|\b(modify|change)\b[^.]*\border\b/i,
+    re: /\b(modify|change|switch|swap|upgrade|adjust)\b[^.]*\b(items?|to (?:a|an|the)\b|color|size|version|one|model|material)\b|\b(modify|change)\b[^.]*\border\b|\b(change|switch|adjust) (it|them) to\b/i,
     domain: 'retail',
   },
   { intent: 'cancel_reservation', re: /\bcancel/i, domain: 'airline' },
@@ -212,7 +223,7 @@ function addressIn(s: string): Address | undefined {
   const suite = /\b((?:Suite|Apt|Unit) \d+)\b/.exec(s);
   if (suite && /address|deliver|ship/i.test(s)) return { address2: suite[1] };
   const city =
-    /\b(?:your|the|my)\s+((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?) (?:address|home|house|place)\b|\blives? in ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/.exec(
+    /\b(?:your|the|my)\s+(?:default\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?: [A-Z]{2})? (?:address|home|house|place|one)\b|\b(?:lives?|address|house|home) in ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/.exec(
       s,
     );
   if (city && /address|deliver|ship/i.test(s)) return { city: city[1] ?? city[2] };
@@ -350,6 +361,10 @@ function airlineDetails(world: TauWorld, text: string, sc: TauScenario): void {
     before: text.slice(Math.max(0, m.index - 40), m.index).toLowerCase(),
   }));
   const wished =
+    // "downgrade all business flights to economy": the cabin it goes to.
+    cabins.find(
+      (c) => /\b(to|into)\s+(the\s+)?$/.test(c.before) && !/\b(not|cannot|can't|if)\b[^.,]*$/.test(c.before),
+    ) ??
     cabins.find(
       (c) =>
         /\b(want|prefer|stay|upgrade|downgrade|change|to|cheapest|fly|in)\b[^.,]*$/.test(c.before) &&
@@ -493,7 +508,15 @@ export function parseScenario(
         sc.persona.push(body);
       if (prev && !cond) {
         // A sentence with ids, items or an address but no verb of its own adds to the request before.
-        for (const i of items) if (!prev.items.some((p) => p.product === i.product)) prev.items.push(i);
+        for (const i of items) {
+          const same = prev.items.find((p) => p.product === i.product);
+          if (!same) prev.items.push(i);
+          else {
+            // More about an item already named ("you want medium, plus high ventilation").
+            for (const [k, v] of Object.entries(i.to)) same.to[k] ??= v;
+            for (const v of i.values) if (!same.values.includes(v)) same.values.push(v);
+          }
+        }
         if (address && !prev.address) prev.address = address;
         if (reason && !prev.reason) prev.reason = reason;
       }
