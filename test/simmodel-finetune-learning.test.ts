@@ -12,6 +12,7 @@ import { loadToolwozDb } from '../src/env/toolwoz/db';
 import {
   DEFAULT_ERROR_RATES,
   FLOOR,
+  LESSONS,
   TOOLWOZ_LESSONS,
   createSimModelServer,
   learnRates,
@@ -106,9 +107,9 @@ const REJECTED: Record<string, DpoRecord['non_preferred_output'][number]> = {
   earlyBooking: call('r', 'book_restaurant', { name: 'pizza hut city centre' }),
 };
 
-/** The kinds the ToolWOZ lessons teach (τ kinds have no lessons yet: fine-tuning leaves them). */
+/** The kinds the ToolWOZ lessons teach; `zero`: no demonstrations of any kind with a lesson. */
 const TAUGHT = TOOLWOZ_LESSONS.map((l) => l.kind) as (keyof typeof DEFAULT_ERROR_RATES)[];
-const zero = Object.fromEntries(TAUGHT.map((k) => [k, 0]));
+const zero = Object.fromEntries(LESSONS.map((l) => [l.kind, 0]));
 
 void describe('the learning rule', () => {
   void test('an SFT record: each decision counts for the kinds it shows done right', () => {
@@ -141,6 +142,97 @@ void describe('the learning rule', () => {
       const { demonstrations } = countDemonstrations(dpoData([pair(rejected)]), world);
       assert.deepEqual(demonstrations, { ...zero, [kind]: 1 }, kind);
     }
+  });
+
+  void test('τ-bench: a confirmed write call, a lookup of the order named, and pairs for each τ kind', () => {
+    const said = (content: string) => ({ role: 'user' as const, content });
+    const sft: SftRecord = {
+      messages: [
+        { role: 'system', content: 'You are a retail agent.' },
+        said('Please cancel my order #W1234567, I ordered it by mistake.'),
+        call('a1', 'get_order_details', { order_id: '#W1234567' }),
+        { role: 'tool', tool_call_id: 'a1', content: '{"order_id": "#W1234567", "status": "pending"}' },
+        {
+          role: 'assistant',
+          content: 'I will cancel order #W1234567 (ordered by mistake). Shall I proceed?',
+        },
+        said('Yes, please.'),
+        call('a2', 'cancel_pending_order', { order_id: '#W1234567', reason: 'ordered by mistake' }),
+        { role: 'tool', tool_call_id: 'a2', content: '{"status": "cancelled"}' },
+        { role: 'assistant', content: 'Your order is cancelled.' },
+      ],
+    };
+    assert.deepEqual(countDemonstrations(sftData([sft]), world).demonstrations, {
+      ...zero,
+      malformedArgs: 2,
+      tauWrongOrder: 1,
+      tauEarlyAction: 1,
+      tauNoFinalWrite: 1,
+      tauEarlyTransfer: 1,
+    });
+    const prompt = [said('I want to exchange two items of order #W1.')];
+    const exchange = {
+      order_id: '#W1',
+      item_ids: ['1', '2'],
+      new_item_ids: ['3', '4'],
+      payment_method_id: 'gift_card_1',
+    };
+    const tauPair = (
+      chosen: DpoRecord['preferred_output'][number],
+      rejected: DpoRecord['non_preferred_output'][number],
+    ): DpoRecord => ({
+      input: { messages: prompt },
+      preferred_output: [chosen],
+      non_preferred_output: [rejected],
+    });
+    const ask = { role: 'assistant' as const, content: 'I will exchange items 1 and 2. Shall I proceed?' };
+    const write = call('x', 'exchange_delivered_order_items', exchange);
+    const cases: [string, DpoRecord][] = [
+      ['tauEarlyAction', tauPair(ask, write)],
+      [
+        'tauNoFinalWrite',
+        tauPair(write, { role: 'assistant', content: 'Done: your request has been submitted.' }),
+      ],
+      ['tauEarlyTransfer', tauPair(ask, call('x', 'transfer_to_human_agents', { summary: 'exchange' }))],
+      [
+        'tauWrongOrder',
+        tauPair(
+          call('x', 'get_order_details', { order_id: '#W1' }),
+          call('x', 'get_order_details', { order_id: '#W2' }),
+        ),
+      ],
+      [
+        'tauMissingItem',
+        tauPair(
+          write,
+          call('x', 'exchange_delivered_order_items', { ...exchange, item_ids: ['1'], new_item_ids: ['3'] }),
+        ),
+      ],
+      [
+        'tauWrongVariant',
+        tauPair(
+          write,
+          call('x', 'exchange_delivered_order_items', { ...exchange, new_item_ids: ['3', '5'] }),
+        ),
+      ],
+      [
+        'tauWrongPayment',
+        tauPair(
+          write,
+          call('x', 'exchange_delivered_order_items', { ...exchange, payment_method_id: 'credit_card_2' }),
+        ),
+      ],
+    ];
+    for (const [kind, record] of cases)
+      assert.deepEqual(
+        countDemonstrations(dpoData([record]), world).demonstrations,
+        { ...zero, [kind]: 1 },
+        kind,
+      );
+    // A τ file changes no ToolWOZ kind but the shared malformedArgs.
+    const learned = learnRates(DEFAULT_ERROR_RATES, sftData([sft]), world).rates;
+    for (const k of TAUGHT) if (k !== 'malformedArgs') assert.equal(learned[k], DEFAULT_ERROR_RATES[k], k);
+    assert.ok(learned.tauEarlyAction < DEFAULT_ERROR_RATES.tauEarlyAction);
   });
 
   void test('the factor falls with the count and stops at the floor', () => {

@@ -8,8 +8,9 @@ export {
   type SimModelStats,
   keyFingerprint,
 } from './server';
-export { FLOOR, HALF_AT, learnRates, learningFactor, type Lesson } from './finetune/learning';
+export { FLOOR, HALF_AT, LESSONS, learnRates, learningFactor, type Lesson } from './finetune/learning';
 export { TOOLWOZ_LESSONS } from './finetune/lessons';
+export { TAU_LESSONS } from './finetune/tauLessons';
 export { FAIL_METADATA_KEY } from './finetune/store';
 export { createModel, type Model, type ModelReply, type RespondOptions, type RoleKind } from './model';
 export {

@@ -5,7 +5,7 @@
 // A fine-tuned model differs from its parent only through its training file:
 //   1. every decision in the file is read (SFT: each assistant message the file asks to learn from,
 //      i.e. weight ≠ 0, with the messages before it as its prompt; DPO: each preference pair);
-//   2. a table of lessons, one per error kind (lessons.ts), says whether that decision demonstrates
+//   2. a table of lessons, one per error kind (lessons.ts, tauLessons.ts), says whether that decision demonstrates
 //      the kind done right (SFT) or shows the kind as the rejected side of a pair (DPO);
 //   3. each kind's rate is the parent's rate × learningFactor(n), n the number of such decisions.
 // learningFactor(0) = 1, so a kind the file says nothing about keeps its parent's rate exactly,
@@ -14,7 +14,11 @@ import { type Belief, toEvents, trackBelief } from '../agentState';
 import type { World } from '../vocab';
 import { normaliseMessages, type WireMessageT } from '../wire';
 import { TOOLWOZ_LESSONS } from './lessons';
+import { TAU_LESSONS } from './tauLessons';
 import type { AssistantMessage, TrainingData, TrainingMessage } from './validate';
+
+/** Every kind's lessons: ToolWOZ's and τ-bench's. */
+export const LESSONS: readonly Lesson[] = [...TOOLWOZ_LESSONS, ...TAU_LESSONS];
 
 /** Demonstrations that halve a rate: factor = 1 / (1 + n / HALF_AT). */
 export const HALF_AT = 50;
@@ -106,7 +110,7 @@ function inContext(
 export function countDemonstrations(
   data: TrainingData,
   world: World,
-  lessons: readonly Lesson[] = TOOLWOZ_LESSONS,
+  lessons: readonly Lesson[] = LESSONS,
 ): { demonstrations: Record<string, number>; decisions: number } {
   const demonstrations: Record<string, number> = {};
   for (const l of lessons) demonstrations[l.kind] = 0;
@@ -136,7 +140,7 @@ export function learnRates<R extends object>(
   parent: R,
   data: TrainingData,
   world: World,
-  lessons: readonly Lesson[] = TOOLWOZ_LESSONS,
+  lessons: readonly Lesson[] = LESSONS,
 ): LearnedModel<R> {
   const { demonstrations, decisions } = countDemonstrations(data, world, lessons);
   const rates = { ...parent } as Record<string, unknown>;

@@ -20,8 +20,12 @@ function expected(d: DecisionInContext): Record<string, string> | undefined {
   );
 }
 
-const isCall = (d: Decision): boolean => d.call !== undefined;
+// Preference rules look only at ToolWOZ calls, so a τ-bench file never changes these kinds
+// (malformedArgs aside: both agents share it).
+const isApi = (d: Decision): boolean => parseApiName(d.call?.name ?? '') !== undefined;
 const isBook = (d: Decision): boolean => parseApiName(d.call?.name ?? '')?.kind === 'book';
+const sameApi = (c: DecisionInContext, r: Decision): boolean =>
+  isApi(c.decision) && c.decision.call?.name === r.call?.name;
 const lastIsUser = (d: DecisionInContext): boolean => d.prompt[d.prompt.length - 1]?.role === 'user';
 
 export const TOOLWOZ_LESSONS: readonly Lesson[] = [
@@ -43,15 +47,14 @@ export const TOOLWOZ_LESSONS: readonly Lesson[] = [
       const b = d.belief();
       return api.kind === 'search' ? b.active === api.domain : b.domains[api.domain].searched;
     },
-    rejects: (c, r) =>
-      isCall(c.decision) && isCall(r) && !isBook(r) && c.decision.call?.name !== r.call?.name,
+    rejects: (c, r) => isApi(c.decision) && isApi(r) && !isBook(r) && c.decision.call?.name !== r.call?.name,
   },
   {
     // Searching straight after the caller spoke, rather than asking first. Preference: the chosen
     // side acts (a call), the rejected side talks.
     kind: 'chatInsteadOfAct',
     demonstrates: (d) => parseApiName(d.decision.call?.name ?? '')?.kind === 'search' && lastIsUser(d),
-    rejects: (c, r) => isCall(c.decision) && !isCall(r),
+    rejects: (c, r) => isApi(c.decision) && r.call === undefined,
   },
   {
     // Booking with every booking detail the domain takes. Preference: the rejected side books where
@@ -78,7 +81,7 @@ export const TOOLWOZ_LESSONS: readonly Lesson[] = [
     rejects: (c, r) => {
       const a = c.decision.call?.args;
       const b = r.call?.args;
-      if (!a || !b || c.decision.call?.name !== r.call?.name) return false;
+      if (!a || !b || !sameApi(c, r)) return false;
       return Object.keys(a).some((k) => !(k in b));
     },
   },
@@ -96,7 +99,7 @@ export const TOOLWOZ_LESSONS: readonly Lesson[] = [
     rejects: (c, r) => {
       const a = c.decision.call?.args;
       const b = r.call?.args;
-      if (!a || !b || c.decision.call?.name !== r.call?.name) return false;
+      if (!a || !b || !sameApi(c, r)) return false;
       return Object.keys(a).some((k) => k in b && normValue(str(a[k]) ?? '') !== normValue(str(b[k]) ?? ''));
     },
   },
