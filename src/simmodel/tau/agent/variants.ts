@@ -7,20 +7,29 @@ import type { Item, Order, Product, Variant } from './retailData';
 import type { TauEvent } from './transcript';
 import { mentionIndex, sentences } from './understand';
 
-/** Spellings of a product name a customer may use: "T-Shirt", "t shirt", "tshirt", "shirt". */
-function nameForms(name: string): string[] {
+/** Spellings of a product name a customer may use: "T-Shirt", "t shirt", "tshirt", and the head
+ * noun alone ("shirt") when no other product in view shares it ("camera": Digital or Action?). */
+function nameForms(name: string, others: readonly Item[]): string[] {
   const lower = name.toLowerCase();
   const words = lower.split(/[\s-]+/);
   const forms = new Set([lower, words.join(' '), words.join(''), words.join('-')]);
   const head = words[words.length - 1];
-  if (head.length > 3) forms.add(head);
+  const shared = others.some(
+    (o) =>
+      o.name !== name &&
+      o.name
+        .toLowerCase()
+        .split(/[\s-]+/)
+        .includes(head),
+  );
+  if (head.length > 3 && !shared) forms.add(head);
   return [...forms].flatMap((f) => [f, `${f}s`, `${f}es`]);
 }
 
-/** Where the text first names the item (-1: it does not). */
-export function itemMention(text: string, item: Item): number {
+/** Where the text first names the item (-1: it does not); `among` are the items in view. */
+export function itemMention(text: string, item: Item, among: readonly Item[] = []): number {
   const t = text.toLowerCase();
-  const at = nameForms(item.name)
+  const at = nameForms(item.name, among)
     .map((f) => firstIndex(t, f))
     .filter((i) => i >= 0);
   return at.length ? Math.min(...at) : -1;
@@ -31,8 +40,8 @@ function firstIndex(text: string, phrase: string): number {
   return new RegExp(`(?<![\\w#-])${esc}(?![\\w-])`).exec(text)?.index ?? -1;
 }
 
-export function namesItem(text: string, item: Item): boolean {
-  return itemMention(text, item) >= 0;
+export function namesItem(text: string, item: Item, among: readonly Item[] = []): boolean {
+  return itemMention(text, item, among) >= 0;
 }
 
 const ALL =
@@ -44,14 +53,14 @@ export function focusedClauses(events: TauEvent[], items: Item[]): { text: strin
   let focus: Item[] = [];
   for (const e of events) {
     if (e.kind === 'say') {
-      const named = items.filter((it) => namesItem(e.text, it));
+      const named = items.filter((it) => namesItem(e.text, it, items));
       if (named.length) focus = named;
       continue;
     }
     if (e.kind !== 'customer') continue;
     for (const s of sentences(e.text)) {
       for (const clause of s.split(/,|;|\band\b|\bwith\b/i)) {
-        const named = items.filter((it) => namesItem(clause, it));
+        const named = items.filter((it) => namesItem(clause, it, items));
         if (named.length) focus = named;
         out.push({ text: clause, focus: focus.length ? focus : items });
       }
@@ -66,7 +75,7 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
   // In the order the customer first named them: the tool's lists keep that order.
   const first = (it: Item): number => {
     for (let i = 0; i < texts.length; i++) {
-      const at = itemMention(texts[i], it);
+      const at = itemMention(texts[i], it, order.items);
       if (at >= 0) return i * 100_000 + at;
     }
     return -1;
@@ -75,11 +84,18 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
   const distinct = order.items.filter(
     (it, i) => order.items.findIndex((x) => x.item_id === it.item_id) === i,
   );
-  return distinct
+  const named = distinct
     .map((it) => ({ it, at: first(it) }))
     .filter((x) => x.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((x) => x.it);
+  // Two different items of one product: the customer's words about their options tell which.
+  const all = texts.join('\n');
+  const fit = (it: Item): number => Object.values(it.options).filter((v) => mentionIndex(all, v) >= 0).length;
+  return named.filter((it) => {
+    const twins = named.filter((x) => x.name === it.name);
+    return twins.length < 2 || fit(it) === Math.max(...twins.map(fit));
+  });
 }
 
 function lastIndex<T>(xs: T[], pred: (x: T) => boolean): number {
