@@ -122,7 +122,13 @@ function generatedRequests(text: string): { requests: TauRequest[]; rest: string
       for (const it of m[3].matchAll(/\s*([^;{}.#]+?) (\{[^}]*\}) to (\{[^}]*\});/g)) {
         const from = pyDict(it[2]);
         const to = { ...pyDict(it[3]) };
-        items.push({ product: it[1].trim(), from, to, values: Object.values(to) });
+        items.push({
+          product: it[1].trim(),
+          from,
+          to,
+          values: Object.values(to),
+          same: Object.keys(to).length === 0,
+        });
       }
       return {
         ...emptyRequest(m[2] === 'modify' ? 'modify_items' : 'exchange', m[0]),
@@ -242,7 +248,10 @@ function paymentWords(s: string): string | undefined {
  * the next product), split into what it has ("from ...") and what it wants ("to ...", "for one
  * with ..."). */
 function freeItems(world: TauWorld, s: string, context?: string): ItemWish[] {
-  const found = findProducts(world.retail, s);
+  // "everything except a keyboard and a mouse", "keep the hiking items": not items to act on.
+  const found = findProducts(world.retail, s).filter(
+    (p) => !/\b(except|other than|but not|keep|not the|apart from)\b[^.;:]{0,30}$/i.test(s.slice(0, p.index)),
+  );
   // "you prefer i5 over i7, and silver": no product named, so the one talked about before.
   const products = found.length || !context ? found : [{ product: context, index: 0, end: 0 }];
   return products.map((p, i) => {
@@ -262,7 +271,16 @@ function freeItems(world: TauWorld, s: string, context?: string): ItemWish[] {
         from[v.option] = v.value;
       else to[v.option] = v.value;
     }
-    return { product: p.product, from, to, values: values.map((v) => v.value) };
+    const item: ItemWish = { product: p.product, from, to, values: values.map((v) => v.value) };
+    const rest = span.slice(p.end - start);
+    if (/^[^.;]{0,40}\b(same|identical)\b/i.test(rest)) item.same = true;
+    // A wish in words with no catalogue value ("to a bigger one", "for a less bright one").
+    const phrase =
+      /^[^.;]{0,20}?\b(?:to|for|into)\s+((?:a|an|one)\b[^,.;()]{2,40}?)(?=\s*(?:,|\.|;|\(|\band\b|$))/i.exec(
+        rest,
+      );
+    if (phrase && Object.keys(to).length === 0) item.phrase = phrase[1].trim();
+    return item;
   });
 }
 
@@ -519,6 +537,10 @@ export function parseScenario(
         }
         if (address && !prev.address) prev.address = address;
         if (reason && !prev.reason) prev.reason = reason;
+        const pay = all(PAYMENT_ID, body)[0];
+        if (pay && !prev.payment) prev.payment = pay;
+        const words = paymentWords(body);
+        if (words && !prev.paymentWords && !prev.payment) prev.paymentWords = words;
       }
       continue;
     }
@@ -545,19 +567,33 @@ export function parseScenario(
         !['baggage', 'insurance', 'passengers', 'change_cabin'].includes(r.intent) ||
         r.reservationIds.length > 0,
     );
-  // The same intent read twice for the same ids (two sentences about one request) is one request.
-  sc.requests = sc.requests.filter(
-    (r, i) =>
-      !sc.requests
-        .slice(0, i)
-        .some(
-          (p) =>
-            p.intent === r.intent &&
-            r.items.length === 0 &&
-            p.orderIds.join() === r.orderIds.join() &&
-            p.reservationIds.join() === r.reservationIds.join(),
-        ),
-  );
+  // The same intent read twice for the same ids (two sentences about one request, the second
+  // saying more about its items) is one request.
+  const merged: TauRequest[] = [];
+  for (const r of sc.requests) {
+    const p = merged.find(
+      (x) =>
+        x.intent === r.intent &&
+        x.orderIds.join() === r.orderIds.join() &&
+        x.reservationIds.join() === r.reservationIds.join() &&
+        r.items.every((i) => x.items.some((y) => y.product === i.product)),
+    );
+    if (!p) {
+      merged.push(r);
+      continue;
+    }
+    for (const i of r.items) {
+      const y = p.items.find((x) => x.product === i.product) as ItemWish;
+      for (const [k, v] of Object.entries(i.to)) y.to[k] ??= v;
+      for (const v of i.values) if (!y.values.includes(v)) y.values.push(v);
+      y.phrase ??= i.phrase;
+      if (i.same) y.same = true;
+    }
+    p.payment ??= r.payment;
+    p.paymentWords ??= r.paymentWords;
+    p.reason ??= r.reason;
+  }
+  sc.requests = merged;
   if (sc.requests.length === 0) sc.requests.push(emptyRequest('info', text.trim()));
   return sc;
 }

@@ -10,7 +10,7 @@ import { Rng, hashString, mixSeeds } from '../../rng';
 import type { TauWorld } from '../world';
 import { findProductNames, mentions } from './products';
 import { type AgentMessage, readAgent } from './read';
-import type { Condition, TauRequest, TauScenario } from './scenario';
+import type { Condition, ItemWish, TauRequest, TauScenario } from './scenario';
 import {
   addressText,
   firstPerson,
@@ -144,7 +144,7 @@ function nextPiece(ctx: CustomerContext, st: State, r: TauRequest): string | und
     !st.said.has(k('options')) &&
     r.intent !== 'return'
   )
-    return say('options', r.items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' '));
+    return say('options', r.items.map(optionAnswer).join(' '));
   if (r.address && !st.said.has(k('address')))
     return say('address', `The new address is ${addressText(r.address)}.`);
   const sc = ctx.scenario;
@@ -180,6 +180,11 @@ const bagsText = (sc: TauScenario): string =>
     ? "I don't need any checked bags."
     : `${sc.baggage === 0 ? 'No' : sc.baggage} checked bag${sc.baggage === 1 ? '' : 's'}.`;
 
+const optionAnswer = (i: ItemWish): string =>
+  Object.keys(i.to).length || i.phrase || i.same || i.values.length
+    ? `For the ${i.product}, I'd like ${wishText(i)}.`
+    : `For the ${i.product}, I don't have a preference. What is available?`;
+
 /** Answers to what the agent asked, from the scenario only. */
 function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest): string[] {
   const sc = ctx.scenario;
@@ -209,6 +214,8 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
       out.push(
         `I don't remember the order id, but it's the order with the ${listText(r.items.map((i) => i.product))}.`,
       );
+    else if (/\b(all|everything|every)\b/i.test(r.text))
+      out.push("I don't know the order ids. It's about all of my orders; could you look them up?");
     else out.push("I'm sorry, I don't know the order id.");
   }
   if (m.asksReservation) {
@@ -234,11 +241,7 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
     const named = new Set(findProductNames(ctx.world.retail, m.text));
     const asked = r.items.filter((i) => named.has(i.product));
     const items = asked.length ? asked : r.items;
-    out.push(
-      items.length
-        ? items.map((i) => `For the ${i.product}, I'd like ${wishText(i)}.`).join(' ')
-        : "I don't have a preference.",
-    );
+    out.push(items.length ? items.map(optionAnswer).join(' ') : "I don't have a preference.");
   }
   if (m.asksAddress) {
     repeat('address');

@@ -17,6 +17,18 @@ interface Alias {
 }
 
 const aliasCache = new WeakMap<RetailWorld, Alias[]>();
+const FIRST_WORD_NAMES = new Set([
+  'jigsaw',
+  'dumbbell',
+  'luggage',
+  'makeup',
+  'yoga',
+  'fleece',
+  'bluetooth',
+  'hiking',
+  'cycling',
+  'patio',
+]);
 
 /** Each product type's spellings: its name, singular/plural, and its last word when no other type
  * ends with it ("jigsaw" and "puzzle" for Jigsaw Puzzle, "boots" for Hiking Boots). */
@@ -38,12 +50,8 @@ function aliases(world: RetailWorld): Alias[] {
     const last = words[words.length - 1].replace(/s$/, '');
     if (words.length > 1 && lastWords.get(last)?.length === 1) list.push({ word: last, product: p });
     // The first word of a two-word name when it is distinctive ("jigsaw", "espresso", "yoga").
-    if (
-      words.length > 1 &&
-      !['smart', 'electric', 'wireless', 'digital', 'portable', 'indoor', 'running'].includes(words[0]) &&
-      // Not when that word is also an option value ("espresso" is a Coffee Maker type).
-      !values.has(words[0])
-    )
+    // Only words that say the product on their own: "water", "gaming" or "office" do not.
+    if (words.length > 1 && FIRST_WORD_NAMES.has(words[0]) && !values.has(words[0]))
       list.push({ word: words[0], product: p });
   }
   list.sort((a, b) => b.word.length - a.word.length);

@@ -37,7 +37,10 @@ export function wishText(i: ItemWish): string {
   const from = Object.entries(i.from);
   if (from.length && i.values.every((v) => Object.values(i.from).includes(v)) && i.values.length)
     return `a different ${from.map(([k, v]) => `${k} than ${v}`).join(' and ')}`;
-  return 'the exact same options';
+  if (i.phrase) return i.phrase;
+  if (i.same) return 'the exact same options';
+  if (i.values.length) return i.values.join(', ');
+  return 'whatever is available';
 }
 
 /** The request in one sentence: its intent, and the ids it names when `withIds`. */

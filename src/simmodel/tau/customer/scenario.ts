@@ -42,6 +42,10 @@ export interface ItemWish {
   to: Record<string, string>;
   /** Option values named for this item in plain words, when the instruction does not say which option. */
   values: string[];
+  /** It wants the very same item again (an exchange for a new one like it). */
+  same?: boolean;
+  /** A wish in words the catalogue has no value for ("a bigger one"). */
+  phrase?: string;
 }
 
 export interface TauRequest {
