@@ -18,6 +18,7 @@ import type { HarvestProgress } from '../src/shared/harvestApi';
 import { createSimModelServer, keyFingerprint } from '../src/simmodel';
 import { createLogger } from '../src/util/logger';
 import { createWorkers } from '../src/worker';
+import { joshSync } from './helpers/cli';
 import { testClient, testNamespace, testNativeConnection, uniqueTaskQueue } from './helpers/temporal';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-models-'));
@@ -143,6 +144,22 @@ void describe('loading a models file', () => {
       assert.equal(other.model, 'gpt-4o');
     }
     assert.equal(llmEndpointFromEnv(base).models, undefined);
+  });
+});
+
+void describe('the CLI', () => {
+  void test('josh worker --models with a bad file stops before connecting: one line, exit non-zero', () => {
+    const f = file('my-agent:\n  base_url: http://127.0.0.1:1/v1\n  api_key_env: JOSH_TEST_UNSET_KEY_VAR\n');
+    const r = joshSync('worker', '--models', f);
+    assert.notEqual(r.status, 0);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0],
+      new RegExp(
+        `models file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: entry "my-agent": api_key_env: the environment variable JOSH_TEST_UNSET_KEY_VAR is not set`,
+      ),
+    );
   });
 });
 
