@@ -111,6 +111,20 @@ export function readRequests(events: TauEvent[]): Request[] {
         const open = reqs.filter((r) => !r.orderId && r.intent !== 'user-address');
         for (const r of open) upsert(r.intent, ids[0], at);
         for (const r of reqs) if (r.orderId && ids.includes(r.orderId)) r.lastAt = at;
+        // "No, that's not the right order. It's #W…": the request under discussion moves to it.
+        const latest = reqs.reduce<Request | undefined>(
+          (a, r) => (!a || r.lastAt >= a.lastAt ? r : a),
+          undefined,
+        );
+        if (
+          !open.length &&
+          latest?.orderId &&
+          !reqs.some((r) => r.orderId && ids.includes(r.orderId)) &&
+          /^\s*no\b|\b(not|wrong)\b[^.]*\border\b/i.test(text)
+        ) {
+          latest.orderId = ids[0];
+          latest.lastAt = at;
+        }
       }
       if (ids.length) context = ids[ids.length - 1];
     }

@@ -90,8 +90,24 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
     .sort((a, b) => a.at - b.at)
     .map((x) => x.it);
   // Two different items of one product: the customer's words about their options tell which.
-  const all = texts.join('\n');
-  const fit = (it: Item): number => Object.values(it.options).filter((v) => mentionIndex(all, v) >= 0).length;
+  // Its description is the parenthesis after its name ("the Skateboard (plastic, 34 inch, plain)"),
+  // else the sentences that name it.
+  const described = (it: Item): string => {
+    const esc = it.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const paren = texts.flatMap((t) =>
+      [...t.matchAll(new RegExp(`${esc}\\s*\\(([^)]*)\\)`, 'gi'))].map((m) => m[1]),
+    );
+    return paren.length
+      ? paren.join('\n')
+      : texts
+          .flatMap(sentences)
+          .filter((x) => namesItem(x, it, order.items))
+          .join('\n');
+  };
+  const fit = (it: Item): number => {
+    const d = described(it);
+    return Object.values(it.options).filter((v) => mentionIndex(d, v) >= 0).length;
+  };
   return named.filter((it) => {
     const twins = named.filter((x) => x.name === it.name);
     return twins.length < 2 || fit(it) === Math.max(...twins.map(fit));
