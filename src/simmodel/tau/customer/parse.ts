@@ -269,7 +269,8 @@ function freeItems(world: TauWorld, s: string, context?: string): ItemWish[] {
       const notWanted = /\b(instead of|rather than|from|not|over|than)\s+(the\s+|a\s+)?$/.test(before);
       if (notWanted || (pivotAt >= 0 && v.index < pivotAt && v.index > p.end - start))
         from[v.option] = v.value;
-      else to[v.option] = v.value;
+      // The first value named for an option is the one preferred ("prefer battery > USB > AC").
+      else to[v.option] ??= v.value;
     }
     const item: ItemWish = { product: p.product, from, to, values: values.map((v) => v.value) };
     const rest = span.slice(p.end - start);

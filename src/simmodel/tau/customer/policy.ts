@@ -144,7 +144,7 @@ function nextPiece(ctx: CustomerContext, st: State, r: TauRequest): string | und
     !st.said.has(k('options')) &&
     r.intent !== 'return'
   )
-    return say('options', r.items.map(optionAnswer).join(' '));
+    return say('options', r.items.map((i) => optionAnswer(i)).join(' '));
   if (r.address && !st.said.has(k('address')))
     return say('address', `The new address is ${addressText(r.address)}.`);
   const sc = ctx.scenario;
@@ -180,10 +180,33 @@ const bagsText = (sc: TauScenario): string =>
     ? "I don't need any checked bags."
     : `${sc.baggage === 0 ? 'No' : sc.baggage} checked bag${sc.baggage === 1 ? '' : 's'}.`;
 
-const optionAnswer = (i: ItemWish): string =>
-  Object.keys(i.to).length || i.phrase || i.same || i.values.length
+/** A wish in words ("a bigger one") made concrete from the options the agent listed: the largest
+ * or smallest of a numeric option ("capacity: 1000ml, 500ml, 750ml"). */
+function fromListing(i: ItemWish, agentText: string): string | undefined {
+  const dir = /\b(bigger|larger|more|longer|higher|heavier)\b/i.test(i.phrase ?? '')
+    ? 1
+    : /\b(smaller|less|fewer|shorter|lower|lighter)\b/i.test(i.phrase ?? '')
+      ? -1
+      : 0;
+  if (!dir) return undefined;
+  const listing = agentText.slice(agentText.indexOf(':') + 1);
+  for (const m of listing.matchAll(/([a-z][a-z /-]*?):\s*([^;]+)/gi)) {
+    const values = m[2].split(',').map((v) => v.trim().replace(/\.$/, ''));
+    const nums = values.map((v) => parseFloat(v));
+    if (values.length < 2 || nums.some((n) => Number.isNaN(n))) continue;
+    const best = values[nums.indexOf(dir > 0 ? Math.max(...nums) : Math.min(...nums))];
+    return `${m[1].trim()} ${best}`;
+  }
+  return undefined;
+}
+
+const optionAnswer = (i: ItemWish, agentText = ''): string => {
+  const concrete = Object.keys(i.to).length === 0 ? fromListing(i, agentText) : undefined;
+  if (concrete) return `For the ${i.product}, I'd like ${i.phrase}: ${concrete}.`;
+  return Object.keys(i.to).length || i.phrase || i.same || i.values.length
     ? `For the ${i.product}, I'd like ${wishText(i)}.`
     : `For the ${i.product}, I don't have a preference. What is available?`;
+};
 
 /** Answers to what the agent asked, from the scenario only. */
 function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest): string[] {
@@ -241,7 +264,9 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
     const named = new Set(findProductNames(ctx.world.retail, m.text));
     const asked = r.items.filter((i) => named.has(i.product));
     const items = asked.length ? asked : r.items;
-    out.push(items.length ? items.map(optionAnswer).join(' ') : "I don't have a preference.");
+    out.push(
+      items.length ? items.map((i) => optionAnswer(i, m.text)).join(' ') : "I don't have a preference.",
+    );
   }
   if (m.asksAddress) {
     repeat('address');
