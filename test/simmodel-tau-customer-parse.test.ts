@@ -280,3 +280,100 @@ void describe('τ customer instruction parser over every τ task', () => {
     assert.ok(ok / facts > 0.97, `${ok}/${facts}`);
   });
 });
+
+void describe('τ customer instruction parser on single instructions', () => {
+  test('a generated retail instruction: identity, requests in order, items with both option sets, payment', () => {
+    const sc = parseScenario(
+      world,
+      "Your name is Yusuf Hernandez and your zip code is 80265. You are confident, cautious. For #W2466703, change address to {'order_id': '#W2466703', 'address1': '580 Broadway', 'address2': 'Suite 162', 'city': 'Denver', 'country': 'USA', 'state': 'CO', 'zip': '80265'} (same as #W2166301). For #W2466703, modify Fleece Jacket {'size': 'L', 'color': 'black', 'zipper': 'full'} to {'size': 'XS', 'color': 'navy'}; Grill {'type': 'charcoal', 'size': 'medium', 'features': 'side burner'} to {'features': 'rotisserie'}; via paypal_7529813. ",
+      'retail',
+    );
+    assert.deepEqual(sc.identity, { firstName: 'Yusuf', lastName: 'Hernandez', zip: '80265' });
+    assert.deepEqual(sc.persona, ['confident', 'cautious']);
+    assert.deepEqual(
+      sc.requests.map((r) => [r.intent, r.orderIds.join()]),
+      [
+        ['modify_address', '#W2466703'],
+        ['modify_items', '#W2466703'],
+      ],
+    );
+    assert.equal(sc.requests[0].address?.address1, '580 Broadway');
+    assert.deepEqual(sc.requests[1].items[0].to, { size: 'XS', color: 'navy' });
+    assert.deepEqual(sc.requests[1].items[1].from, {
+      type: 'charcoal',
+      size: 'medium',
+      features: 'side burner',
+    });
+    assert.equal(sc.requests[1].payment, 'paypal_7529813');
+  });
+
+  test('free text: options by product, a fallback condition, what it does not want', () => {
+    const sc = parseScenario(
+      world,
+      "You are Yusuf Rossi in 19122. You received your order #W2378156 and wish to exchange the mechanical keyboard for a similar one but with clicky switches and the smart thermostat for one compatible with Google Home instead of Apple HomeKit. If there is no keyboard that is clicky, RGB backlight, full size, you'd go for no backlight. You are detail-oriented and want to make sure everything is addressed in one go.",
+      'retail',
+    );
+    assert.deepEqual(sc.identity, { firstName: 'Yusuf', lastName: 'Rossi', zip: '19122' });
+    assert.equal(sc.requests.length, 1);
+    const [r] = sc.requests;
+    assert.equal(r.intent, 'exchange');
+    assert.deepEqual(r.orderIds, ['#W2378156']);
+    assert.deepEqual(
+      r.items.map((i) => i.product),
+      ['Mechanical Keyboard', 'Smart Thermostat'],
+    );
+    assert.equal(r.items[0].to['switch type'], 'clicky');
+    assert.equal(r.items[1].from.compatibility, 'Apple HomeKit');
+    assert.equal(sc.conditions.length, 1);
+    assert.match(sc.conditions[0].when, /no keyboard/);
+    assert.deepEqual(sc.conditions[0].items[0].values, ['clicky', 'RGB', 'full size']);
+  });
+
+  test('items it keeps are not items to act on; a second email and zip to try', () => {
+    const keep = parseScenario(
+      world,
+      'You are mia_garcia_4516 (mia.garcia2723@example.com). You just got into gaming and want to cancel or return everything not associated with it. (Everything except a keyboard and a mouse, but do not reveal it to the agent).',
+      'retail',
+    );
+    assert.deepEqual(
+      keep.requests.flatMap((r) => r.items),
+      [],
+    );
+    assert.deepEqual(
+      [keep.identity.firstName, keep.identity.lastName],
+      ['Mia', 'Garcia'],
+      'from the user id',
+    );
+    const two = parseScenario(
+      world,
+      'You are aarav_santos_2259 and aarav.santos8321@example.com and aarav.santos8320@example.com. You want to return the speaker.',
+      'retail',
+    );
+    assert.equal(two.identity.email, 'aarav.santos8321@example.com');
+    assert.deepEqual(two.identity.otherEmails, ['aarav.santos8320@example.com']);
+  });
+
+  test('airline: user id, route, date, cabin, bags, insurance, reservation ids', () => {
+    const sc = parseScenario(
+      world,
+      'You are mia_li_3668. You want to fly from New York to Seattle on May 20 (one way). You do not want to fly before 11am est. You want to fly in economy. You have 3 baggages. You do not want insurance.',
+      'airline',
+    );
+    assert.equal(sc.identity.userId, 'mia_li_3668');
+    assert.deepEqual(
+      sc.requests.map((r) => r.intent),
+      ['book'],
+    );
+    assert.deepEqual(sc.cities, ['New York', 'Seattle']);
+    assert.deepEqual(sc.dates, [{ month: 5, day: 20, text: 'May 20' }]);
+    assert.equal(sc.cabin, 'economy');
+    assert.equal(sc.baggage, 3);
+    assert.equal(sc.insurance, false);
+    const res = parseScenario(
+      world,
+      'You are aarav_ahmed_6699. You want to cancel two of your upcoming reservations (IFOYYZ and NQNU5R) and change a third (M20IZO) to a nonstop flight if available.',
+      'airline',
+    );
+    assert.deepEqual(res.reservationIds, ['IFOYYZ', 'NQNU5R', 'M20IZO']);
+  });
+});

@@ -46,10 +46,10 @@ function reservationIds(text: string): string[] {
     (w) => /\d/.test(w) && /[A-Z]/.test(w) && !/^HAT\d{3}$/.test(w),
   );
   // Six capitals alone are a reservation id only where the text calls them one.
-  const named = [...text.matchAll(/\b(?:reservation|confirmation)\b[^.]{0,30}?\b([A-Z]{6})\b/g)].map(
+  const named = [...text.matchAll(/\b(?:reservations?|confirmation)\b[^.]{0,30}?\b([A-Z]{6})\b/g)].map(
     (m) => m[1],
   );
-  return uniq([...mixed, ...named]);
+  return uniq([...mixed, ...named]).sort((a, b) => text.indexOf(a) - text.indexOf(b));
 }
 
 /** A Python dict literal of strings as τ-bench prints one: {'size': 'L', 'color': 'black'}. */
@@ -370,9 +370,12 @@ const NUMBER_WORDS: Record<string, number> = {
 function airlineDetails(world: TauWorld, text: string, sc: TauScenario): void {
   const codes = new Set(world.airline.airports.map((a) => a.code));
   sc.airports = uniq(all(/\b[A-Z]{3}\b/g, text).filter((c) => codes.has(c)));
-  sc.cities = uniq(
-    world.airline.airports.map((a) => a.city).filter((c) => new RegExp(`\\b${c}\\b`, 'i').test(text)),
-  );
+  // In the order the text names them: "from New York to Seattle".
+  sc.cities = uniq(world.airline.airports.map((a) => a.city))
+    .map((c) => ({ c, at: text.search(new RegExp(`\\b${c}\\b`, 'i')) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.c);
   // The cabin it wants: a mention after a wish word ("stay in economy", "upgrade to business"),
   // else the first mention that is not about what it has or what cannot be done.
   const cabins = [...text.matchAll(/\b(basic economy|economy|business)\b/gi)].map((m) => ({
