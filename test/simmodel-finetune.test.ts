@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI, { APIError, toFile } from 'openai';
 import { resolveDataDir } from '../src/env/dataDir';
+import { exportRun } from '../src/export';
 import { createSimModelServer, type SimModelOptions, type SimModelServer } from '../src/simmodel';
+import { fakeEnvironment, writeRun } from './fixtures/exportResults';
 
 const DATA = resolveDataDir();
 const PHASE = 0.15; // seconds per phase: short, the waits below are generous
@@ -94,6 +96,49 @@ void describe('files', () => {
       upload(client, GOOD_SFT, 'train.csv'),
       (e: APIError) => e.status === 400 && /Must be \.jsonl/.test(e.message),
     );
+  });
+});
+
+void describe("the product's exports", () => {
+  void test('openai-sft and openai-dpo files (docs/exports.md) upload and train under their method', async () => {
+    const runDir = writeRun();
+    try {
+      for (const [format, type] of [
+        ['openai-sft', 'supervised'],
+        ['openai-dpo', 'dpo'],
+      ] as const) {
+        const { out, examples } = exportRun(runDir, format, { environment: fakeEnvironment });
+        assert.ok(examples > 0, format);
+        const f = await upload(client, fs.readFileSync(out, 'utf8'), path.basename(out));
+        const job = await waitDone(
+          client,
+          (
+            await client.fineTuning.jobs.create({
+              model: 'josh-sim-agent',
+              training_file: f.id,
+              method: { type },
+            })
+          ).id,
+        );
+        assert.equal(job.status, 'succeeded', `${format}: ${JSON.stringify(job.error)}`);
+        // Under the other method the same file is refused, with its first line.
+        const other = type === 'dpo' ? 'supervised' : 'dpo';
+        const wrong = await waitDone(
+          client,
+          (
+            await client.fineTuning.jobs.create({
+              model: 'josh-sim-agent',
+              training_file: f.id,
+              method: { type: other },
+            })
+          ).id,
+        );
+        assert.equal(wrong.status, 'failed');
+        assert.match(wrong.error?.message ?? '', /Line 1: /);
+      }
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
 
