@@ -1,7 +1,7 @@
 // What each ToolWOZ error kind (errorModel.ts) learns from, judged from the training file alone
 // with the base model's own reading of the prompt (its belief: what the caller asked for, per
-// domain — the same reading the agent acts on). One entry per kind; a kind with no entry (or a new
-// domain's kinds, until their table is added beside this one) never changes by fine-tuning.
+// domain — the same reading the agent acts on). One entry per kind; τ-bench's kinds are in
+// tauLessons.ts, and a kind with no entry in either never changes by fine-tuning.
 import { BOOK_SLOTS, normValue, parseApiName } from '../ontology';
 import type { Decision, DecisionInContext, Lesson } from './learning';
 
