@@ -274,6 +274,16 @@ void describe('τ customer instruction parser over every τ task', () => {
     });
   }
 
+  test('every item the parse names is a product type of the catalogue (no sentence read as an item)', () => {
+    const bad: string[] = [];
+    for (const split of ['train', 'dev', 'test'])
+      for (const t of loadV1Split(DATA, 'retail', split))
+        for (const r of parseScenario(world, t.instruction, 'retail').requests)
+          for (const i of r.items)
+            if (!world.retail.productTypes.includes(i.product)) bad.push(`${t.id}: ${i.product}`);
+    assert.deepEqual(bad, []);
+  });
+
   test('every stated fact of every generated train instruction, and most of the free-text ones', () => {
     const facts = rows.filter((r) => !r.split.includes('base')).reduce((a, r) => a + r.facts, 0);
     const ok = rows.filter((r) => !r.split.includes('base')).reduce((a, r) => a + r.factsOk, 0);

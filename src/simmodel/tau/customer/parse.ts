@@ -138,16 +138,22 @@ function generatedRequests(text: string): { requests: TauRequest[]; rest: string
       };
     },
   );
-  take(/Return (#W\d{7}) via (\w+): ((?:[^;.]+;\s*)+)/g, (m) => ({
-    ...emptyRequest('return', m[0]),
-    orderIds: [m[1]],
-    payment: m[2],
-    items: m[3]
-      .split(';')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((product) => ({ product, from: {}, to: {}, values: [] })),
-  }));
+  // "Return #W… via pm: Tea Kettle; Wireless Earbuds {...}; " — the list ends where the next
+  // generated sentence ("For #W…", "Return #W…", "Cancel order") begins.
+  take(
+    /Return (#W\d{7}) via (\w+): ((?:\s*(?!\s*(?:For #W|Return #W|Cancel order))[^;{}]+(?:\{[^}]*\})?;)+)/g,
+    (m) => ({
+      ...emptyRequest('return', m[0]),
+      orderIds: [m[1]],
+      payment: m[2],
+      items: [...m[3].matchAll(/\s*([^;{}]+?)\s*(\{[^}]*\})?;/g)].map((it) => ({
+        product: it[1].trim(),
+        from: it[2] ? pyDict(it[2]) : {},
+        to: {},
+        values: [],
+      })),
+    }),
+  );
   found.sort((a, b) => a.at - b.at);
   return { requests: found.map((f) => f.req), rest };
 }
