@@ -54,7 +54,8 @@ const SETTINGS: Omit<RunConfigInput, 'id'> = {
   userSim: 'script',
   concurrency: 20,
 };
-const RUN_TIMEOUT_MS = 420_000;
+/** The file has 600 s in all; a run not done by then is stuck, and says where (stuckWork). */
+const RUN_TIMEOUT_MS = 300_000;
 /** How long before a disturbance a call may have begun and still count as in flight at it: an
  * agent turn heartbeats its progress after each call, but the SDK holds heartbeats back for up to
  * 0.8 × the 20 s heartbeat timeout, so a turn's calls of the last 16 s may not be recorded yet. */
@@ -158,6 +159,26 @@ async function runReference(): Promise<Outcome> {
   };
 }
 
+/** What a run that does not finish waits for: its open workflows' pending activities. */
+async function stuckWork(harvestId: string): Promise<string> {
+  const { client, connection } = await connect(cluster.address, cluster.namespace);
+  const lines: string[] = [];
+  try {
+    for await (const wf of client.workflow.list({
+      query: `JoshHarvestId = "${harvestId}" AND ExecutionStatus = "Running"`,
+    })) {
+      const d = await client.workflow.getHandle(wf.workflowId).describe();
+      const pending = (d.raw.pendingActivities ?? []).map(
+        (a) => `${a.activityType?.name ?? '?'} ${String(a.state)} attempt ${a.attempt}`,
+      );
+      lines.push(`  open: ${wf.workflowId} (${wf.type}) ${pending.join('; ')}`);
+    }
+  } finally {
+    await connection.close();
+  }
+  return lines.length ? `still open:\n${lines.join('\n')}` : 'no open workflow listed';
+}
+
 /** The run on the cluster, with two workers, disturbed three times. */
 async function runOnCluster(): Promise<Outcome> {
   const taskQueue = uniqueTaskQueue('cluster');
@@ -212,7 +233,12 @@ async function runOnCluster(): Promise<Outcome> {
     await at(240, '(c) PostgreSQL restart', () =>
       cluster.restartPostgres({ mode: 'immediate', downMs: 2_000 }),
     );
-    const progress = await awaitHarvest(cluster.address, cluster.namespace, id, RUN_TIMEOUT_MS);
+    const progress = await awaitHarvest(cluster.address, cluster.namespace, id, RUN_TIMEOUT_MS).catch(
+      async (err: Error) => {
+        err.message += `\n${await stuckWork(id).catch((e: Error) => `(could not describe: ${e.message})`)}`;
+        throw err;
+      },
+    );
     assert.equal(progress.done, 20, `${progress.done}/20 conversations`);
     assert.equal(progress.failed, 0, `${progress.failed} conversations failed: ${progress.lastError ?? ''}`);
   } finally {
