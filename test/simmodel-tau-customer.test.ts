@@ -188,6 +188,22 @@ void describe('τ airline customer answers', () => {
     assert.match(said[5], /\b3 checked bags/);
     assert.match(said[6], /^No\b/);
   });
+
+  test('without its reservation id it picks its trip from the reservations the agent lists', async () => {
+    const scenario =
+      'You are olivia_gonzalez_2305. You want to cancel your trip from Newark to Chicago on May 25. You do not remember the reservation id.';
+    const said = await play(
+      scenario,
+      [
+        'Before I can help, I need to verify your identity. Please tell me your user id.',
+        'Which reservation is it about? You have: UM3OG5 (SEA to DFW, 2024-05-26, economy); FQ8APE (EWR to ORD, 2024-05-25, basic economy).',
+      ],
+      'airline',
+    );
+    assert.match(said[0], /cancel/i);
+    assert.match(said[2], /FQ8APE/);
+    assert.doesNotMatch(said[2], /UM3OG5/);
+  });
 });
 
 void describe('τ conversation through the model over HTTP', () => {

@@ -208,6 +208,29 @@ const optionAnswer = (i: ItemWish, agentText = ''): string => {
     : `For the ${i.product}, I don't have a preference. What is available?`;
 };
 
+/** The airports the scenario names: its codes, and the code of each city it names (the first
+ * airport the airline lists for that city). */
+function scenarioCodes(ctx: CustomerContext): string[] {
+  const sc = ctx.scenario;
+  const byCity = sc.cities.map((c) => ctx.world.airline.airports.find((a) => a.city === c)?.code);
+  return [...sc.airports, ...byCity.filter((c): c is string => c !== undefined)];
+}
+
+/** Its trip among the reservations the agent listed ("UM3OG5 (SEA to DFW, 2024-05-26, economy)"):
+ * the first whose two airports, or one airport and the date, are the scenario's. */
+function tripFromListing(ctx: CustomerContext, agentText: string): string | undefined {
+  const codes = scenarioCodes(ctx);
+  const dates = ctx.scenario.dates;
+  for (const m of agentText.matchAll(
+    /\b([A-Z0-9]{6}) \(([A-Z]{3}) to ([A-Z]{3}),? (\d{4})-(\d{2})-(\d{2})/g,
+  )) {
+    const airports = [m[2], m[3]].filter((c) => codes.includes(c)).length;
+    const onDate = dates.some((d) => d.month === Number(m[5]) && d.day === Number(m[6]));
+    if (airports === 2 || (airports === 1 && onDate)) return m[1];
+  }
+  return undefined;
+}
+
 /** Answers to what the agent asked, from the scenario only. */
 function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest): string[] {
   const sc = ctx.scenario;
@@ -243,11 +266,15 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
   }
   if (m.asksReservation) {
     repeat('order');
-    const ids = r.reservationIds.length ? r.reservationIds : sc.reservationIds;
+    const listed =
+      r.reservationIds.length || sc.reservationIds.length ? undefined : tripFromListing(ctx, m.text);
+    const ids = r.reservationIds.length ? r.reservationIds : listed ? [listed] : sc.reservationIds;
     out.push(
       ids.length
         ? `The reservation id is ${listText(ids)}.`
-        : "I'm sorry, I don't remember the reservation id.",
+        : scenarioCodes(ctx).length >= 2
+          ? `I don't remember the reservation id, but it's the trip from ${scenarioCodes(ctx)[0]} to ${scenarioCodes(ctx)[1]}.`
+          : "I'm sorry, I don't remember the reservation id.",
     );
   }
   if (m.asksItems) {
