@@ -157,7 +157,10 @@ export async function waitForWorkflow<T>(client: Client, id: string, memoKey = F
     if (!(err instanceof WorkflowFailedError)) throw err;
     const final = (await handle.describe()).memo?.[memoKey];
     if (err.cause instanceof CancelledFailure && final) return final as T;
-    const cause = err.cause?.message ?? err.message;
+    // The innermost cause: a campaign's failure wraps its child's, which wraps an activity's.
+    let inner: Error = err;
+    while (inner.cause instanceof Error) inner = inner.cause;
+    const cause = inner.message || err.message;
     const status = err.cause?.name === 'TerminatedFailure' ? 'terminated' : 'failed';
     throw new RunFailedError(id, status, `${id} ${status}: ${cause}`);
   }

@@ -16,7 +16,7 @@ function roundRow(r: LoopRound): string {
   const h = r.harvest;
   const t = r.train;
   const c = r.comparison;
-  return [
+  const cells = [
     String(r.round),
     cell(r.agentModel),
     h
@@ -29,7 +29,8 @@ function roundRow(r: LoopRound): string {
     c ? `${signed(c.success.estimate)} [${signed(c.success.low)}, ${signed(c.success.high)}]` : '—',
     c ? c.success.pValue.toFixed(3) : '—',
     r.cost ? `$${r.cost.usd.toFixed(r.cost.usd < 1 ? 4 : 2)}${r.cost.unpriced.length ? '*' : ''}` : 'n/a',
-  ].join(' | ');
+  ];
+  return `| ${cells.join(' | ')} |`;
 }
 
 export function formatLoopReport(p: LoopProgress): string {

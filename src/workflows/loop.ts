@@ -195,6 +195,16 @@ export async function loopWorkflow(raw: LoopConfigInput): Promise<LoopProgress> 
       };
       await report();
 
+      // A round whose harvest reached reward 1 nowhere has nothing to fine-tune on (SFT, and
+      // preference data without partial rewards): the campaign ends there, and says so.
+      if (h.succeeded === 0 && !config.includePartial) {
+        p.stopReason = `round ${r}'s ${config.harvestMode} reached reward 1 in no conversation: nothing to train on`;
+        round.decision = `stop: ${p.stopReason}`;
+        p.completed.push(round);
+        p.current = null;
+        await report();
+        break;
+      }
       await phase(`round ${r}: fine-tune ${model}`);
       const t = await child<TrainProgress>(
         trainWorkflow,
