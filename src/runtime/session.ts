@@ -66,7 +66,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const external = Boolean(opts.connection.address ?? process.env.TEMPORAL_ADDRESS);
   const settings = resolveConnectionConfig(opts.connection);
   const runWorker = !external || opts.worker === true;
-  let llm = llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile });
+  // The models file (and its keys) matters only to a worker in this process: a CLI that runs none
+  // must not fail on key variables only the workers' machines hold.
+  let llm = runWorker
+    ? llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile })
+    : llmEndpointFromEnv({ ...process.env, JOSH_MODELS_FILE: '' });
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
