@@ -65,9 +65,9 @@ export function requestText(sc: TauScenario, r: TauRequest, withIds: boolean): s
         ? `I'd like to change ${products} in my pending order${orders}.`
         : `I'd like to change the items of a pending order${orders}.`;
     case 'modify_address':
-      return `I need to change the shipping address of ${orders ? `order${orders}` : 'an order'}.`;
+      return `I need to change the shipping address of ${orders ? `order${orders}` : 'an order'}${withIds && r.address?.address1 ? ` to ${addressText(r.address)}` : ''}.`;
     case 'modify_payment':
-      return `I'd like to change the payment method of ${orders ? `order${orders}` : 'an order'}.`;
+      return `I'd like to change the payment method of ${orders ? `order${orders}` : 'an order'}${withIds && r.payment ? ` to ${r.payment}` : ''}.`;
     case 'change_user_address':
       return "I'd like to update the default address on my account.";
     case 'book':
