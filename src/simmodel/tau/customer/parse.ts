@@ -460,7 +460,10 @@ export function parseScenario(
     persona: [],
     unknown: [],
     questions: [],
-    upfront: /\b(all (the )?details upfront|in your (very )?first message|everything at once)\b/i.test(text),
+    upfront:
+      /\b(all (the )?details upfront|in your (very )?first message|everything at once|say things together|(all|both|these two) .{0,30}at the same time)\b/i.test(
+        text,
+      ),
   };
   if (dom === 'airline') airlineDetails(world, text, sc);
 
