@@ -256,3 +256,50 @@ void describe('τ conversation through the model over HTTP', () => {
     assert.equal(out.reward, 1);
   });
 });
+
+void describe('τ customer over every task of every split', () => {
+  // A fixed agent that keeps asking the usual questions: every customer, whatever its scenario,
+  // answers each with a non-empty message, never recites its instruction, and ends with the stop
+  // marker within its message cap.
+  const AGENT = [
+    'Before I can help, I need to verify your identity. Please give me the email address on your account, or your first name, last name and zip code.',
+    'Which order is it about? Please give me the order id.',
+    'Which items would you like to change?',
+    'Which options would you like instead?',
+    'Which payment method would you like to use?',
+    'Which reservation is it about? Please give me the reservation id.',
+    'How can I help you today?',
+  ];
+  test('answers, stays short of its instruction, and ends within the cap', async () => {
+    const { getTauWorld } = await import('../src/simmodel/tau/world');
+    const { parseScenario } = await import('../src/simmodel/tau/customer/parse');
+    const { nextCustomerMessage, scenarioKey, TAU_MAX_TURNS } =
+      await import('../src/simmodel/tau/customer/policy');
+    const { loadV1Split, loadTau2 } = await import('../src/env/tau/tasks');
+    const world = getTauWorld(DATA);
+    const all: [string, 'retail' | 'airline'][] = [];
+    for (const split of ['train', 'dev', 'test'])
+      for (const t of loadV1Split(DATA, 'retail', split)) all.push([t.instruction, 'retail']);
+    for (const t of loadV1Split(DATA, 'airline', 'test')) all.push([t.instruction, 'airline']);
+    for (const t of loadTau2(DATA, 'retail').tasks) all.push([t.instruction, 'retail']);
+    assert.equal(all.length, 799);
+    for (const [instruction, domain] of all) {
+      const ctx = {
+        world,
+        scenario: parseScenario(world, instruction, domain),
+        key: scenarioKey(instruction),
+      };
+      const exchanges: { agent: string | null; own: string | null }[] = [{ agent: null, own: null }];
+      let ended = false;
+      for (let turn = 0; turn <= TAU_MAX_TURNS + 1 && !ended; turn++) {
+        const said = nextCustomerMessage(ctx, exchanges);
+        assert.ok(said.trim().length > 0, instruction);
+        assert.ok(!said.includes(instruction.trim()), `recited its instruction: ${said}`);
+        exchanges[exchanges.length - 1].own = said;
+        ended = said.includes(END_MARKER);
+        exchanges.push({ agent: AGENT[turn % AGENT.length], own: null });
+      }
+      assert.ok(ended, `never ended: ${instruction.slice(0, 80)}`);
+    }
+  });
+});
