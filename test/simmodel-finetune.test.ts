@@ -368,6 +368,31 @@ void describe('fine-tuning jobs', () => {
     }
   });
 
+  void test('two servers sharing a state directory see each other’s files, jobs and models', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-ft-shared-'));
+    try {
+      const a = await server({ stateDir: dir });
+      const b = await server({ stateDir: dir });
+      const f = await upload(a.client, GOOD_SFT);
+      const job = await b.client.fineTuning.jobs.create({ model: 'josh-sim-agent', training_file: f.id });
+      const done = await waitDone(a.client, job.id);
+      assert.equal(done.status, 'succeeded');
+      assert.deepEqual(
+        (await a.client.fineTuning.jobs.list()).data.map((j) => j.id),
+        (await b.client.fineTuning.jobs.list()).data.map((j) => j.id),
+      );
+      const r = await b.client.chat.completions.create({
+        model: done.fine_tuned_model ?? '',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+      assert.equal(r.model, done.fine_tuned_model);
+      await b.client.files.delete(f.id);
+      assert.ok(!(await a.client.files.list()).data.some((x) => x.id === f.id));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void test('the server counts completions per model and per key fingerprint, never the key', async () => {
     sim.resetStats();
     await client.chat.completions.create({

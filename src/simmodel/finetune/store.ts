@@ -124,10 +124,29 @@ const newId = (prefix: string): string => `${prefix}-${randomBytes(12).toString(
 interface State {
   files: StoredFile[];
   jobs: StoredJob[];
+  /** Ids of deleted files, so a merge with another process's state does not bring them back. */
+  deleted: string[];
 }
 
+type SavedState = { files: Omit<StoredFile, 'content'>[]; jobs: StoredJob[]; deleted?: string[] };
+
+const PROGRESS: Record<JobStatus, number> = {
+  validating_files: 0,
+  queued: 1,
+  running: 2,
+  succeeded: 3,
+  failed: 3,
+  cancelled: 3,
+};
+/** Of two copies of one job (two processes sharing a state dir), the one further along. */
+const further = (a: StoredJob, b: StoredJob): StoredJob =>
+  PROGRESS[b.status] > PROGRESS[a.status] ||
+  (PROGRESS[b.status] === PROGRESS[a.status] && b.events.length > a.events.length)
+    ? b
+    : a;
+
 export class FineTuneStore {
-  private state: State = { files: [], jobs: [] };
+  private state: State = { files: [], jobs: [], deleted: [] };
   private readonly stateFile?: string;
 
   constructor(
@@ -137,26 +156,42 @@ export class FineTuneStore {
   ) {
     if (config.stateDir) {
       this.stateFile = path.join(config.stateDir, 'fine-tuning.json');
-      if (fs.existsSync(this.stateFile)) {
-        let saved: { files: Omit<StoredFile, 'content'>[]; jobs: StoredJob[] };
-        try {
-          saved = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as typeof saved;
-        } catch (e) {
-          throw new UserError(
-            `simulated model state ${this.stateFile}: not readable JSON (${(e as Error).message})`,
-          );
-        }
-        const files = saved.files.map((f) => {
-          const where = this.contentPath(f.id);
-          try {
-            return { ...f, content: fs.readFileSync(where, 'utf8') };
-          } catch (e) {
-            throw new UserError(`simulated model state: file ${f.id}: ${where}: ${(e as Error).message}`);
-          }
-        });
-        this.state = { files, jobs: saved.jobs };
+      this.sync();
+    }
+  }
+
+  /** Merges the state directory's saved state into this process's: several servers (CLI commands
+   * with their own embedded model) may share one directory, so what another wrote since is kept. */
+  private sync(): void {
+    if (!this.stateFile || !fs.existsSync(this.stateFile)) return;
+    let saved: SavedState;
+    try {
+      saved = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as SavedState;
+    } catch (e) {
+      throw new UserError(
+        `simulated model state ${this.stateFile}: not readable JSON (${(e as Error).message})`,
+      );
+    }
+    const deleted = new Set([...this.state.deleted, ...(saved.deleted ?? [])]);
+    const have = new Set(this.state.files.map((f) => f.id));
+    for (const f of saved.files) {
+      if (have.has(f.id) || deleted.has(f.id)) continue;
+      const where = this.contentPath(f.id);
+      try {
+        this.state.files.push({ ...f, content: fs.readFileSync(where, 'utf8') });
+      } catch (e) {
+        throw new UserError(`simulated model state: file ${f.id}: ${where}: ${(e as Error).message}`);
       }
     }
+    this.state.files = this.state.files.filter((f) => !deleted.has(f.id));
+    const jobs = new Map(this.state.jobs.map((j) => [j.id, j]));
+    for (const j of saved.jobs) {
+      const mine = jobs.get(j.id);
+      jobs.set(j.id, mine ? further(mine, j) : j);
+    }
+    // Creation order, as the lists are ordered by it.
+    this.state.jobs = [...jobs.values()].sort((a, b) => a.createdMs - b.createdMs);
+    this.state.deleted = [...deleted];
   }
 
   /** Where an uploaded file's bytes live in the state directory: written once, not with every save. */
@@ -166,10 +201,13 @@ export class FineTuneStore {
 
   private save(): void {
     if (!this.stateFile) return;
-    writeFileAtomic(
-      this.stateFile,
-      JSON.stringify({ files: this.state.files.map(publicFile), jobs: this.state.jobs }),
-    );
+    this.sync();
+    const saved: SavedState = {
+      files: this.state.files.map(publicFile),
+      jobs: this.state.jobs,
+      deleted: this.state.deleted,
+    };
+    writeFileAtomic(this.stateFile, JSON.stringify(saved));
   }
 
   // ---- Files ------------------------------------------------------------------------------------
@@ -216,6 +254,7 @@ export class FineTuneStore {
   }
 
   private file(id: string): StoredFile {
+    if (!this.state.files.some((x) => x.id === id)) this.sync();
     const f = this.state.files.find((x) => x.id === id);
     if (!f) throw new ApiError(404, `No such File object: ${id}`, null, 'id');
     return f;
@@ -230,6 +269,7 @@ export class FineTuneStore {
   }
 
   listFiles(q: { purpose?: string; after?: string; limit?: number; order?: string }) {
+    this.sync();
     let files = this.state.files.filter((f) => !q.purpose || f.purpose === q.purpose);
     if (q.order !== 'asc') files = [...files].reverse();
     return page(files.map(publicFile), q.after, q.limit ?? 10_000);
@@ -238,6 +278,7 @@ export class FineTuneStore {
   deleteFile(id: string): { id: string; object: 'file'; deleted: true } {
     this.file(id);
     this.state.files = this.state.files.filter((f) => f.id !== id);
+    this.state.deleted.push(id);
     this.save();
     if (this.stateFile) fs.rmSync(this.contentPath(id), { force: true });
     return { id, object: 'file', deleted: true };
@@ -255,6 +296,7 @@ export class FineTuneStore {
         'method.type',
       );
     const method: TrainingMethod = type;
+    if (!this.state.files.some((f) => f.id === p.training_file)) this.sync();
     const file = this.state.files.find((f) => f.id === p.training_file);
     if (!file)
       throw new ApiError(
@@ -333,6 +375,7 @@ export class FineTuneStore {
   }
 
   private job(id: string): StoredJob {
+    if (!this.state.jobs.some((x) => x.id === id)) this.sync();
     const j = this.state.jobs.find((x) => x.id === id);
     if (!j)
       throw new ApiError(
@@ -350,6 +393,7 @@ export class FineTuneStore {
   }
 
   listJobs(q: { after?: string; limit?: number; metadata?: Record<string, string> }) {
+    this.sync();
     for (const j of this.state.jobs) this.advance(j);
     const wanted = Object.entries(q.metadata ?? {});
     const jobs = [...this.state.jobs]
@@ -405,6 +449,7 @@ export class FineTuneStore {
   /** The job that made a fine-tuned model name of this server, advanced to now; undefined if none. */
   private fineTuned(model: string): StoredJob | undefined {
     const jobId = model.split(':').pop() ?? '';
+    if (!this.state.jobs.some((x) => x.id === jobId)) this.sync();
     const j = this.state.jobs.find((x) => x.id === jobId);
     if (!j) return undefined;
     this.advance(j);
