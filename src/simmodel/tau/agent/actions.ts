@@ -1,8 +1,9 @@
 // A consequential action in words and back. The agent states the action with every id it will use
 // ("To confirm, I will ..."), and after the customer's yes it makes the call it stated — read back
 // from its own words, as a model copies its previous message — not a freshly sampled one.
-import type { Args } from './transcript';
-import { readAddress } from './understand';
+import type { TauAgentContext } from './context';
+import type { Args, TauEvent } from './transcript';
+import { isAffirmative, readAddress } from './understand';
 
 export interface Decision {
   kind: 'call' | 'say';
@@ -22,6 +23,9 @@ export const call = (name: string, args: Args, thought: string): Decision => ({
 });
 
 export const CONFIRM_LEAD = 'To confirm, I will';
+export const ANYTHING_ELSE = 'Is there anything else I can help you with?';
+export const ASK_WHAT_TO_CHANGE =
+  "I'm sorry, I want to get this right. What should I change: the order, the items, the options or the payment method?";
 export const CONFIRM_ASK = 'Shall I proceed (yes/no)?';
 
 export interface PlannedWrite {
@@ -98,4 +102,47 @@ export function readConfirmation(text: string): { tool: string; args: Args } | u
     return order ? { tool: 'modify_pending_order_address', args: { order_id: order, ...fields } } : undefined;
   }
   return undefined;
+}
+
+/** State the action and wait for a plain yes; after the yes, make the call the confirmation
+ * stated (`readBack` reads it from the agent's own words). The τ errors of this moment are drawn
+ * here, each from its own stream: a transfer or the write itself instead of the confirmation, and
+ * "done" without the write after the yes. */
+export function confirmOrAct(
+  ctx: TauAgentContext,
+  events: TauEvent[],
+  w: PlannedWrite,
+  readBack: (text: string) => { tool: string; args: Args } | undefined,
+): Decision {
+  let lastSay = -1;
+  events.forEach((e, i) => {
+    if (e.kind === 'say') lastSay = i;
+  });
+  const sayText = lastSay >= 0 ? (events[lastSay] as { text: string }).text : '';
+  const replies = events
+    .slice(lastSay + 1)
+    .filter((e): e is { kind: 'customer'; text: string } => e.kind === 'customer');
+  const asked = isConfirmation(sayText) && replies.length > 0;
+  const stated = asked && replies.every((e) => isAffirmative(e.text)) ? readBack(sayText) : undefined;
+  if (stated) {
+    if (ctx.rng.fork('tau-no-final-write').chance(ctx.rates.tauNoFinalWrite))
+      return say(
+        `Done: your request has been submitted. ${ANYTHING_ELSE}`,
+        'The customer agreed; it is handled.',
+      );
+    return call(stated.tool, stated.args, 'The customer confirmed; make the change exactly as stated.');
+  }
+  if (ctx.rng.fork('tau-early-transfer').chance(ctx.rates.tauEarlyTransfer))
+    return call(
+      'transfer_to_human_agents',
+      { summary: `The customer asks to ${w.details}. Transferring to a human agent.` },
+      'This looks like something a human agent should handle.',
+    );
+  if (ctx.rng.fork('tau-early-action').chance(ctx.rates.tauEarlyAction))
+    return call(w.tool, w.args, 'I have all the details; make the change.');
+  const text = confirmationText(w);
+  // A "no" that changes nothing I understood: ask instead of stating the same thing again.
+  if (asked && text === sayText)
+    return say(ASK_WHAT_TO_CHANGE, 'The customer said no; find out what to change.');
+  return say(text, 'State the action and ask for explicit confirmation.');
 }

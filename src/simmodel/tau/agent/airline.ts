@@ -4,7 +4,7 @@
 // change the cabin — stated with every detail and done after an explicit yes. Anything else is
 // declined politely. Errors as in retail: a wrong reservation, a wrong payment method, acting
 // before confirmation, a transfer too early, no final write, malformed arguments.
-import { type Decision, call, confirmationText, isConfirmation, say } from './actions';
+import { ANYTHING_ELSE, type Decision, call, confirmOrAct, say } from './actions';
 import type { TauAgentContext } from './context';
 import {
   type Args,
@@ -14,13 +14,12 @@ import {
   isErrorResult,
   parseJsonResult,
 } from './transcript';
-import { isAffirmative, isClosing, sentences } from './understand';
+import { isClosing, sentences } from './understand';
 
 const NOW = '2024-05-15T15:00:00'; // the policy's "current time"
 const MAX_CALLS_PER_REPLY = 2;
 
 export const ASK_USER_ID = 'Before I can help, I need to verify your identity. Please tell me your user id.';
-const ANYTHING_ELSE = 'Is there anything else I can help you with?';
 
 type Cabin = 'basic_economy' | 'economy' | 'business';
 type Intent = 'cancel' | 'bags' | 'cabin';
@@ -360,9 +359,12 @@ export function decideAirline(ctx: TauAgentContext, events: TauEvent[]): Decisio
     return confirmOrAct(
       ctx,
       events,
-      'cancel_reservation',
-      { reservation_id: r.id },
-      `cancel reservation ${r.id} (${r.origin} to ${r.destination}); the refund goes to the original payment method`,
+      {
+        tool: 'cancel_reservation',
+        args: { reservation_id: r.id },
+        details: `cancel reservation ${r.id} (${r.origin} to ${r.destination}); the refund goes to the original payment method`,
+      },
+      statedCall,
     );
   }
   if (intent === 'bags') {
@@ -380,9 +382,12 @@ export function decideAirline(ctx: TauAgentContext, events: TauEvent[]): Decisio
     return confirmOrAct(
       ctx,
       events,
-      'update_reservation_baggages',
-      { reservation_id: r.id, total_baggages: total, nonfree_baggages: nonfree, payment_id: pm },
-      `update reservation ${r.id} to ${total} checked bags in total (${nonfree} of them paid, $${nonfree * 50}) paid with ${pm}`,
+      {
+        tool: 'update_reservation_baggages',
+        args: { reservation_id: r.id, total_baggages: total, nonfree_baggages: nonfree, payment_id: pm },
+        details: `update reservation ${r.id} to ${total} checked bags in total (${nonfree} of them paid, $${nonfree * 50}) paid with ${pm}`,
+      },
+      statedCall,
     );
   }
   const cabin = wantedCabin(texts);
@@ -396,46 +401,12 @@ export function decideAirline(ctx: TauAgentContext, events: TauEvent[]): Decisio
   return confirmOrAct(
     ctx,
     events,
-    'update_reservation_flights',
-    { reservation_id: r.id, cabin, flights: r.flights, payment_id: pm },
-    `change the cabin of reservation ${r.id} to ${cabin.replace('_', ' ')} for the same flights (${r.flights.map((f) => `${f.flight_number} on ${f.date}`).join(', ')}), the difference settled with ${pm}`,
-  );
-}
-
-/** The airline's confirmations are re-read from the agent's own last message: its args ride
- * along with the details, so the write after the yes is the one stated. */
-function confirmOrAct(
-  ctx: TauAgentContext,
-  events: TauEvent[],
-  tool: string,
-  args: Args,
-  details: string,
-): Decision {
-  let lastSay = -1;
-  events.forEach((e, i) => {
-    if (e.kind === 'say') lastSay = i;
-  });
-  const sayText = lastSay >= 0 ? (events[lastSay] as { text: string }).text : '';
-  const replies = events
-    .slice(lastSay + 1)
-    .filter((e): e is { kind: 'customer'; text: string } => e.kind === 'customer');
-  const stated = isConfirmation(sayText) ? statedCall(sayText) : undefined;
-  if (stated && replies.length && replies.every((e) => isAffirmative(e.text))) {
-    if (ctx.rng.fork('tau-no-final-write').chance(ctx.rates.tauNoFinalWrite))
-      return say(`Done: your request has been submitted. ${ANYTHING_ELSE}`, 'The customer agreed.');
-    return call(stated.tool, stated.args, 'The customer confirmed; make the change as stated.');
-  }
-  if (ctx.rng.fork('tau-early-transfer').chance(ctx.rates.tauEarlyTransfer))
-    return call(
-      'transfer_to_human_agents',
-      { summary: `The customer asks to ${details}.` },
-      'A human agent should handle this.',
-    );
-  if (ctx.rng.fork('tau-early-action').chance(ctx.rates.tauEarlyAction))
-    return call(tool, args, 'Make the change.');
-  return say(
-    confirmationText({ tool, args, details }),
-    'State the action and ask for explicit confirmation.',
+    {
+      tool: 'update_reservation_flights',
+      args: { reservation_id: r.id, cabin, flights: r.flights, payment_id: pm },
+      details: `change the cabin of reservation ${r.id} to ${cabin.replace('_', ' ')} for the same flights (${r.flights.map((f) => `${f.flight_number} on ${f.date}`).join(', ')}), the difference settled with ${pm}`,
+    },
+    statedCall,
   );
 }
 

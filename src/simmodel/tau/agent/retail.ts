@@ -4,11 +4,11 @@
 // stated, tell the outcome. Each request the customer makes is handled in the order it was made.
 // Errors of the kinds real models make on τ-bench are drawn here (errorModel.ts, one stream each).
 import {
+  ANYTHING_ELSE,
   type Decision,
   type PlannedWrite,
   call,
-  confirmationText,
-  isConfirmation,
+  confirmOrAct,
   readConfirmation,
   say,
 } from './actions';
@@ -24,7 +24,6 @@ import { type Args, type TauEvent, callsSinceCustomer, isErrorResult } from './t
 import {
   type RetailIntent,
   cancelReason,
-  isAffirmative,
   isClosing,
   orderIds,
   paymentWish,
@@ -46,7 +45,6 @@ export const ASK_HOW = 'Thank you, I have verified your identity. How can I help
 export const ASK_ORDER = 'Which order is it about? Please give me the order id (it looks like #W0000000).';
 export const ASK_REASON =
   "What is the reason for the cancellation: 'no longer needed' or 'ordered by mistake'?";
-export const ANYTHING_ELSE = 'Is there anything else I can help you with?';
 export const GOODBYE = "You're welcome. Have a great day!";
 export const TRANSFERRED = 'I have transferred you to a human agent. They will contact you shortly.';
 
@@ -288,7 +286,7 @@ function handleRequest(
       args: { user_id: userId, ...address },
       details: `change your default address (user id ${userId}) to ${formatAddress(address)}`,
     };
-    return confirmOrAct(ctx, events, w);
+    return confirmOrAct(ctx, events, w, readConfirmation);
   }
 
   // The order: named by the customer, or found among the user's orders by the items it names.
@@ -332,11 +330,16 @@ function handleRequest(
   if (r.intent === 'cancel') {
     const reason = cancelReason(texts.join('\n'));
     if (!reason) return say(ASK_REASON, 'I need the reason.');
-    return confirmOrAct(ctx, events, {
-      tool: 'cancel_pending_order',
-      args: { order_id: order.order_id, reason },
-      details: `cancel order ${order.order_id} (reason: '${reason}')`,
-    });
+    return confirmOrAct(
+      ctx,
+      events,
+      {
+        tool: 'cancel_pending_order',
+        args: { order_id: order.order_id, reason },
+        details: `cancel order ${order.order_id} (reason: '${reason}')`,
+      },
+      readConfirmation,
+    );
   }
   if (r.intent === 'address') {
     const address = readAddress(texts);
@@ -345,11 +348,16 @@ function handleRequest(
         `What is the new shipping address for order ${order.order_id} (street, suite, city, state, zip)?`,
         'I need the address.',
       );
-    return confirmOrAct(ctx, events, {
-      tool: 'modify_pending_order_address',
-      args: { order_id: order.order_id, ...address },
-      details: `change the shipping address of order ${order.order_id} to ${formatAddress(address)}`,
-    });
+    return confirmOrAct(
+      ctx,
+      events,
+      {
+        tool: 'modify_pending_order_address',
+        args: { order_id: order.order_id, ...address },
+        details: `change the shipping address of order ${order.order_id} to ${formatAddress(address)}`,
+      },
+      readConfirmation,
+    );
   }
 
   // Payment: the wish in the customer's words, checked against the user's methods.
@@ -373,11 +381,16 @@ function handleRequest(
   if (r.intent === 'payment') {
     const pm = payMethod();
     if (typeof pm !== 'string') return pm;
-    return confirmOrAct(ctx, events, {
-      tool: 'modify_pending_order_payment',
-      args: { order_id: order.order_id, payment_method_id: pm },
-      details: `change the payment method of order ${order.order_id} to ${pm}`,
-    });
+    return confirmOrAct(
+      ctx,
+      events,
+      {
+        tool: 'modify_pending_order_payment',
+        args: { order_id: order.order_id, payment_method_id: pm },
+        details: `change the payment method of order ${order.order_id} to ${pm}`,
+      },
+      readConfirmation,
+    );
   }
 
   // Items: the ones the customer named in this order.
@@ -402,11 +415,16 @@ function handleRequest(
     const list = items
       .map((it) => `${it.name} (item ${it.item_id}: ${describeOptions(it.options)})`)
       .join(', ');
-    return confirmOrAct(ctx, events, {
-      tool: 'return_delivered_order_items',
-      args: { order_id: order.order_id, item_ids: items.map((it) => it.item_id), payment_method_id: pm },
-      details: `return these items of order ${order.order_id}: ${list}; the refund goes to ${pm}`,
-    });
+    return confirmOrAct(
+      ctx,
+      events,
+      {
+        tool: 'return_delivered_order_items',
+        args: { order_id: order.order_id, item_ids: items.map((it) => it.item_id), payment_method_id: pm },
+        details: `return these items of order ${order.order_id}: ${list}; the refund goes to ${pm}`,
+      },
+      readConfirmation,
+    );
   }
 
   // Exchange (delivered) or modify (pending): every item's product, then the variant asked for.
@@ -460,17 +478,22 @@ function handleRequest(
         `${p.from.name} (item ${p.from.item_id}: ${describeOptions(p.from.options)}) ${exchange ? 'for' : 'to'} ${p.from.name} (item ${p.to.item_id}: ${describeOptions(p.to.options)})`,
     )
     .join(', ');
-  return confirmOrAct(ctx, events, {
-    tool: exchange ? 'exchange_delivered_order_items' : 'modify_pending_order_items',
-    args: {
-      order_id: order.order_id,
-      item_ids: pairs.map((p) => p.from.item_id),
-      new_item_ids: pairs.map((p) => p.to.item_id),
-      payment_method_id: pm,
+  return confirmOrAct(
+    ctx,
+    events,
+    {
+      tool: exchange ? 'exchange_delivered_order_items' : 'modify_pending_order_items',
+      args: {
+        order_id: order.order_id,
+        item_ids: pairs.map((p) => p.from.item_id),
+        new_item_ids: pairs.map((p) => p.to.item_id),
+        payment_method_id: pm,
+      },
+      details: `${verb} these items of order ${order.order_id}: ${list}; ${money}`,
+      reminder: `Please make sure these are all the items you want to ${verb}: this can be done only once for the order.`,
     },
-    details: `${verb} these items of order ${order.order_id}: ${list}; ${money}`,
-    reminder: `Please make sure these are all the items you want to ${verb}: this can be done only once for the order.`,
-  });
+    readConfirmation,
+  );
 }
 
 function askPayment(user: UserRecord | undefined, intent: RetailIntent): string {
@@ -489,37 +512,4 @@ function formatAddress(a: {
   country: string;
 }): string {
   return [a.address1, a.address2, a.city, `${a.state} ${a.zip}`, a.country].filter(Boolean).join(', ');
-}
-
-/** State the action and wait for a yes; after the yes, make the call stated. */
-function confirmOrAct(ctx: TauAgentContext, events: TauEvent[], w: PlannedWrite): Decision {
-  // The agent's last message and whether the customer answered it with a plain yes.
-  let lastSay = -1;
-  events.forEach((e, i) => {
-    if (e.kind === 'say') lastSay = i;
-  });
-  const sayText = lastSay >= 0 ? (events[lastSay] as { text: string }).text : '';
-  const replies = events
-    .slice(lastSay + 1)
-    .filter((e): e is { kind: 'customer'; text: string } => e.kind === 'customer');
-  const confirmed =
-    isConfirmation(sayText) && replies.length > 0 && replies.every((e) => isAffirmative(e.text));
-  const stated = confirmed ? readConfirmation(sayText) : undefined;
-  if (stated) {
-    if (ctx.rng.fork('tau-no-final-write').chance(ctx.rates.tauNoFinalWrite))
-      return say(
-        `Done: your request has been submitted. ${ANYTHING_ELSE}`,
-        'The customer agreed; the request is handled.',
-      );
-    return call(stated.tool, stated.args, 'The customer confirmed; make the change exactly as stated.');
-  }
-  if (ctx.rng.fork('tau-early-transfer').chance(ctx.rates.tauEarlyTransfer))
-    return call(
-      'transfer_to_human_agents',
-      { summary: `The customer asks to ${w.details}. Transferring to a human agent.` },
-      'This looks like something a human agent should handle.',
-    );
-  if (ctx.rng.fork('tau-early-action').chance(ctx.rates.tauEarlyAction))
-    return call(w.tool, w.args, 'I have all the details; make the change.');
-  return say(confirmationText(w), 'State the action and ask for explicit confirmation.');
 }
