@@ -93,7 +93,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     let simStats: (() => unknown) | null = null;
     const taskQueue = opts.taskQueue ?? MAIN_TASK_QUEUE;
     if (runWorker && llm.simulated) {
-      const sim = await createSimModelServer({ port: 0, dataDir: opts.dataDir });
+      // Its uploaded files and fine-tuning jobs persist beside the runs, so a model fine-tuned by
+      // one command (josh train) is there for the next (josh eval --agent-model ft:...).
+      const sim = await createSimModelServer({
+        port: 0,
+        dataDir: opts.dataDir,
+        stateDir: path.join(opts.runsRoot, '.sim-model'),
+      });
       closers.push(() => sim.close());
       llm = { ...llm, baseURL: `${sim.url}/v1` };
       simStats = () => sim.stats();
