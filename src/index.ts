@@ -34,3 +34,16 @@ export {
 } from './shared/harvestApi';
 export { MAIN_TASK_QUEUE } from './shared/taskQueues';
 export { UserError } from './util/errors';
+// `josh train` and `josh loop` (docs/training.md): pass `joshClient.temporal` as the client.
+export {
+  getLoopProgress,
+  getTrainProgress,
+  parseLoopConfig,
+  parseTrainConfig,
+  startLoop,
+  startTrain,
+  waitForWorkflow,
+} from './client/training';
+export { LoopConfig, TrainConfig, type LoopConfigInput, type TrainConfigInput } from './train/config';
+export { TRAIN_WORKFLOW_TYPE, type TrainProgress, type TrainStatus } from './train/api';
+export { LOOP_WORKFLOW_TYPE, type LoopProgress, type LoopRound } from './train/loopApi';
