@@ -10,9 +10,12 @@ import {
   type Args,
   type Json,
   type TauEvent,
+  arr,
   callsSinceCustomer,
   isErrorResult,
-  parseJsonResult,
+  obj,
+  str,
+  toolResults,
 } from './transcript';
 import { isClosing, sentences } from './understand';
 
@@ -43,11 +46,6 @@ interface Profile {
   reservations: string[];
   payments: { id: string; source: string; last_four?: string }[];
 }
-
-const obj = (v: Json | undefined): Record<string, Json> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
-const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 
 function readReservation(v: Json | undefined): Reservation | undefined {
   const r = obj(v);
@@ -103,11 +101,7 @@ function knowledge(events: TauEvent[]): Knowledge {
     writes: [],
     transferred: false,
   };
-  events.forEach((e, at) => {
-    if (e.kind !== 'result' || !e.call) return;
-    const failed = isErrorResult(e.text);
-    const value = failed ? undefined : parseJsonResult(e.text);
-    const { name, args } = e.call;
+  for (const { name, args, text, failed, value, at } of toolResults(events)) {
     if (name === 'get_user_details') {
       k.triedUsers.add(str(args?.user_id));
       const p = readProfile(str(args?.user_id), value);
@@ -118,11 +112,11 @@ function knowledge(events: TauEvent[]): Knowledge {
       k.lookups.push({ id: str(args?.reservation_id), at });
     } else if (name === 'transfer_to_human_agents') k.transferred = true;
     else if (WRITES.has(name)) {
-      k.writes.push({ name, args: args ?? {}, ok: !failed, text: e.text, at });
+      k.writes.push({ name, args: args ?? {}, ok: !failed, text, at });
       const r = readReservation(value);
       if (r) k.reservations.set(r.id, r);
     }
-  });
+  }
   return k;
 }
 

@@ -1,6 +1,6 @@
 // The retail records as the agent's tool calls return them, read leniently (a field it cannot
 // read is simply unknown), and what its calls have found out so far in the conversation.
-import { type Args, type Json, type TauEvent, isErrorResult, parseJsonResult } from './transcript';
+import { type Args, type Json, type TauEvent, num, obj, str, toolResults } from './transcript';
 
 export interface Item {
   name: string;
@@ -77,10 +77,6 @@ export const WRITE_TOOLS = new Set([
   'modify_user_address',
 ]);
 
-const obj = (v: Json | undefined): Record<string, Json> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
-const num = (v: Json | undefined): number => (typeof v === 'number' ? v : 0);
 const strRecord = (v: Json | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(obj(v) ?? {}).map(([k, x]) => [k, str(x)]));
 
@@ -162,17 +158,13 @@ export function retailKnowledge(events: TauEvent[]): RetailKnowledge {
     writes: [],
     transferred: false,
   };
-  events.forEach((e, at) => {
-    if (e.kind !== 'result' || !e.call) return;
-    const { name, args } = e.call;
-    const failed = isErrorResult(e.text);
-    const value = failed ? undefined : parseJsonResult(e.text);
+  for (const { name, args, text, failed, value, at } of toolResults(events)) {
     switch (name) {
       case 'find_user_id_by_email':
       case 'find_user_id_by_name_zip':
         k.identityTried.add(JSON.stringify(args ?? {}));
         k.lastIdentityFailed = failed;
-        if (!failed) k.userId = e.text.trim().replace(/^"|"$/g, '');
+        if (!failed) k.userId = text.trim().replace(/^"|"$/g, '');
         break;
       case 'get_user_details': {
         const u = readUser(str(args?.user_id), value);
@@ -195,12 +187,12 @@ export function retailKnowledge(events: TauEvent[]): RetailKnowledge {
         break;
       default:
         if (WRITE_TOOLS.has(name)) {
-          k.writes.push({ name, args: args ?? {}, ok: !failed, text: e.text, at });
+          k.writes.push({ name, args: args ?? {}, ok: !failed, text, at });
           // A write returns the order as it now is.
           const o = readOrder(value);
           if (o) k.orders.set(o.order_id, o);
         }
     }
-  });
+  }
   return k;
 }

@@ -98,3 +98,30 @@ export function parseJsonResult(text: string): Json | undefined {
     return undefined;
   }
 }
+
+// Lenient readers of a tool result's JSON: a field of another type reads as absent.
+export const obj = (v: Json | undefined): Record<string, Json> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+export const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
+export const num = (v: Json | undefined): number => (typeof v === 'number' ? v : 0);
+export const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
+
+export interface ToolResultSeen {
+  name: string;
+  args: Args | undefined;
+  text: string;
+  failed: boolean;
+  /** The result as JSON, when it is JSON and not an error. */
+  value: Json | undefined;
+  /** Its index in the events. */
+  at: number;
+}
+
+/** Every tool result of the conversation with the call it answers. */
+export function toolResults(events: TauEvent[]): ToolResultSeen[] {
+  return events.flatMap((e, at) => {
+    if (e.kind !== 'result' || !e.call) return [];
+    const failed = isErrorResult(e.text);
+    return [{ ...e.call, text: e.text, failed, value: failed ? undefined : parseJsonResult(e.text), at }];
+  });
+}
