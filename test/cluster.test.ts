@@ -343,6 +343,12 @@ test(
       );
     }
     assert.deepEqual(comparableResults(run.runDir), comparableResults(ref.runDir));
+    // Separate worker processes shared the work (the surviving one and the replacement at least).
+    const by = [...(run.activitiesByPid ?? new Map<number, number>())].filter(([pid]) =>
+      run.workerPids?.includes(pid),
+    );
+    t.diagnostic(`activities by worker pid: ${by.map(([p, n]) => `${p}: ${n}`).join(', ')}`);
+    assert.ok(by.length >= 2, `activities ran in ${by.length} of the worker processes`);
   },
 );
 

@@ -19,10 +19,13 @@ export interface PostgresOptions {
   /** The account that runs PostgreSQL when we are root (default `postgres`). */
   runAs?: string;
   /**
-   * false (the default for a throwaway cluster): fsync, synchronous_commit and full_page_writes
-   * off. A killed PostgreSQL process loses nothing (the kernel has the writes); only an operating
-   * system crash could, the same bargain as the dev server's SQLite. true keeps PostgreSQL's
-   * durable defaults.
+   * false (the default for a throwaway cluster): fsync and full_page_writes off. A PostgreSQL
+   * process that is killed loses nothing — every commit has been written to the kernel before it
+   * is acknowledged — only an operating system crash could, the same bargain as the dev server's
+   * SQLite. synchronous_commit stays on: with it off, a commit is acknowledged before its WAL
+   * leaves PostgreSQL's own memory, so a crash of PostgreSQL itself loses acknowledged writes, and
+   * the Temporal server, which relies on them, strands tasks (the cluster test saw it). true keeps
+   * PostgreSQL's durable defaults.
    */
   durable?: boolean;
 }
@@ -126,7 +129,7 @@ export function initPostgres(o: PostgresOptions): PostgresInfo {
     unix_socket_directories: `'${dataDir}'`,
     // One Temporal server opens up to 4 × 20 + 4 × 10 connections (a pool per service and store).
     max_connections: '250',
-    ...(o.durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
+    ...(o.durable ? {} : { fsync: 'off', full_page_writes: 'off' }),
   };
   const conf = Object.entries(settings)
     .map(([k, v]) => `${k} = ${v}`)
