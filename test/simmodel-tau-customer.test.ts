@@ -140,6 +140,9 @@ void describe('τ customer answers', () => {
     ]);
     // Its scenario names no items: it does not make any up.
     assert.doesNotMatch(said[1], /Kettle|Tablet|Laptop|gift_card|paypal/);
+    const dob = await play(ZIP_ONLY, ['What is your date of birth?']);
+    assert.match(dob[1], /don't (know|have)/);
+    assert.doesNotMatch(dob[1], /\d{4}-\d{2}-\d{2}|19\d\d/);
   });
 
   test("follows its scenario's fallback when the agent cannot do it", async () => {

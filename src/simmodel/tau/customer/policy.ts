@@ -445,6 +445,13 @@ function step(ctx: CustomerContext, st: State, agentText: string | null): string
       parts.push(piece ?? requestText(sc, r(), true));
     }
   }
+  // A question about the customer that its scenario does not answer ("What is your date of
+  // birth?"): it says it does not know, and goes on with what it came for.
+  if (parts.length === 0 && !m.open && m.text.includes('?') && /\b(your|you have)\b/i.test(m.text)) {
+    parts.push(pickPhrase(rng, ["I'm sorry, I don't know that.", "Sorry, I don't have that information."]));
+    const piece = nextPiece(ctx, st, r());
+    if (piece) parts.push(piece);
+  }
   if (parts.length === 0) {
     const piece = nextPiece(ctx, st, r());
     if (piece) parts.push(piece);
