@@ -32,6 +32,7 @@ interface Turn {
 }
 
 interface Options {
+  env?: 'tau-retail' | 'tau-airline';
   strategy?: AgentStrategy;
   temperature?: number;
   seed?: number;
@@ -69,7 +70,7 @@ async function converse(
   customer: string[] | ((conversation: Message[]) => string | undefined),
   o: Options = {},
 ): Promise<{ turns: Turn[]; calls: CallMade[]; history: Message[] }> {
-  const env = retail();
+  const env = getEnvironment(o.env ?? 'tau-retail', DATA);
   const strategy = o.strategy ?? 'function-calling';
   const history: Message[] = [];
   const calls: CallMade[] = [];
@@ -316,5 +317,48 @@ describe('τ agent determinism and what it sees', () => {
           for (const p of pieces) assert.ok(!body.includes(p), `${id}: the agent request contains "${p}"`);
         }
     }
+  });
+});
+
+describe('the τ airline agent', () => {
+  it('changes the cabin, then adds bags with the free allowance of the new cabin', async () => {
+    // test-4: omar_rossi_1241 (gold) upgrades FQ8APE to economy and wants 3 checked bags.
+    const task = getEnvironment('tau-airline', DATA).getTask('test-4');
+    const { turns, calls } = await converse(
+      task,
+      [
+        "Hi, I'd like to upgrade my reservation to economy, and I want 3 checked bags in total.",
+        'My user id is omar_rossi_1241.',
+        'The reservation id is FQ8APE.',
+        'Please use gift_card_8190333.',
+        'Yes, please go ahead.',
+        'Yes, please go ahead.',
+        'Yes, please go ahead.',
+      ],
+      { env: 'tau-airline' },
+    );
+    assert.match(lastSay(turns[0]), /verify your identity.*user id/);
+    assert.match(lastSay(turns[3]), /^To confirm, I will change the cabin of reservation FQ8APE to economy/);
+    const writes = calls.filter((c) => c.name.startsWith('update_'));
+    assert.deepEqual(
+      writes.map((c) => [c.name, c.arguments]),
+      [task.goalCalls[0], task.goalCalls[2]].map((g) => [g.name, g.parameters]),
+    );
+  });
+
+  it('refuses a cancellation the policy does not allow', async () => {
+    // FQ8APE is basic economy, booked long ago, without insurance: a change of plan does not qualify.
+    const task = getEnvironment('tau-airline', DATA).getTask('test-4');
+    const { turns, calls } = await converse(
+      task,
+      [
+        "Hi, I'd like to cancel a reservation because of a change of plans.",
+        'My user id is omar_rossi_1241.',
+        'The reservation id is FQ8APE.',
+      ],
+      { env: 'tau-airline' },
+    );
+    assert.match(lastSay(turns[2]), /reservation FQ8APE cannot be cancelled/);
+    assert.ok(!calls.some((c) => c.name === 'cancel_reservation'));
   });
 });

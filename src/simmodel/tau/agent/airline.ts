@@ -114,6 +114,9 @@ function knowledge(events: TauEvent[]): Knowledge {
     else if (WRITES.has(name)) {
       k.writes.push({ name, args: args ?? {}, ok: !failed, text, at });
       const r = readReservation(value);
+      // The flights update returns the record with its old cabin: the agent knows what it set.
+      if (r && name === 'update_reservation_flights' && typeof args?.cabin === 'string')
+        r.cabin = args.cabin as Cabin;
       if (r) k.reservations.set(r.id, r);
     }
   }
