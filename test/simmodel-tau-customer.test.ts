@@ -206,6 +206,15 @@ void describe('τ airline customer answers', () => {
     assert.match(said[0], /cancel/i);
     assert.match(said[2], /FQ8APE/);
     assert.doesNotMatch(said[2], /UM3OG5/);
+    const sick = await play(
+      'You are anya_garcia_5901. You want to cancel reservation 3RK2T9 because you are sick.',
+      [
+        'Before I can help, I need to verify your identity. Please tell me your user id.',
+        'What is the reason for the cancellation?',
+      ],
+      'airline',
+    );
+    assert.match(sick[2], /health/);
   });
 });
 

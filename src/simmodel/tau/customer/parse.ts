@@ -428,6 +428,21 @@ function conditionOf(s: string): Condition | undefined {
   };
 }
 
+/** Why an airline customer cancels, in the words a policy asks about. */
+function airlineReason(s: string): string | undefined {
+  if (/\b(sick|ill|illness|health|hospital|surgery|passed away|died|funeral)\b/i.test(s)) return 'health';
+  if (/\b(weather|storm|hurricane|snow)\b/i.test(s)) return 'weather';
+  if (/\bairline\b[^.]*\bcancel|\bflight (was|got|has been) cancel/i.test(s))
+    return 'the airline cancelled the flight';
+  if (
+    /\b(change of plans?|plans? (have )?changed|no longer|can't make it|cannot make it|coincides|conflict)\b/i.test(
+      s,
+    )
+  )
+    return 'change of plan';
+  return undefined;
+}
+
 const PERSONA = /^You are ((?:[a-z]+(?:, | and |, and ))*[a-z]+)\.?$/;
 
 /** Parses a τ customer's instruction. `domain` comes from the prompt's framing when it says. */
@@ -503,6 +518,7 @@ export function parseScenario(
     if (/\b(want|like|need) to know\b|\bask (for|about)\b|\bhow much\b|\btracking number\b/i.test(body))
       sc.questions.push(body);
     const reason =
+      (dom === 'airline' ? airlineReason(body) : undefined) ??
       CANCEL_REASONS.find((r) => body.toLowerCase().includes(r)) ??
       (/\bby mistake|accidentally|wrong(ly)? order/i.test(body)
         ? 'ordered by mistake'

@@ -345,7 +345,13 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
   if (m.asksReason) {
     repeat('reason');
     const reason = r.reason ?? sc.reasons[0];
-    out.push(reason ? `The reason is: ${reason}.` : "It's no longer needed.");
+    if (sc.domain === 'airline')
+      out.push(
+        reason
+          ? `It's because of ${reason === 'change of plan' ? 'a change of plan' : reason}.`
+          : "I'd rather not say.",
+      );
+    else out.push(reason ? `The reason is: ${reason}.` : "It's no longer needed.");
   }
   return out;
 }
