@@ -77,7 +77,8 @@ export function createFinetuneActivities(deps: {
       baseURL: deps.llm.baseURL,
       apiKey: deps.llm.apiKey,
       maxRetries: 0,
-      timeout: Math.max(deps.llm.timeoutMs, 60_000),
+      // Under the activities' one-minute timeout, so a slow answer is retried, not timed out.
+      timeout: 50_000,
     }));
   const keys = [deps.llm.apiKey];
   /** The SDK's error as a Temporal failure: 4xx (bad file, unknown model) stop, the rest retry. */
@@ -135,7 +136,10 @@ export function createFinetuneActivities(deps: {
       const earlier = await findFile(api(), filename);
       if (earlier) return { fileId: earlier };
       const created = await call('upload', async () =>
-        api().files.create({ file: await toFile(bytes, filename), purpose: 'fine-tune' }),
+        api().files.create(
+          { file: await toFile(bytes, filename), purpose: 'fine-tune' },
+          { timeout: 280_000 },
+        ),
       );
       return { fileId: created.id };
     },

@@ -31,9 +31,10 @@ import { fnv1a } from '../util/hash';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const trainSchema = (): typeof import('../train/config') => require('../train/config');
 
-/** Calls to the fine-tuning API: short, retried through an outage of up to an hour. */
+/** Calls to the fine-tuning API: short, retried through an outage of up to an hour. Their
+ * timeout is short because it is also how long a worker that died during one is waited for. */
 const API_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '60 minutes',
   retry: {
     initialInterval: '1 second',
@@ -49,8 +50,12 @@ const API_OPTIONS: ActivityOptions = {
   },
 };
 const api = proxyActivities<MainActivities>(API_OPTIONS);
-/** Exports and script writing read a whole run: minutes for a large one. */
-const files = proxyActivities<MainActivities>({ ...API_OPTIONS, startToCloseTimeout: '15 minutes' });
+/** Exports and script writing read a whole run (a second for a thousand conversations); the
+ * export cannot heartbeat while it works, so its timeout is also how long a worker that died
+ * during it is waited for. */
+const files = proxyActivities<MainActivities>({ ...API_OPTIONS, startToCloseTimeout: '1 minute' });
+/** An upload sends the whole file. */
+const upload = proxyActivities<MainActivities>({ ...API_OPTIONS, startToCloseTimeout: '5 minutes' });
 /** A TRL run takes hours; its heartbeat says it is alive. */
 const trlRun = proxyActivities<MainActivities>({
   startToCloseTimeout: '7 days',
@@ -134,7 +139,7 @@ export async function trainWorkflow(raw: TrainConfigInput, carry?: TrainCarry): 
 
     if (!p.fileId) {
       setStatus('uploading');
-      p.fileId = (await api.uploadTrainingFile({ trainId: config.id, file: p.trainingFile })).fileId;
+      p.fileId = (await upload.uploadTrainingFile({ trainId: config.id, file: p.trainingFile })).fileId;
     }
     if (!p.jobId) {
       setStatus('creating');
