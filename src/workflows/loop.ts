@@ -44,8 +44,10 @@ import { trainWorkflow } from './train';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loopSchema = (): typeof import('../train/config') => require('../train/config');
 
+// Reading a run's results and writing the report take a second; the timeout is also how long a
+// worker that died during one is waited for.
 const act = proxyActivities<MainActivities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
