@@ -72,8 +72,17 @@ export function focusedClauses(events: TauEvent[], items: Item[]): { text: strin
 /** The order's items the customer has named (or all of them when it said so). */
 export function mentionedItems(texts: string[], order: Order): Item[] {
   if (texts.some((t) => ALL.test(t))) return order.items;
-  // In the order the customer first named them: the tool's lists keep that order.
+  const parens = (it: Item, t: string): RegExpMatchArray[] => {
+    const esc = it.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return [...t.matchAll(new RegExp(`${esc}\\s*\\(([^)]*)\\)`, 'gi'))];
+  };
+  // In the order the customer first named them (the tool's lists keep that order); an item it
+  // described with all its options is placed where that description is (twins of one product).
   const first = (it: Item): number => {
+    for (let i = 0; i < texts.length; i++)
+      for (const m of parens(it, texts[i]))
+        if (Object.values(it.options).every((v) => mentionIndex(m[1], v) >= 0))
+          return i * 100_000 + (m.index ?? 0);
     for (let i = 0; i < texts.length; i++) {
       const at = itemMention(texts[i], it, order.items);
       if (at >= 0) return i * 100_000 + at;
@@ -93,10 +102,7 @@ export function mentionedItems(texts: string[], order: Order): Item[] {
   // Its description is the parenthesis after its name ("the Skateboard (plastic, 34 inch, plain)"),
   // else the sentences that name it.
   const described = (it: Item): string => {
-    const esc = it.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const paren = texts.flatMap((t) =>
-      [...t.matchAll(new RegExp(`${esc}\\s*\\(([^)]*)\\)`, 'gi'))].map((m) => m[1]),
-    );
+    const paren = texts.flatMap((t) => parens(it, t).map((m) => m[1]));
     return paren.length
       ? paren.join('\n')
       : texts
