@@ -64,6 +64,16 @@ function worker(opts: { runsRoot: string; promptsFile?: string; baseURL?: string
       apiKey: API_KEY,
       timeoutMs: 2_000,
       simulated: false,
+      // A models file routes the user model elsewhere: provenance records each role's host.
+      models: {
+        'gpt-user-y': {
+          name: 'gpt-user-y',
+          baseURL: `https://user:${API_KEY}@user-models.example.test:9000/v1?api_key=${API_KEY}`,
+          apiKey: API_KEY,
+          upstreamModel: 'gpt-user-y',
+          extra: {},
+        },
+      },
     },
     promptsFile: opts.promptsFile,
   };
@@ -140,6 +150,7 @@ void test('recordProvenance writes provenance.json and the prompts text, with th
     agent: 'gpt-agent-x',
     user: 'gpt-user-y',
     endpointHost: 'models.example.test',
+    endpointHosts: { agent: 'models.example.test', user: 'user-models.example.test' },
     simulated: false,
   });
   assertNoSecrets(runDir);

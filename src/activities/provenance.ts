@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { environmentNode, workerPromptsSource, type PromptsSource } from '../env';
 import { PROVENANCE_FILE, readProvenance, type Provenance } from '../export/recorded';
-import type { LlmEndpointConfig } from '../llm/endpoint';
+import { routeFor, type LlmEndpointConfig } from '../llm/endpoint';
 import { writeErrorOf, writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { runDirOf } from './runDir';
@@ -179,6 +179,11 @@ export function createProvenanceActivities(deps: ProvenanceDeps) {
           agent: input.config.agentModel,
           user: input.config.userModel,
           endpointHost: endpointHost(deps.llm.baseURL),
+          // With a models file each role may have its own endpoint: record where each went.
+          endpointHosts: {
+            agent: endpointHost(routeFor(deps.llm, input.config.agentModel).endpoint.baseURL),
+            user: endpointHost(routeFor(deps.llm, input.config.userModel).endpoint.baseURL),
+          },
           simulated: deps.llm.simulated,
         },
         runtime: { node: process.version, temporalSdk: TEMPORAL_SDK },

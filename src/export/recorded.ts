@@ -38,6 +38,8 @@ export const ProvenanceSchema = z.object({
     user: z.string(),
     /** The endpoint's host name only: never a key, credentials, port, path or query. */
     endpointHost: z.string(),
+    /** Each role's endpoint host when a models file routes them (absent in older runs). */
+    endpointHosts: z.object({ agent: z.string(), user: z.string() }).optional(),
     simulated: z.boolean(),
   }),
   runtime: z.object({ node: z.string(), temporalSdk: z.string() }),
