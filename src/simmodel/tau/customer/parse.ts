@@ -158,7 +158,13 @@ function generatedRequests(text: string): { requests: TauRequest[]; rest: string
   return { requests: found.map((f) => f.req), rest };
 }
 
-const INTENT_WORDS: { intent: Intent; re: RegExp; domain: 'retail' | 'airline' | 'both' }[] = [
+/** `negated`: the pattern itself reads a negation ("not receive"), so it sees the whole sentence. */
+const INTENT_WORDS: {
+  intent: Intent;
+  re: RegExp;
+  domain: 'retail' | 'airline' | 'both';
+  negated?: boolean;
+}[] = [
   {
     intent: 'change_user_address',
     re: /\b(user|default|profile)\b[^.]*\baddress\b|\baddress\b[^.]*\b(user profile|profile|account)\b|\byour address\b[^.]*\b(update|change)\b/i,
@@ -183,6 +189,7 @@ const INTENT_WORDS: { intent: Intent; re: RegExp; domain: 'retail' | 'airline' |
     intent: 'cancel',
     re: /\b(not|don't|do not|won't) (want to |be able to )?receive\b|\b(placed|placing|ordered)\b[^.]*\b(full )?refund\b/i,
     domain: 'retail',
+    negated: true,
   },
   {
     intent: 'modify_items',
@@ -294,9 +301,14 @@ function freeItems(world: TauWorld, s: string, context?: string): ItemWish[] {
 /** Intents of a free-text sentence, in the domain's vocabulary; at most the strongest few. */
 function intentsOf(domain: 'retail' | 'airline', s: string): Intent[] {
   const out: Intent[] = [];
+  // "without changing the flights or passengers": what it does not want is not a request.
+  const wanted = s.replace(
+    /\b(without|never|not|don't|do not|doesn't|does not)\b[^,.;]*?(?=\b(and|but)\b|[,.;]|$)/gi,
+    ' ',
+  );
   for (const w of INTENT_WORDS) {
     if (w.domain !== domain && w.domain !== 'both') continue;
-    if (!w.re.test(s)) continue;
+    if (!w.re.test(w.negated ? s : wanted)) continue;
     // A more specific address intent already read the word "address".
     if (w.intent === 'modify_address' && out.includes('change_user_address') && !/\border\b/i.test(s))
       continue;

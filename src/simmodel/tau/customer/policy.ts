@@ -218,17 +218,25 @@ function scenarioCodes(ctx: CustomerContext): string[] {
 
 /** Its trip among the reservations the agent listed ("UM3OG5 (SEA to DFW, 2024-05-26, economy)"):
  * the first whose two airports, or one airport and the date, are the scenario's. */
-function tripFromListing(ctx: CustomerContext, agentText: string): string | undefined {
+function tripFromListing(ctx: CustomerContext, r: TauRequest, agentText: string): string[] {
   const codes = scenarioCodes(ctx);
   const dates = ctx.scenario.dates;
-  for (const m of agentText.matchAll(
-    /\b([A-Z0-9]{6}) \(([A-Z]{3}) to ([A-Z]{3}),? (\d{4})-(\d{2})-(\d{2})/g,
-  )) {
+  const entries = [
+    ...agentText.matchAll(/\b([A-Z0-9]{6}) \(([A-Z]{3}) to ([A-Z]{3}),? (\d{4})-(\d{2})-(\d{2})([^)]*)\)/g),
+  ];
+  for (const m of entries) {
     const airports = [m[2], m[3]].filter((c) => codes.includes(c)).length;
     const onDate = dates.some((d) => d.month === Number(m[5]) && d.day === Number(m[6]));
-    if (airports === 2 || (airports === 1 && onDate)) return m[1];
+    if (airports === 2 || (airports === 1 && onDate)) return [m[1]];
   }
-  return undefined;
+  // "all business flights": every listed reservation in the cabin it names and does not keep.
+  if (/\ball\b/i.test(r.text)) {
+    const cabin = ['basic economy', 'business', 'economy'].find(
+      (c) => new RegExp(`\\b${c}\\b`, 'i').test(r.text) && c.replace(' ', '_') !== ctx.scenario.cabin,
+    );
+    return entries.filter((m) => !cabin || new RegExp(`,\\s*${cabin}\\s*$`).test(m[7])).map((m) => m[1]);
+  }
+  return [];
 }
 
 /** Answers to what the agent asked, from the scenario only. */
@@ -266,9 +274,8 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
   }
   if (m.asksReservation) {
     repeat('order');
-    const listed =
-      r.reservationIds.length || sc.reservationIds.length ? undefined : tripFromListing(ctx, m.text);
-    const ids = r.reservationIds.length ? r.reservationIds : listed ? [listed] : sc.reservationIds;
+    const listed = r.reservationIds.length || sc.reservationIds.length ? [] : tripFromListing(ctx, r, m.text);
+    const ids = r.reservationIds.length ? r.reservationIds : listed.length ? listed : sc.reservationIds;
     out.push(
       ids.length
         ? `The reservation id is ${listText(ids)}.`
@@ -431,6 +438,12 @@ function step(ctx: CustomerContext, st: State, agentText: string | null): string
     return pickPhrase(rng, ['Are you sure? Please check again.', 'Is there really nothing you can do?']);
   }
   if (m.goodbye && !m.open) return giveUp(st, 'Goodbye.');
+  // "Let me check your reservations.": the agent is working; nothing to answer yet.
+  if (
+    !m.text.includes('?') &&
+    /\b(let me|one moment|just a moment|i will (check|look)|checking)\b/i.test(m.text)
+  )
+    return 'Sure, thank you.';
 
   const parts = answers(ctx, st, m, r());
   if (parts.length === 0 && m.open) {
