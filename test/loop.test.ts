@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import OpenAI from 'openai';
 import type { Client } from '@temporalio/client';
 import { WORKFLOW_ID_METADATA } from '../src/activities/finetune';
-import { getLoopProgress, startLoop, waitForWorkflow } from '../src/client/training';
+import { getLoopProgress, getTrainProgress, startLoop, waitForWorkflow } from '../src/client/training';
 import type { LoopConfigInput } from '../src/train/config';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../src/train/loopApi';
 import { withStack } from './helpers/harvest';
@@ -163,5 +163,58 @@ test(
       }
     });
     cleanups.push(() => undefined);
+  },
+);
+
+test(
+  'pause holds the campaign and its running eval; cancel in the fine-tuning wait cancels the job',
+  { timeout: 600_000 },
+  async () => {
+    // Jobs that take 30 s: the cancel lands while the job runs.
+    await withStack({ simOptions: { fineTuneSecondsPerPhase: 10 } }, async (stack) => {
+      const id = `loop-control-${Date.now()}`;
+      await startLoop(stack.client, { ...SETTINGS, id, rounds: 1, seed: 'loop-control' }, stack.taskQueue);
+      const evalId = `${id}-r0-eval`;
+      const handle = stack.client.workflow.getHandle(id);
+      await waitUntil(
+        'the base eval to run',
+        async () => (await getLoopProgress(stack.client, id)).phase.startsWith('round 0:'),
+        120_000,
+      );
+      await handle.signal('pause');
+      await waitUntil(
+        'the campaign to be paused',
+        async () => (await getLoopProgress(stack.client, id)).status === 'paused',
+        30_000,
+      );
+      // The running eval was paused too.
+      await waitUntil(
+        'the eval to be paused',
+        async () =>
+          (await stack.client.workflow.getHandle(evalId).query<{ status: string }>('progress')).status ===
+          'paused',
+        60_000,
+      );
+      await handle.signal('resume');
+      await waitUntil(
+        'the campaign to run again',
+        async () => (await getLoopProgress(stack.client, id)).status === 'running',
+        30_000,
+      );
+      await waitUntil(
+        'the fine-tuning job to run',
+        async () => {
+          const t = await getTrainProgress(stack.client, `${id}-r1-train`).catch(() => null);
+          return t !== null && t.jobId !== null && t.status !== 'creating';
+        },
+        400_000,
+      );
+      await handle.cancel();
+      const p = await waitForWorkflow<LoopProgress>(stack.client, id, FINAL_LOOP_MEMO);
+      assert.equal(p.status, 'cancelled');
+      const [job] = await jobsOf(stack.simUrl, `${id}-r1-train`);
+      assert.equal(job.status, 'cancelled', 'the campaign cancel reached the fine-tuning job');
+      assert.match(fs.readFileSync(p.reportFile!, 'utf8'), /^# Campaign .*: cancelled/);
+    });
   },
 );

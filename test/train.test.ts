@@ -168,6 +168,22 @@ describe('OpenAI backend on the simulated fine-tuning API', () => {
         assert.deepEqual([again.jobId, again.reused], [p.jobId, true]);
         assert.equal((await jobsOf(id)).length, 1);
 
+        // Backend trl through the workflow: without a launcher on the worker, it ends with the
+        // script and the command that runs it.
+        const tid = `train-trl-${Date.now()}`;
+        await startTrain(
+          stack.client,
+          { id: tid, runDir: h.runDir, backend: 'trl', format: 'trl-kto', includePartial: true },
+          stack.taskQueue,
+        );
+        const t = await waitForWorkflow<TrainProgress>(stack.client, tid);
+        assert.equal(t.status, 'script-written');
+        assert.ok(t.script && fs.existsSync(t.script.path) && fs.existsSync(t.script.config));
+        assert.equal(t.script.command, `python3 ${t.script.path} --config ${t.script.config}`);
+        const dry = spawnSync('python3', [t.script.path, '--dry-run'], { encoding: 'utf8' });
+        assert.equal(dry.status, 0, dry.stderr);
+        assert.equal((JSON.parse(dry.stdout) as { data: { rows: number } }).data.rows, t.examples);
+
         // Cancelling the workflow cancels the job at the server.
         const cid = `train-cancel-${Date.now()}`;
         await startTrain(stack.client, { id: cid, runDir: h.runDir, pollSeconds: 0.3 }, stack.taskQueue);
