@@ -51,6 +51,8 @@ interface State {
   said: Set<string>;
   identityAttempts: number;
   confirmed: boolean;
+  /** Its last message followed a fallback of its scenario. */
+  fellBack: boolean;
   usedConditions: Set<number>;
   frustration: number;
   ended: boolean;
@@ -107,6 +109,21 @@ function mismatch(ctx: CustomerContext, r: TauRequest, m: AgentMessage): string 
   if (r.address?.address1 && !t.includes(r.address.address1))
     return `the new address is ${addressText(r.address)}.`;
   return undefined;
+}
+
+/** A scenario's "then" as the customer says it: a wish ("you'd go for no backlight") after "In that
+ * case,"; a way to behave ("insist that you are a silver member", "ask for a refund") as the words
+ * themselves. */
+function spokenFallback(then: string): string {
+  const t = firstPerson(then).trim().replace(/\.?$/, '');
+  const ask = /^ask (?:the agent |them |for |the agent for )?(?:to )?(.*)$/i.exec(t);
+  if (ask && /^ask\b/i.test(t)) return `Could you ${ask[1].replace(/^for\s+/i, 'give me ')}?`;
+  const said =
+    /^(?:insist|say|mention|tell the agent|tell them|explain|claim|point out|remind the agent)(?: that)?\s+(.*)$/i.exec(
+      t,
+    );
+  if (said) return `${said[1][0].toUpperCase()}${said[1].slice(1)}.`;
+  return `In that case, ${t}.`;
 }
 
 /** The fallback the scenario names for when the agent cannot do what was asked, if any is left. */
@@ -353,11 +370,8 @@ function answers(ctx: CustomerContext, st: State, m: AgentMessage, r: TauRequest
     repeat('reason');
     const reason = r.reason ?? sc.reasons[0];
     if (sc.domain === 'airline')
-      out.push(
-        reason
-          ? `It's because of ${reason === 'change of plan' ? 'a change of plan' : reason}.`
-          : "I'd rather not say.",
-      );
+      // No reason in its scenario: its plans changed, as a traveller who just cancels would say.
+      out.push(`It's because of ${!reason || reason === 'change of plan' ? 'a change of plan' : reason}.`);
     else out.push(reason ? `The reason is: ${reason}.` : "It's no longer needed.");
   }
   return out;
@@ -417,7 +431,10 @@ function step(ctx: CustomerContext, st: State, agentText: string | null): string
       return giveUp(st, "This isn't what I asked for. I'll try again another time.");
     return `No, ${wrong}`;
   }
-  if (m.refused && !m.notFound) {
+  // After it fell back, an agent that only asks "anything else?" has not agreed: the next fallback.
+  const unmoved = st.fellBack && m.open && !m.done && !m.confirm && fallbackFor(st, sc) !== undefined;
+  st.fellBack = false;
+  if ((m.refused && !m.notFound) || unmoved) {
     const fb = fallbackFor(st, sc);
     if (fb) {
       const [i, c] = fb;
@@ -426,7 +443,8 @@ function step(ctx: CustomerContext, st: State, agentText: string | null): string
       const intent = c.intents[0] ?? base.intent;
       st.current[st.req] = { ...base, intent, items: c.items.length ? c.items : base.items, text: c.then };
       st.confirmed = false;
-      return `In that case, ${firstPerson(c.then).replace(/\.?$/, '.')}`;
+      st.fellBack = true;
+      return spokenFallback(c.then);
     }
     if (st.req + 1 < st.current.length) {
       st.req++;
@@ -494,6 +512,7 @@ export function nextCustomerMessage(ctx: CustomerContext, exchanges: TauExchange
     said: new Set(),
     identityAttempts: 0,
     confirmed: false,
+    fellBack: false,
     usedConditions: new Set(),
     frustration: 0,
     ended: false,
