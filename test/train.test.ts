@@ -167,6 +167,43 @@ describe('OpenAI backend on the simulated fine-tuning API', () => {
         });
         assert.deepEqual([again.jobId, again.reused], [p.jobId, true]);
         assert.equal((await jobsOf(id)).length, 1);
+        // With a models file the fine-tuning API is the base model's endpoint, not the default
+        // one (here a closed port): the model's entry finds the same job there, under the name
+        // the endpoint knows.
+        const routed = createFinetuneActivities({
+          dataDir: stack.dataDir,
+          runsRoot: stack.runsRoot,
+          llm: {
+            baseURL: 'http://127.0.0.1:9/v1',
+            apiKey: 'default-key',
+            timeoutMs: 30_000,
+            simulated: false,
+            models: {
+              'my-agent': {
+                name: 'my-agent',
+                baseURL: `${stack.simUrl}/v1`,
+                apiKey: 'test-key',
+                upstreamModel: 'sim-agent',
+                extra: {},
+              },
+            },
+          },
+        });
+        const viaModels = await routed.createFineTuneJob({
+          trainId: id,
+          fileId: p.fileId!,
+          baseModel: 'my-agent',
+          method: 'supervised',
+          hyperparameters: {},
+          suffix: 'x',
+        });
+        assert.deepEqual([viaModels.jobId, viaModels.reused], [p.jobId, true]);
+        const look = await routed.pollFineTuneJob({
+          jobId: p.jobId!,
+          afterEventId: null,
+          baseModel: 'my-agent',
+        });
+        assert.equal(look.fineTunedModel, p.fineTunedModel);
 
         // Backend trl through the workflow: without a launcher on the worker, it ends with the
         // script and the command that runs it.

@@ -1,7 +1,8 @@
 // Fine-tuning activities: export a run to a training file, upload it, create the job exactly once
 // in effect, look at it, cancel it. Each is short: the workflow waits between looks on a durable
-// timer, so a job that takes a day holds no worker slot. The endpoint is the worker's (its key
-// never leaves the worker).
+// timer, so a job that takes a day holds no worker slot. The endpoint is the one the worker would
+// send the base model's chat calls to (its models-file entry, else OPENAI_BASE_URL): a fine-tuned
+// model lives where it was trained. Keys never leave the worker.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import OpenAI, { toFile } from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { getEnvironment } from '../env';
 import { exportRun, type ExportFormat, type ExportSummary } from '../export';
-import { scrubSecrets, type LlmEndpointConfig } from '../llm/endpoint';
+import { endpointKeys, routeFor, scrubSecrets, type LlmEndpointConfig } from '../llm/endpoint';
 import { toTemporalFailure } from '../llm/errors';
 import type { TrainEvent } from '../train/api';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -71,16 +72,26 @@ export function createFinetuneActivities(deps: {
   runsRoot: string;
   llm: LlmEndpointConfig;
 }) {
-  let client: OpenAI | undefined;
-  const api = (): OpenAI =>
-    (client ??= new OpenAI({
-      baseURL: deps.llm.baseURL,
-      apiKey: deps.llm.apiKey,
-      maxRetries: 0,
-      // Under the activities' one-minute timeout, so a slow answer is retried, not timed out.
-      timeout: 50_000,
-    }));
-  const keys = [deps.llm.apiKey];
+  const clients = new Map<string, OpenAI>();
+  /** The client for the base model's endpoint (no model: the worker's default endpoint, as for
+   * histories that did not pass one). */
+  const api = (baseModel?: string): OpenAI => {
+    const { endpoint } = baseModel ? routeFor(deps.llm, baseModel) : { endpoint: deps.llm };
+    const key = `${endpoint.baseURL}\n${endpoint.apiKey}`;
+    let c = clients.get(key);
+    if (!c) {
+      c = new OpenAI({
+        baseURL: endpoint.baseURL,
+        apiKey: endpoint.apiKey,
+        maxRetries: 0,
+        // Under the activities' one-minute timeout, so a slow answer is retried, not timed out.
+        timeout: 50_000,
+      });
+      clients.set(key, c);
+    }
+    return c;
+  };
+  const keys = endpointKeys(deps.llm);
   /** The SDK's error as a Temporal failure: 4xx (bad file, unknown model) stop, the rest retry. */
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -129,14 +140,18 @@ export function createFinetuneActivities(deps: {
 
     /** Uploads the file, unless a file of the same name (training id and content hash) was
      * uploaded before, e.g. by an attempt that died before it could report. */
-    async uploadTrainingFile(input: { trainId: string; file: string }): Promise<{ fileId: string }> {
+    async uploadTrainingFile(input: {
+      trainId: string;
+      file: string;
+      baseModel?: string;
+    }): Promise<{ fileId: string }> {
       const bytes = fs.readFileSync(input.file);
       const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
       const filename = `${input.trainId}-${digest}.jsonl`;
-      const earlier = await findFile(api(), filename);
+      const earlier = await findFile(api(input.baseModel), filename);
       if (earlier) return { fileId: earlier };
       const created = await call('upload', async () =>
-        api().files.create(
+        api(input.baseModel).files.create(
           { file: await toFile(bytes, filename), purpose: 'fine-tune' },
           { timeout: 280_000 },
         ),
@@ -149,13 +164,14 @@ export function createFinetuneActivities(deps: {
     async createFineTuneJob(
       input: CreateJobInput,
     ): Promise<{ jobId: string; status: string; reused: boolean }> {
-      const found = await call('list jobs', () => jobsOf(api(), input.trainId));
+      const found = await call('list jobs', () => jobsOf(api(input.baseModel), input.trainId));
       const live = found.find((j) => j.status !== 'failed' && j.status !== 'cancelled');
       if (live) return { jobId: live.id, status: live.status, reused: true };
       const hyper = input.hyperparameters;
       const job = await call('create job', () =>
-        api().fineTuning.jobs.create({
-          model: input.baseModel,
+        api(input.baseModel).fineTuning.jobs.create({
+          // The name the endpoint knows the model by (a models file may rename it).
+          model: routeFor(deps.llm, input.baseModel).model,
           training_file: input.fileId,
           suffix: input.suffix,
           metadata: { [WORKFLOW_ID_METADATA]: input.trainId },
@@ -169,10 +185,16 @@ export function createFinetuneActivities(deps: {
       return { jobId: job.id, status: job.status, reused: false };
     },
 
-    async pollFineTuneJob(input: { jobId: string; afterEventId: string | null }): Promise<JobLook> {
-      const job = await call('retrieve job', () => api().fineTuning.jobs.retrieve(input.jobId));
+    async pollFineTuneJob(input: {
+      jobId: string;
+      afterEventId: string | null;
+      baseModel?: string;
+    }): Promise<JobLook> {
+      const job = await call('retrieve job', () =>
+        api(input.baseModel).fineTuning.jobs.retrieve(input.jobId),
+      );
       const page = await call('list events', () =>
-        api().fineTuning.jobs.listEvents(input.jobId, { limit: 100 }),
+        api(input.baseModel).fineTuning.jobs.listEvents(input.jobId, { limit: 100 }),
       );
       // Newest first: the new ones are those before the last one seen.
       const fresh: OpenAI.FineTuning.FineTuningJobEvent[] = [];
@@ -201,10 +223,11 @@ export function createFinetuneActivities(deps: {
       };
     },
 
-    async cancelFineTuneJob(input: { jobId: string }): Promise<{ status: string }> {
-      const job = await call('retrieve job', () => api().fineTuning.jobs.retrieve(input.jobId));
+    async cancelFineTuneJob(input: { jobId: string; baseModel?: string }): Promise<{ status: string }> {
+      const ft = api(input.baseModel).fineTuning.jobs;
+      const job = await call('retrieve job', () => ft.retrieve(input.jobId));
       if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return { status: job.status };
-      const cancelled = await call('cancel job', () => api().fineTuning.jobs.cancel(input.jobId));
+      const cancelled = await call('cancel job', () => ft.cancel(input.jobId));
       return { status: cancelled.status };
     },
 

@@ -139,7 +139,13 @@ export async function trainWorkflow(raw: TrainConfigInput, carry?: TrainCarry): 
 
     if (!p.fileId) {
       setStatus('uploading');
-      p.fileId = (await upload.uploadTrainingFile({ trainId: config.id, file: p.trainingFile })).fileId;
+      p.fileId = (
+        await upload.uploadTrainingFile({
+          trainId: config.id,
+          file: p.trainingFile,
+          baseModel: config.baseModel,
+        })
+      ).fileId;
     }
     if (!p.jobId) {
       setStatus('creating');
@@ -160,7 +166,11 @@ export async function trainWorkflow(raw: TrainConfigInput, carry?: TrainCarry): 
     }
     let looks = 0;
     for (;;) {
-      const look = await api.pollFineTuneJob({ jobId: p.jobId, afterEventId: lastEventId });
+      const look = await api.pollFineTuneJob({
+        jobId: p.jobId,
+        afterEventId: lastEventId,
+        baseModel: config.baseModel,
+      });
       looks++;
       p.polls++;
       lastEventId = look.lastEventId;
@@ -180,7 +190,7 @@ export async function trainWorkflow(raw: TrainConfigInput, carry?: TrainCarry): 
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(async () => {
       if (p.jobId) {
-        const cancelled = await api.cancelFineTuneJob({ jobId: p.jobId });
+        const cancelled = await api.cancelFineTuneJob({ jobId: p.jobId, baseModel: config.baseModel });
         p.error = `cancelled (the job is ${cancelled.status})`;
       }
       p.finishedAt = new Date().toISOString();

@@ -88,6 +88,7 @@ export function register(program: Command): void {
       .option('--prices <file>', 'JSON prices per 1M tokens by model, for the cost column')
       .option('--data-dir <dir>', 'data directory')
       .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+      .option('--models <file>', 'models file for the in-process worker (JOSH_MODELS_FILE)')
       .option('--task-queue <name>', 'task queue of the workers (default josh)'),
   ).action(async (f: Record<string, unknown> & SessionFlags) => {
     const pick = <K extends string>(keys: [flag: string, field: K][]) =>

@@ -30,6 +30,8 @@ export interface SessionFlags extends ConnectionOptionFlags {
   dataDir?: string;
   worker?: boolean;
   taskQueue?: string;
+  /** Models file for the in-process worker (endpoints and key variables per model name). */
+  models?: string;
 }
 
 /** Opens a session (embedded server, simulated model and worker unless a cluster is named),
@@ -56,6 +58,7 @@ export async function inSession<T>(
     logger: createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' }),
     worker: flags.worker,
     taskQueue: flags.taskQueue,
+    modelsFile: flags.models,
     say,
   });
   try {
@@ -129,6 +132,7 @@ export function register(program: Command): void {
       .option('--out <dir>', 'training directory (default runs/<id>)')
       .option('--data-dir <dir>', 'data directory')
       .option('--worker', 'also run a worker in this process when TEMPORAL_ADDRESS is set')
+      .option('--models <file>', 'models file for the in-process worker (JOSH_MODELS_FILE)')
       .option('--task-queue <name>', 'task queue of the workers (default josh)'),
   ).action(async (runDir: string, f: Record<string, unknown> & SessionFlags) => {
     const backend = (f.backend as string | undefined) ?? 'openai';
