@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getEnvironment } from '../env';
-import { compareRuns, evaluateRun, loadRunOutcomes } from '../eval';
+import { compareRuns, evaluateRun, loadRunOutcomes, runSideOf } from '../eval';
 import type { RunSide } from '../eval/compare';
 import { estimateCost } from '../shared/cost';
 import type { LoopEval, LoopProgress } from '../train/loopApi';
@@ -12,19 +12,7 @@ import { formatLoopReport } from '../train/loopReport';
 import { writeFileAtomic } from '../util/atomicWrite';
 
 export function createLoopActivities(deps: { dataDir: string; runsRoot: string }) {
-  const side = (label: string, runDir: string): RunSide => {
-    const run = loadRunOutcomes(runDir);
-    const c = run.manifest.config;
-    return {
-      label,
-      runId: c.id,
-      mode: c.mode,
-      split: c.split,
-      agentModel: c.agentModel,
-      agentTemperature: c.agentTemperature,
-      conversations: run.conversations,
-    };
-  };
+  const side = (label: string, runDir: string): RunSide => runSideOf(label, runDir);
   return {
     /** A workflow that an earlier execution of the loop started: its status, and its result if
      * it completed (a restarted loop reuses it instead of running it again). */

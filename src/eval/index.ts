@@ -11,7 +11,7 @@ import type { BootstrapOptions } from './stats';
 
 export { compareRuns } from './compare';
 export { formatComparison, formatEval } from './format';
-export { loadRunOutcomes, resolveRunDir } from './load';
+export { loadRunOutcomes, resolveRunDir, runSideOf } from './load';
 export type { EvalSummary } from './metrics';
 
 export const EVAL_FILE = 'eval.json';

@@ -132,3 +132,29 @@ function parseFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
 export function outcomeKey(c: { taskId: string; trial: number }): string {
   return `${c.taskId}~t${c.trial}`;
 }
+
+/** A run directory as one side of a paired comparison (`josh compare`, the loop's rounds). */
+export function runSideOf(
+  label: string,
+  runDir: string,
+): {
+  label: string;
+  runId: string;
+  mode: string;
+  split: string;
+  agentModel: string;
+  agentTemperature: number;
+  conversations: ConversationOutcome[];
+} {
+  const run = loadRunOutcomes(runDir);
+  const c = run.manifest.config;
+  return {
+    label,
+    runId: c.id,
+    mode: c.mode,
+    split: c.split,
+    agentModel: c.agentModel,
+    agentTemperature: c.agentTemperature,
+    conversations: run.conversations,
+  };
+}

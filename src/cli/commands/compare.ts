@@ -1,22 +1,12 @@
 // `josh compare RUN_A RUN_B`: paired comparison of two runs on their shared (task, trial) keys —
 // success and reward deltas (B − A) with a paired bootstrap interval and p-value.
 import type { Command } from 'commander';
-import { compareRuns, formatComparison, loadRunOutcomes, resolveRunDir } from '../../eval';
+import { compareRuns, formatComparison, resolveRunDir, runSideOf } from '../../eval';
 import type { RunSide } from '../../eval/compare';
 import { UserError } from '../../util/errors';
 
 function side(label: string, arg: string): RunSide {
-  const run = loadRunOutcomes(resolveRunDir(arg));
-  const c = run.manifest.config;
-  return {
-    label,
-    runId: c.id,
-    mode: c.mode,
-    split: c.split,
-    agentModel: c.agentModel,
-    agentTemperature: c.agentTemperature,
-    conversations: run.conversations,
-  };
+  return runSideOf(label, resolveRunDir(arg));
 }
 
 export function register(program: Command): void {

@@ -10,24 +10,13 @@ import { UserError } from '../../util/errors';
 import { getLoopProgress, parseLoopConfig, startLoop, waitForWorkflow } from '../../client/training';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../../train/loopApi';
 import type { LoopConfigInput } from '../../train/config';
+import { numberArg, wholeNumberArg } from '../argParsers';
 import { addConnectionOptions } from '../connectionOptions';
 import { defaultRunId } from '../runOptions';
 import { inSession, type SessionFlags } from './train';
 
-const int =
-  (what: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v)) throw new UserError(`${what}: expected a whole number, got "${v}"`);
-    return n;
-  };
-const num =
-  (what: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number, got "${v}"`);
-    return n;
-  };
+const int = wholeNumberArg;
+const num = numberArg;
 const list = (v: string): string[] =>
   v
     .split(',')

@@ -12,15 +12,10 @@ import { UserError } from '../../util/errors';
 import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from '../../client/training';
 import type { TrainProgress } from '../../train/api';
 import type { TrainConfigInput } from '../../train/config';
+import { numberArg } from '../argParsers';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 
-const num =
-  (what: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number, got "${v}"`);
-    return n;
-  };
+const num = numberArg;
 const hyper =
   (what: string) =>
   (v: string): number | 'auto' =>

@@ -4,6 +4,9 @@
 // conversation has to find out. Loaded lazily, once per data directory, on the first τ request.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// The airports the airline flies to, with the city a traveller names them by: the airline's public
+// list (what its `list_all_airports` tool answers), known as a model knows airports.
+import { AIRPORTS } from '../../env/tau/airline/account';
 
 export interface RetailWorld {
   /** Product type names as the catalogue spells them ("Tea Kettle", "T-Shirt"). */
@@ -22,30 +25,6 @@ export interface TauWorld {
   retail: RetailWorld;
   airline: AirlineWorld;
 }
-
-/** The airports the airline flies to, with the city a traveller names them by (public knowledge). */
-const AIRPORTS: [string, string][] = [
-  ['SFO', 'San Francisco'],
-  ['JFK', 'New York'],
-  ['LAX', 'Los Angeles'],
-  ['ORD', 'Chicago'],
-  ['DFW', 'Dallas'],
-  ['DEN', 'Denver'],
-  ['SEA', 'Seattle'],
-  ['ATL', 'Atlanta'],
-  ['MIA', 'Miami'],
-  ['BOS', 'Boston'],
-  ['PHX', 'Phoenix'],
-  ['IAH', 'Houston'],
-  ['LAS', 'Las Vegas'],
-  ['MCO', 'Orlando'],
-  ['EWR', 'Newark'],
-  ['CLT', 'Charlotte'],
-  ['MSP', 'Minneapolis'],
-  ['DTW', 'Detroit'],
-  ['PHL', 'Philadelphia'],
-  ['LGA', 'LaGuardia'],
-];
 
 type ProductRow = { name?: unknown; variants?: unknown };
 

@@ -8,8 +8,9 @@ import { dictItem, record, tableHas, writable } from './records';
 
 const TOOLS = 'tau_bench.envs.airline.tools';
 
-// τ-bench's fixed list: IATA code → city, in its order.
-const AIRPORTS: [string, string][] = [
+// τ-bench's fixed list: IATA code → city, in its order (what `list_all_airports` returns; the
+// simulated model knows it too, as a model knows the airports it has read of).
+export const AIRPORTS: readonly (readonly [string, string])[] = [
   ['SFO', 'San Francisco'],
   ['JFK', 'New York'],
   ['LAX', 'Los Angeles'],
@@ -31,7 +32,7 @@ const AIRPORTS: [string, string][] = [
   ['PHL', 'Philadelphia'],
   ['LGA', 'LaGuardia'],
 ];
-const AIRPORTS_TEXT = pyDumps(new Map(AIRPORTS));
+const AIRPORTS_TEXT = pyDumps(new Map(AIRPORTS.map(([code, city]) => [code, city])));
 
 // send_certificate's ids, tried in order (τ-bench assumes at most three per task).
 const CERTIFICATE_IDS = ['certificate_3221322', 'certificate_3221323', 'certificate_3221324'];
