@@ -318,6 +318,22 @@ const CASES: Case[] = [
     args: ['export', '.', '--format', 'csv'],
     error: /format: expected one of/,
   },
+  // josh train / josh loop (issue 15): refused before a server starts
+  {
+    name: 'train on a run directory that does not exist',
+    args: ['train', 'no-such-run'],
+    error: /run directory .*no-such-run does not exist/,
+  },
+  {
+    name: 'train on a directory that is not a run',
+    args: ['train', '.'],
+    error: /is not a run directory \(it has no harvest\.json\)/,
+  },
+  {
+    name: 'loop with a round count that is not a number',
+    args: ['loop', '--rounds', 'two'],
+    error: /--rounds: expected a whole number, got "two"/,
+  },
 ];
 
 /** A local port with nothing listening on it. */

@@ -2,6 +2,7 @@
 // registers itself; user errors print one line and exit non-zero, never a stack dump.
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
+import { RunFailedError } from '../client/errors';
 import { UnknownTaskError } from '../env/types';
 import { DevServerStartError } from '../temporal/devServer';
 import { UserError } from '../util/errors';
@@ -37,6 +38,12 @@ main(process.argv).catch((err: unknown) => {
   // The embedded or `josh server` dev server that would not start: what it said, where its log is.
   if (err instanceof DevServerStartError) {
     process.stderr.write(`josh: ${err.reason}; see ${err.logFile}\n`);
+    process.exit(1);
+  }
+  // A workflow that ended failed (a training whose job failed, a campaign out of retries): its
+  // reason in one line, not a stack of this process, which did nothing wrong.
+  if (err instanceof RunFailedError) {
+    process.stderr.write(`josh: ${err.message}\n`);
     process.exit(1);
   }
   // A task id that is not in the data (e.g. --tasks NOPE.json) is a user's mistake, not a bug.

@@ -3,6 +3,7 @@
 // job; the command follows the job until it ends and prints the model name. Backend trl: writes
 // the TRL script and config, runs them when the worker has JOSH_TRL_COMMAND, else prints the
 // command. Same --id again attaches to the training, or restarts it (finding its job).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -12,6 +13,7 @@ import { UserError } from '../../util/errors';
 import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from '../../client/training';
 import type { TrainProgress } from '../../train/api';
 import type { TrainConfigInput } from '../../train/config';
+import { resolveRunDir } from '../../eval/load';
 import { numberArg } from '../argParsers';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 
@@ -136,7 +138,12 @@ export function register(program: Command): void {
         `--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${String(f.format)}"`,
       );
     }
-    const abs = path.resolve(runDir);
+    // The run is read where the workers run; when they run in this process (no remote server
+    // named), a missing run is this user's mistake: say so before a server starts.
+    const remote = Boolean(f.address ?? process.env.TEMPORAL_ADDRESS);
+    const abs = remote ? path.resolve(runDir) : resolveRunDir(runDir);
+    if (!remote && !fs.existsSync(path.join(abs, 'harvest.json')))
+      throw new UserError(`${abs} is not a run directory (it has no harvest.json)`);
     const id = (f.id as string | undefined) ?? `train-${path.basename(abs)}`;
     const hp: Record<string, number | 'auto'> = {};
     if (backend === 'openai') {
