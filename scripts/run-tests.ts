@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDevServer, type DevServerHandle } from '../src/temporal/devServer';
+import { findPostgresBin } from '../src/cluster/postgres';
 import { provisionTemporalCli } from '../src/temporal/provision';
+import { provisionTemporalServer } from '../src/temporal/provisionServer';
 
 const ROOT = path.resolve(__dirname, '..');
 // A test file counts as one test here: the chaos file runs five 20-task harvests at once, which on a
@@ -40,11 +42,25 @@ function selectTests(args: string[]): { files: string[]; nodeFlags: string[] } {
   return { files, nodeFlags };
 }
 
+function hasPostgres(): boolean {
+  try {
+    findPostgresBin();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<number> {
   const { files, nodeFlags } = selectTests(process.argv.slice(2));
   if (files.length === 0) throw new Error('no test files found');
 
   const cli = await provisionTemporalCli();
+  // The cluster test needs the real server (a Go build, cached per user like the CLI): build it
+  // here, before any file's timeout runs, when that test will run (in CI, or with PostgreSQL).
+  if (files.some((f) => path.basename(f).startsWith('cluster')) && (process.env.CI || hasPostgres())) {
+    await provisionTemporalServer();
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-test-'));
   const logFile = path.join(tmp, 'temporal-server.log');
   const started = Date.now();
