@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RunConfig } from '../config/run';
 import { MessageSchema } from '../export/schema';
 import { UserError } from '../util/errors';
+import type { RunSide } from './compare';
 
 const UsageSchema = z.object({
   calls: z.number().int().min(0),
@@ -134,18 +135,7 @@ export function outcomeKey(c: { taskId: string; trial: number }): string {
 }
 
 /** A run directory as one side of a paired comparison (`josh compare`, the loop's rounds). */
-export function runSideOf(
-  label: string,
-  runDir: string,
-): {
-  label: string;
-  runId: string;
-  mode: string;
-  split: string;
-  agentModel: string;
-  agentTemperature: number;
-  conversations: ConversationOutcome[];
-} {
+export function runSideOf(label: string, runDir: string): RunSide {
   const run = loadRunOutcomes(runDir);
   const c = run.manifest.config;
   return {
