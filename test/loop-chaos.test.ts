@@ -18,6 +18,7 @@ import type { LoopConfigInput } from '../src/train/config';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../src/train/loopApi';
 import { killHard, sleep, spawnWorker, type WorkerProcess } from './helpers/chaos';
 import { testAddress, testClient, uniqueTaskQueue } from './helpers/temporal';
+import { callsInResults } from './helpers/resultCalls';
 
 const dataDir = resolveDataDir();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-loop-chaos-'));
@@ -40,21 +41,6 @@ const SETTINGS: Omit<LoopConfigInput, 'id'> = {
   pollSeconds: 0.5,
   seed: 'loop-chaos',
 };
-
-function callsInResults(runsRoot: string): number {
-  let n = 0;
-  for (const run of fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot) : []) {
-    const dir = path.join(runsRoot, run, 'conversations');
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-      const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
-        usage: { agent: { calls: number }; user: { calls: number } };
-      };
-      n += r.usage.agent.calls + r.usage.user.calls;
-    }
-  }
-  return n;
-}
 
 const resultCount = (runDir: string): number => {
   const dir = path.join(runDir, 'conversations');

@@ -15,6 +15,7 @@ import type { LoopConfigInput } from '../src/train/config';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../src/train/loopApi';
 import { withStack } from './helpers/harvest';
 import { waitUntil } from './helpers/chaos';
+import { callsInResults } from './helpers/resultCalls';
 
 const SETTINGS: Omit<LoopConfigInput, 'id'> = {
   env: 'toolwoz',
@@ -33,22 +34,6 @@ const SETTINGS: Omit<LoopConfigInput, 'id'> = {
 
 const cleanups: (() => void)[] = [];
 after(() => cleanups.forEach((c) => c()));
-
-/** Model calls recorded in the result files of every run under the runs root. */
-function callsInResults(runsRoot: string): number {
-  let n = 0;
-  for (const run of fs.readdirSync(runsRoot)) {
-    const dir = path.join(runsRoot, run, 'conversations');
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-      const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
-        usage: { agent: { calls: number }; user: { calls: number } };
-      };
-      n += r.usage.agent.calls + r.usage.user.calls;
-    }
-  }
-  return n;
-}
 
 async function jobsOf(simUrl: string, trainId: string) {
   const api = new OpenAI({ baseURL: `${simUrl}/v1`, apiKey: 'test-key' });
