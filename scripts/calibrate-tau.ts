@@ -16,7 +16,7 @@ import { getEnvironment } from '../src/env';
 import { resolveDataDir } from '../src/env/dataDir';
 import { loadToolwozDb } from '../src/env/toolwoz/db';
 import type { AgentStrategy, Environment, Task } from '../src/env/types';
-import { runAgentTurn, runSearchLoop } from '../src/josh/drive';
+import { perLeaf, runAgentTurn, runSearchLoop } from '../src/josh/drive';
 import {
   type AgentTurn,
   agentView,
@@ -110,7 +110,7 @@ async function runTask(model: Model, env: Environment, task: Task, beam: number)
     s,
     { beamSize: beam, branching: beam > 1 ? 2 : 1, maxSteps: Number(flags['max-steps']) },
     (remaining, calls) => env.turnReward(task.goalCalls, remaining, calls),
-    { agentTurn, userReply },
+    perLeaf({ agentTurn, userReply }),
   );
   const leaf = finalLeaf(s);
   const reward =

@@ -62,11 +62,21 @@ void test('both turn shapes give the same conversations and byte-identical expor
         history: await stack.client.workflow.getHandle(workflowId).fetchHistory(),
       })),
     );
-    const turnEvents = histories[1].history.events!.filter(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentTurn',
+    const scheduled = (name: string) =>
+      histories[1].history.events!.filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name,
+      );
+    // One activity per search step for its agent turns, and one for its user replies.
+    const turnEvents = scheduled('agentTurns');
+    assert.ok(turnEvents.length > 0, 'the conversation ran its turns as one agentTurns activity per step');
+    assert.deepEqual(scheduled('agentTurn'), [], 'no activity per turn');
+    assert.ok(scheduled('userReplies').length > 0, 'the user replies of a step are one activity');
+    assert.equal(scheduled('userTurn').length, 1, 'only the opening is a user reply of its own');
+    // The Web UI names each step's turns by node.
+    const summaries = turnEvents.map((e) =>
+      Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8'),
     );
-    assert.ok(turnEvents.length > 0, 'the conversation ran its turns as agentTurn activities');
-    assert.ok(turnEvents[0].userMetadata?.summary, 'each turn carries a summary for the Web UI');
+    for (const x of summaries) assert.match(x, /^"agent turns: step \d+, nodes? \d+(, \d+)*"$/);
     let replayed = 0;
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: require.resolve('../src/workflows'), replayName: 'shape-replay' },
@@ -89,8 +99,16 @@ void test('a turn whose model call fails between two calls resumes after its las
     const stats = stack.simStats() as { completions: number; faults: Record<string, number> };
     assert.ok(stats.faults['500'] > 0, 'faults were injected');
     const scan = await scanHistories(stack.client, id);
-    assert.ok((scan.retriedActivities.agentTurn ?? 0) > 0, 'some agent turn was retried');
+    assert.ok((scan.retriedActivities.agentTurns ?? 0) > 0, "some step's agent turns were retried");
+    assert.ok((scan.retriedActivities.userReplies ?? 0) > 0, "some step's user replies were retried");
     // Every completion the model served is a call some result accounts for, exactly once.
     assert.equal(stats.completions, callsInResults(path.join(stack.runsRoot, id)));
+
+    // The child shape: each turn one agentTurn activity in its child workflow, same guarantee.
+    const before = stats.completions;
+    const cid = `t-shape-fault-child-${Date.now()}`;
+    assert.equal((await stack.run({ ...RUN, id: cid, turns: 'child' })).status, 'done');
+    const after = stack.simStats() as { completions: number };
+    assert.equal(after.completions - before, callsInResults(path.join(stack.runsRoot, cid)));
   });
 });

@@ -1,4 +1,4 @@
-// One whole agent turn as one activity (issue 17): the turn's model calls and its tool calls run
+// One whole agent turn as one activity, and a search step's agent turns as one (issue 17): a turn's model calls and its tool calls run
 // here, in-process, instead of one activity (and one workflow task) per model call. Tools are pure
 // functions of the environment and the branch's earlier calls, so running them here changes no
 // result. After each model call (and its tool call) the turn's progress is heartbeated: a retry
@@ -12,7 +12,8 @@ import { addUsage, emptyUsage, type Usage } from '../shared/messages';
 import { agentCallInput } from '../josh/agentCall';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { asNonRetryable } from './env';
-import type { AgentTurnInput, AgentTurnOutput } from './types';
+import { resumedBatch, runBatch } from './batch';
+import type { AgentTurnInput, AgentTurnOutput, AgentTurnsInput, AgentTurnsOutput } from './types';
 
 /** Failure types of a model's own answer (src/llm/errors.ts): they end the leaf, as in the
  * workflow's modelFailureMessage, which sees them wrapped in an ActivityFailure. */
@@ -24,7 +25,8 @@ export interface TurnCheckpoint {
   usage: Usage;
 }
 
-function ownModelFailure(err: unknown): string | null {
+/** The message of a model's own failure (it ends the leaf), or null for any other failure. */
+export function ownModelFailure(err: unknown): string | null {
   return err instanceof ApplicationFailure && MODEL_OWN_FAILURES.has(err.type ?? '') ? err.message : null;
 }
 
@@ -45,51 +47,102 @@ function loadTask(dataDir: string, envOptions: EnvironmentOptions, input: AgentT
   }
 }
 
-export function createAgentTurnActivity(
+/** One turn's model and tool calls, from `resumed` if an earlier attempt got that far. `save` gets
+ * its progress after each model call; `keepAlive` is what the keep-alive heartbeats during a model
+ * call carry. */
+async function runTurn(
+  endpoint: LlmEndpointConfig,
+  loaded: ReturnType<typeof loadTask>,
+  input: AgentTurnInput,
+  resumed: TurnCheckpoint | undefined,
+  save: (c: TurnCheckpoint) => void,
+  keepAlive: () => unknown,
+): Promise<AgentTurnOutput> {
+  const { env, task } = loaded;
+  let usage = resumed?.usage ?? emptyUsage();
+  const prior = input.prior ?? [];
+  const turn = await runAgentTurn(
+    input.history,
+    input.maxCalls,
+    {
+      async callModel(i, history) {
+        const reply = await callAgentModel(env, endpoint, agentCallInput(input, i, history), {
+          heartbeatDetails: keepAlive,
+        });
+        usage = addUsage(usage, reply.usage);
+        return reply.action;
+      },
+      async executeTool(call, turnCalls) {
+        const calls = [...prior, ...turnCalls.map((c) => ({ name: c.name, arguments: c.arguments }))];
+        try {
+          return env.executeCall(task, call.name, call.arguments, calls);
+        } catch (e) {
+          asNonRetryable(e); // a bad task or data file will not get better by retrying
+        }
+      },
+      describeError: ownModelFailure,
+      onProgress(progress) {
+        // A copy: the turn goes on appending to its arrays while a held heartbeat waits.
+        const { messages, calls, nextCall } = progress;
+        save({ progress: { messages: [...messages], calls: [...calls], nextCall }, usage });
+      },
+    },
+    resumed?.progress,
+  );
+  return { ...turn, usage };
+}
+
+export function createAgentTurnActivities(
   dataDir: string,
   endpoint: LlmEndpointConfig,
   envOptions: EnvironmentOptions = {},
 ) {
-  return async function agentTurn(input: AgentTurnInput): Promise<AgentTurnOutput> {
-    checkPrompts(input.promptsHash, envOptions.promptsFile);
-    const ctx = Context.current();
-    const { env, task } = loadTask(dataDir, envOptions, input);
-    const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
-    if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
-    // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
-    // a heartbeat without it would erase the progress the server holds.
-    let saved: TurnCheckpoint | undefined = resumed;
-    let usage = resumed?.usage ?? emptyUsage();
-    const prior = input.prior ?? [];
-    const turn = await runAgentTurn(
-      input.history,
-      input.maxCalls,
-      {
-        async callModel(i, history) {
-          const reply = await callAgentModel(env, endpoint, agentCallInput(input, i, history), {
-            heartbeatDetails: () => saved,
-          });
-          usage = addUsage(usage, reply.usage);
-          return reply.action;
-        },
-        async executeTool(call, turnCalls) {
-          const calls = [...prior, ...turnCalls.map((c) => ({ name: c.name, arguments: c.arguments }))];
-          try {
-            return env.executeCall(task, call.name, call.arguments, calls);
-          } catch (e) {
-            asNonRetryable(e); // a bad task or data file will not get better by retrying
-          }
-        },
-        describeError: ownModelFailure,
-        onProgress(progress) {
-          // A copy: the turn goes on appending to its arrays while a held heartbeat waits.
-          const { messages, calls, nextCall } = progress;
-          saved = { progress: { messages: [...messages], calls: [...calls], nextCall }, usage };
+  return {
+    /** One agent turn (child-shape turns, and activity-shape histories from before step batches). */
+    async agentTurn(input: AgentTurnInput): Promise<AgentTurnOutput> {
+      checkPrompts(input.promptsHash, envOptions.promptsFile);
+      const ctx = Context.current();
+      const loaded = loadTask(dataDir, envOptions, input);
+      const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
+      if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
+      // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
+      // a heartbeat without it would erase the progress the server holds.
+      let saved: TurnCheckpoint | undefined = resumed;
+      return runTurn(
+        endpoint,
+        loaded,
+        input,
+        resumed,
+        (c) => {
+          saved = c;
           ctx.heartbeat(saved);
         },
-      },
-      resumed?.progress,
-    );
-    return { ...turn, usage };
+        () => saved,
+      );
+    },
+
+    /** Every agent turn of one search step (the `activity` shape): one activity per step. */
+    async agentTurns(input: AgentTurnsInput): Promise<AgentTurnsOutput> {
+      const first = input.turns[0];
+      if (!first) return { turns: [] };
+      checkPrompts(first.promptsHash, envOptions.promptsFile);
+      const ctx = Context.current();
+      const loaded = loadTask(dataDir, envOptions, first);
+      const resumed = resumedBatch<AgentTurnOutput, TurnCheckpoint>(ctx.info.heartbeatDetails);
+      if (resumed) {
+        const done = Object.keys(resumed.done).length;
+        ctx.log.info(
+          `step ${first.step}: ${done} of ${input.turns.length} agent turns were done; resuming the rest`,
+        );
+      }
+      const turns = await runBatch<AgentTurnInput, AgentTurnOutput, TurnCheckpoint>({
+        items: input.turns,
+        key: (t) => String(t.nodeId),
+        run: (t, piece) => runTurn(endpoint, loaded, t, piece.resume, piece.save, piece.checkpoint),
+        record: (c) => ctx.heartbeat(c),
+        resumed,
+      });
+      return { turns };
+    },
   };
 }

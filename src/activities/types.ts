@@ -45,6 +45,16 @@ export interface UserTurnOutput {
   usage: Usage;
 }
 
+/** The user replies of a search step's live leaves, as one activity (issue 17). */
+export interface UserRepliesInput extends Omit<UserTurnInput, 'conversation'> {
+  leaves: { nodeId: number; conversation: Message[] }[];
+}
+
+/** Per leaf, in order: its reply, or the user model's own failure (that leaf ends). */
+export interface UserRepliesOutput {
+  replies: ({ text: string; usage: Usage } | { error: string })[];
+}
+
 export type { PriorCall };
 
 export interface ExecuteToolInput {
@@ -99,6 +109,15 @@ export interface AgentTurnInput {
 
 export interface AgentTurnOutput extends AgentTurn {
   usage: Usage;
+}
+
+/** Every agent turn of one search step, as one activity (the `activity` shape, issue 17). */
+export interface AgentTurnsInput {
+  turns: AgentTurnInput[];
+}
+
+export interface AgentTurnsOutput {
+  turns: AgentTurnOutput[];
 }
 
 export interface LoadTaskOutput {

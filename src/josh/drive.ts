@@ -23,7 +23,28 @@ import {
 
 export type StopReason = 'success' | 'all-ended' | 'max-steps';
 
+/** A leaf as an effect sees it: its id and the history the agent (or the user) sees. */
+export interface LeafView {
+  nodeId: number;
+  history: Message[];
+}
+
+/** A user reply, or the user model's own failure on that leaf (the leaf ends as `user-error`). */
+export type LeafReply = { text: string } | { error: string };
+
+/** The effects of a search step, batched per step: every live leaf's agent turn at once, then
+ * every live leaf's user reply at once. A batch may run as one unit of work (one activity per step,
+ * issue 17) or fan out per leaf (`perLeaf`). */
 export interface SearchEffects {
+  /** The agent turns of a step's leaves, in their order, each on its agent-visible history. */
+  agentTurns(step: number, leaves: LeafView[]): Promise<AgentTurn[]>;
+  /** The user replies of the live leaves, in their order, each on its user-visible conversation. A
+   * rejection (a cancellation, an outage) ends the search. */
+  userReplies(leaves: LeafView[]): Promise<LeafReply[]>;
+}
+
+/** Per-leaf effects: one agent turn and one user reply at a time. */
+export interface PerLeafEffects {
   /** One leaf's agent turn on its agent-visible history. Leaves of a step run in parallel. */
   agentTurn(nodeId: number, step: number, history: Message[]): Promise<AgentTurn>;
   /** The user simulator's reply on a leaf's user-visible conversation; a rejection that
@@ -33,6 +54,25 @@ export interface SearchEffects {
    * something else — a cancellation, an infrastructure failure — that must stop the search and
    * propagate. Default: every failure ends the leaf. */
   endsLeaf?(err: unknown): boolean;
+}
+
+/** Step effects from per-leaf ones: the leaves of a batch run in parallel, each on its own. */
+export function perLeaf(e: PerLeafEffects): SearchEffects {
+  return {
+    agentTurns: (step, leaves) => Promise.all(leaves.map((l) => e.agentTurn(l.nodeId, step, l.history))),
+    async userReplies(leaves) {
+      // Sibling leaves with identical histories get the same reply (the user is deterministic),
+      // but each leaf still asks: a leaf's reply must come from its own history.
+      const replies = await Promise.allSettled(leaves.map((l) => e.userReply(l.nodeId, l.history)));
+      const endsLeaf = e.endsLeaf ?? (() => true);
+      for (const r of replies) if (r.status === 'rejected' && !endsLeaf(r.reason)) throw r.reason;
+      return replies.map((r) =>
+        r.status === 'fulfilled'
+          ? { text: r.value }
+          : { error: r.reason instanceof Error ? r.reason.message : String(r.reason) },
+      );
+    },
+  };
 }
 
 /** Run steps until every goal call is made, no leaf is live, or `maxSteps`. */
@@ -45,19 +85,20 @@ export async function runSearchLoop(
   while (s.step < params.maxSteps) {
     const leaves = beginStep(s, params);
     const step = s.step;
-    const turns = await Promise.all(leaves.map((id) => effects.agentTurn(id, step, agentView(s, id))));
+    const turns = await effects.agentTurns(
+      step,
+      leaves.map((nodeId) => ({ nodeId, history: agentView(s, nodeId) })),
+    );
     leaves.forEach((id, i) => applyAgentTurn(s, id, turns[i]));
     rewardCheck(s, leaves, score);
     if (progress(s).success) return 'success';
     const live = liveLeaves(s);
-    // Sibling leaves with identical histories get the same reply (the user is deterministic), but
-    // each leaf still asks: a leaf's reply must come from its own history.
-    const replies = await Promise.allSettled(live.map((id) => effects.userReply(id, userView(s, id))));
-    const endsLeaf = effects.endsLeaf ?? (() => true);
-    for (const r of replies) if (r.status === 'rejected' && !endsLeaf(r.reason)) throw r.reason;
+    const replies = await effects.userReplies(
+      live.map((nodeId) => ({ nodeId, history: userView(s, nodeId) })),
+    );
     live.forEach((id, i) => {
       const r = replies[i];
-      if (r.status === 'fulfilled') applyUserReply(s, id, r.value);
+      if ('text' in r) applyUserReply(s, id, r.text);
       else endLeaf(s, id, 'user-error');
     });
     if (liveLeaves(s).length === 0) return 'all-ended';

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { type LlmEndpointConfig, endpointKeys, routeFor, scrubSecrets, scrubValue } from './endpoint';
 import { LLM_MALFORMED, LLM_TRANSIENT, toTemporalFailure } from './errors';
 import type { Usage } from '../shared/messages';
+import { Semaphore } from '../util/semaphore';
 
 const clients = new Map<string, OpenAI>();
 
@@ -129,6 +130,17 @@ export interface ChatOptions {
   heartbeatDetails?: () => unknown;
 }
 
+const limits = new WeakMap<LlmEndpointConfig, Semaphore>();
+const UNLIMITED = { run: <T>(work: () => Promise<T>) => work() };
+
+/** The worker's cap on model calls in flight, shared by every call made with this config. */
+function inFlightLimit(cfg: LlmEndpointConfig): Pick<Semaphore, 'run'> {
+  if (!cfg.maxInFlight) return UNLIMITED;
+  let s = limits.get(cfg);
+  if (!s) limits.set(cfg, (s = new Semaphore(cfg.maxInFlight)));
+  return s;
+}
+
 export async function chatCompletion(
   cfg: LlmEndpointConfig,
   req: ChatRequest,
@@ -149,7 +161,9 @@ export async function chatCompletion(
   try {
     raw = await withHeartbeat(
       ctx,
-      clientFor(route.endpoint, keys).chat.completions.create(body as never, { signal }),
+      inFlightLimit(cfg).run(() =>
+        clientFor(route.endpoint, keys).chat.completions.create(body as never, { signal }),
+      ),
       opts.heartbeatDetails,
     );
   } catch (err) {

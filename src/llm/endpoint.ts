@@ -17,6 +17,9 @@ export interface LlmEndpointConfig {
   models?: Record<string, ModelRoute>;
   /** The models file they came from (for messages). */
   modelsFile?: string;
+  /** At most this many model calls in flight from this worker (`--llm-concurrency`): a search
+   * step's activity makes several at once, so the activity slots alone no longer bound them. */
+  maxInFlight?: number;
 }
 
 const Env = z.object({

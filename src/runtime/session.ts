@@ -116,7 +116,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
           dataDir: opts.dataDir,
           runsRoot: opts.runsRoot,
           logger: opts.logger,
-          llm,
+          llm: { ...llm, maxInFlight: opts.llmConcurrency },
           promptsFile: opts.promptsFile,
         }),
         taskQueues: { main: taskQueue, llm: llmQueueFor(taskQueue) },

@@ -18,10 +18,11 @@ import {
   localOptions,
   main,
   mainOptions,
+  stepOptions,
   turnOptions,
 } from './proxies';
 import { createSearch, finalLeaf, pathAgentTexts, pathCalls, progress, type Search } from '../josh/search';
-import { runSearchLoop } from '../josh/drive';
+import { perLeaf, runSearchLoop, type SearchEffects } from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import type { RunConfig } from '../config/run';
 import { effectiveSearch } from '../config/search';
@@ -38,6 +39,8 @@ import { modelFailureMessage } from './failures';
 
 /** Patch id of the final reward computed by an activity (stateful environments' data). */
 const FINAL_REWARD = 'final-reward-activity';
+/** Patch id of one activity per search step (user replies; agent turns in the `activity` shape). */
+const STEP_BATCHES = 'one-activity-per-search-step';
 
 /** The run config without the task list (which can be long and every child would repeat), and
  * the prompts hash the run recorded (provenance; absent in histories from before it). */
@@ -60,18 +63,21 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     { env: config.env, taskId },
   ]);
 
+  // One activity per search step for the LLM user's replies and, in the `activity` shape, for the
+  // agent turns (issue 17); conversations started before it replay one activity per leaf.
+  const stepBatches = patched(STEP_BATCHES);
+  const userCommon = {
+    env: config.env,
+    taskId,
+    userSim: config.userSim,
+    model: config.userModel,
+    promptsHash: config.promptsHash,
+  };
+  const userSummary = (nodes: number[]) => `user ${config.userSim} ${config.userModel} (${nodeList(nodes)})`;
+
   const userReply = async (nodeId: number, conversation: Message[]): Promise<string> => {
-    const summary = `user ${config.userSim} ${config.userModel} (node ${nodeId})`;
-    const args = [
-      {
-        env: config.env,
-        taskId,
-        userSim: config.userSim,
-        model: config.userModel,
-        conversation,
-        promptsHash: config.promptsHash,
-      },
-    ] as const;
+    const summary = userSummary([nodeId]);
+    const args = [{ ...userCommon, conversation }] as const;
     const out =
       config.userSim !== 'script'
         ? await llm().userTurn.executeWithOptions(llmOptions(summary), [...args])
@@ -82,6 +88,59 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     return out.text;
   };
 
+  const agentTurn = async (nodeId: number, step: number, history: Message[]): Promise<AgentTurnOutput> => {
+    const turnInput = agentTurnInput(input, step, nodeId, history, pathCalls(s, nodeId));
+    // The turn shape (issue 17): a child workflow per turn (the default; histories from before
+    // the option have none), or the whole-turn activity run by this workflow directly.
+    const turn =
+      config.turns === 'activity'
+        ? await llm().agentTurn.executeWithOptions(
+            turnOptions(config.maxAgentCallsPerTurn, `agent turn: step ${step}, node ${nodeId}`),
+            [turnInput],
+          )
+        : await runAgentTurnChild(input, step, nodeId, turnInput);
+    usage.agent = addUsage(usage.agent, turn.usage);
+    return turn;
+  };
+
+  // Per leaf: the child shape's turns always, and everything in histories from before the batches.
+  // Only the user model's own failure ends a leaf; a cancel or an outage ends the search.
+  const leafEffects = perLeaf({ agentTurn, userReply, endsLeaf: (err) => modelFailureMessage(err) !== null });
+
+  const effects: SearchEffects = !stepBatches
+    ? leafEffects
+    : {
+        async agentTurns(step, leaves) {
+          if (config.turns !== 'activity') return leafEffects.agentTurns(step, leaves);
+          const nodes = leaves.map((l) => l.nodeId);
+          const out = await llm().agentTurns.executeWithOptions(
+            stepOptions(config.maxAgentCallsPerTurn, `agent turns: step ${step}, ${nodeList(nodes)}`),
+            [
+              {
+                turns: leaves.map((l) =>
+                  agentTurnInput(input, step, l.nodeId, l.history, pathCalls(s, l.nodeId)),
+                ),
+              },
+            ],
+          );
+          for (const t of out.turns) usage.agent = addUsage(usage.agent, t.usage);
+          return out.turns;
+        },
+        async userReplies(leaves) {
+          // The scripted user needs no model: its replies stay local activities.
+          if (config.userSim === 'script') return leafEffects.userReplies(leaves);
+          const out = await llm().userReplies.executeWithOptions(
+            stepOptions(1, userSummary(leaves.map((l) => l.nodeId))),
+            [{ ...userCommon, leaves: leaves.map((l) => ({ nodeId: l.nodeId, conversation: l.history })) }],
+          );
+          return out.replies.map((r) => {
+            if ('error' in r) return r;
+            usage.user = addUsage(usage.user, r.usage);
+            return { text: r.text };
+          });
+        },
+      };
+
   const opening = await userReply(0, []);
   const s: Search = createSearch(opening, task.goalCalls.length);
   const scoring = getScoring(config.env);
@@ -89,25 +148,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     s,
     params,
     (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls),
-    {
-      async agentTurn(nodeId, step, history) {
-        const turnInput = agentTurnInput(input, step, nodeId, history, pathCalls(s, nodeId));
-        // The turn shape (issue 17): a child workflow per turn (the default; histories from before
-        // the option have none), or the whole-turn activity run by this workflow directly.
-        const turn =
-          config.turns === 'activity'
-            ? await llm().agentTurn.executeWithOptions(
-                turnOptions(config.maxAgentCallsPerTurn, `agent turn: step ${step}, node ${nodeId}`),
-                [turnInput],
-              )
-            : await runAgentTurnChild(input, step, nodeId, turnInput);
-        usage.agent = addUsage(usage.agent, turn.usage);
-        return turn;
-      },
-      userReply,
-      // Only the user model's own failure ends a leaf; a cancel or an outage ends the search.
-      endsLeaf: (err) => modelFailureMessage(err) !== null,
-    },
+    effects,
   );
 
   const finalNodeId = finalLeaf(s);
@@ -215,4 +256,9 @@ async function runAgentTurnChild(
     ],
     args: [turnInput],
   });
+}
+
+/** "node 5" or "nodes 5, 6, 7": which leaves an activity serves, for its summary in the Web UI. */
+function nodeList(nodes: number[]): string {
+  return nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${nodes.join(', ')}`;
 }

@@ -72,6 +72,14 @@ export function turnOptions(maxCalls: number, summary?: string): ActivityOptions
   };
 }
 
+/** Options of a search step's activity (its agent turns, or its user replies; issue 17): the
+ * leaves' calls run at once, so a step takes as long as its longest turn, plus any wait for the
+ * worker's cap on model calls in flight; retries as for one call (a retry redoes only what had not
+ * finished). */
+export function stepOptions(maxCallsPerLeaf: number, summary?: string): ActivityOptions {
+  return turnOptions(2 * maxCallsPerLeaf, summary);
+}
+
 /** Patch id of the change to one activity per agent turn (issue 17). */
 export const TURN_ACTIVITY = 'one-activity-per-agent-turn';
 

@@ -14,7 +14,7 @@ import {
   pathCalls,
   progress,
 } from '../../src/josh/search';
-import { runAgentTurn, runSearchLoop } from '../../src/josh/drive';
+import { perLeaf, runAgentTurn, runSearchLoop } from '../../src/josh/drive';
 import type { Message } from '../../src/shared/messages';
 import { seedOf } from '../../src/util/hash';
 
@@ -90,7 +90,7 @@ export async function runSearch(
     s,
     { beamSize: beam, branching: opts.branching ?? 2, maxSteps: opts.maxSteps ?? 15 },
     (remaining, calls) => env.turnReward(task.goalCalls, remaining, calls),
-    { agentTurn, userReply },
+    perLeaf({ agentTurn, userReply }),
   );
   const final = finalLeaf(s);
   // As the conversation workflow scores them: JOSH its progress, a single rollout its whole path.
