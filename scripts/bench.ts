@@ -38,7 +38,7 @@ import { startOrAttach } from '../src/runtime/startRun';
 import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
-import { DEV_SERVER_SQLITE_PRAGMAS, startDevServer } from '../src/temporal/devServer';
+import { DEV_SERVER_SQLITE_PRAGMAS, dynamicConfigArgs, startDevServer } from '../src/temporal/devServer';
 import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
 import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type Proc } from './benchProcs';
@@ -64,6 +64,8 @@ const { values: flags } = parseArgs({
     store: { type: 'string', default: 'file' },
     /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
     'sqlite-pragma': { type: 'string' },
+    /** Extra dynamic config of the dev server, e.g. matching.numTaskqueueReadPartitions=1. */
+    'dynamic-config': { type: 'string' },
     json: { type: 'string' },
     'keep-dir': { type: 'boolean', default: false },
     /** Extra flags for every `josh worker` (e.g. "--llm-concurrency 64"). */
@@ -106,6 +108,13 @@ const PRAGMAS: Readonly<Record<string, string>> = flags['sqlite-pragma']
       }),
     )
   : DEV_SERVER_SQLITE_PRAGMAS;
+
+const EXTRA_DYNAMIC_CONFIG: Readonly<Record<string, string>> = Object.fromEntries(
+  list(flags['dynamic-config'] ?? '').map((kv) => {
+    const [k, v] = kv.split('=');
+    return k && v ? [k, v] : fail(`--dynamic-config: ${kv} is not name=value`);
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // the critical-path bound of one conversation, from its result file
@@ -373,6 +382,7 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
     uiPort: false,
     logFile: path.join(rowDir, 'temporal-server.log'),
     ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
+    extraArgs: dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG),
   });
   return {
     address: server.address,

@@ -42,7 +42,7 @@ test('a failed piece fails the batch after the others finish; the retry redoes o
           calls.push(`${k}${i}`);
           piece.save(i + 1);
           // A keep-alive heartbeat carries the whole batch's state, not just this piece's.
-          assert.ok(piece.checkpoint().progress[k] === i + 1);
+          assert.ok((piece.heartbeatDetails() as BatchCheckpoint<string, number>).progress[k] === i + 1);
           await tick();
         }
         return `${k} done`;

@@ -1,6 +1,8 @@
 // The two turn shapes (issue 17): each agent turn as a child workflow (the default) or as one
 // activity of the conversation workflow. Both run a turn's model calls and tool calls in one
-// activity that heartbeats its progress, so a retried turn resumes after its last finished call.
+// activity that heartbeats its progress, so a retried turn resumes after its last finished call;
+// the activity shape runs each whole search step as one activity, and the child shape a step's
+// user replies.
 // Against the suite's dev server with the simulated model over real HTTP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,17 +68,24 @@ void test('both turn shapes give the same conversations and byte-identical expor
       histories[1].history.events!.filter(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name,
       );
-    // One activity per search step for its agent turns, and one for its user replies.
-    const turnEvents = scheduled('agentTurns');
-    assert.ok(turnEvents.length > 0, 'the conversation ran its turns as one agentTurns activity per step');
-    assert.deepEqual(scheduled('agentTurn'), [], 'no activity per turn');
-    assert.ok(scheduled('userReplies').length > 0, 'the user replies of a step are one activity');
+    // One searchStep activity per step: its agent turns, reward check and user replies.
+    const steps = scheduled('searchStep');
+    assert.ok(steps.length > 0, 'the conversation ran its steps as searchStep activities');
+    for (const name of ['agentTurn', 'userReplies'])
+      assert.deepEqual(scheduled(name), [], `no ${name} activities in the activity shape`);
     assert.equal(scheduled('userTurn').length, 1, 'only the opening is a user reply of its own');
-    // The Web UI names each step's turns by node.
-    const summaries = turnEvents.map((e) =>
-      Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8'),
+    // The Web UI names each step and the nodes it grows from.
+    const summaries = steps.map((e) => Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8'));
+    for (const x of summaries) assert.match(x, /^"search step \d+ from nodes? \d+(, \d+)*"$/);
+    // The child shape: a step's user replies are one userReplies activity.
+    const childConv = (
+      await workflowIds(stack.client, `JoshHarvestId="${child}" AND JoshKind="conversation"`)
+    )[0];
+    const childEvents = (await stack.client.workflow.getHandle(childConv).fetchHistory()).events!;
+    assert.ok(
+      childEvents.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'userReplies'),
+      "the child shape's conversation asks for a step's user replies in one activity",
     );
-    for (const x of summaries) assert.match(x, /^"agent turns: step \d+, nodes? \d+(, \d+)*"$/);
     let replayed = 0;
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: require.resolve('../src/workflows'), replayName: 'shape-replay' },
@@ -99,8 +108,7 @@ void test('a turn whose model call fails between two calls resumes after its las
     const stats = stack.simStats() as { completions: number; faults: Record<string, number> };
     assert.ok(stats.faults['500'] > 0, 'faults were injected');
     const scan = await scanHistories(stack.client, id);
-    assert.ok((scan.retriedActivities.agentTurns ?? 0) > 0, "some step's agent turns were retried");
-    assert.ok((scan.retriedActivities.userReplies ?? 0) > 0, "some step's user replies were retried");
+    assert.ok((scan.retriedActivities.searchStep ?? 0) > 0, 'some search step was retried');
     // Every completion the model served is a call some result accounts for, exactly once.
     assert.equal(stats.completions, callsInResults(path.join(stack.runsRoot, id)));
 
@@ -110,5 +118,8 @@ void test('a turn whose model call fails between two calls resumes after its las
     assert.equal((await stack.run({ ...RUN, id: cid, turns: 'child' })).status, 'done');
     const after = stack.simStats() as { completions: number };
     assert.equal(after.completions - before, callsInResults(path.join(stack.runsRoot, cid)));
+    const childScan = await scanHistories(stack.client, cid);
+    assert.ok((childScan.retriedActivities.agentTurn ?? 0) > 0, 'some agent turn was retried');
+    assert.ok((childScan.retriedActivities.userReplies ?? 0) > 0, "some step's user replies were retried");
   });
 });

@@ -18,23 +18,30 @@ export function resumedBatch<O, P>(details: unknown): BatchCheckpoint<O, P> | un
 }
 
 /** What a piece of a batch gets besides its item. */
-export interface PieceContext<O, P> {
+export interface PieceContext<P> {
   /** Its progress from an earlier attempt, if any. */
   resume: P | undefined;
   /** Records new progress of this piece (and heartbeats the batch). */
   save(progress: P): void;
-  /** The batch's current checkpoint, for keep-alive heartbeats sent while a model call waits: a
-   * heartbeat without it would erase the progress the server holds. */
-  checkpoint(): BatchCheckpoint<O, P>;
+  /** What keep-alive heartbeats sent while a model call waits carry: the activity's whole
+   * checkpoint (a heartbeat without it would erase the progress the server holds). */
+  heartbeatDetails(): unknown;
 }
 
-export interface BatchRun<I, O, P> {
+/** Where a batch's checkpoint goes, and where an earlier attempt's comes from. */
+export interface BatchRecording<O, P> {
+  /** Called with the checkpoint whenever it changes; it heartbeats `details(checkpoint)`. */
+  record(checkpoint: BatchCheckpoint<O, P>): void;
+  /** The activity's heartbeat details for a batch checkpoint (default: the checkpoint itself; an
+   * activity that runs two batches keeps the first one's in it too). */
+  details?(checkpoint: BatchCheckpoint<O, P>): unknown;
+  resumed?: BatchCheckpoint<O, P>;
+}
+
+export interface BatchRun<I, O, P> extends BatchRecording<O, P> {
   items: readonly I[];
   key(item: I): string;
-  run(item: I, ctx: PieceContext<O, P>): Promise<O>;
-  /** Called with the checkpoint whenever it changes (the activity's heartbeat). */
-  record(checkpoint: BatchCheckpoint<O, P>): void;
-  resumed?: BatchCheckpoint<O, P>;
+  run(item: I, ctx: PieceContext<P>): Promise<O>;
 }
 
 /**
@@ -61,7 +68,7 @@ export async function runBatch<I, O, P>(b: BatchRun<I, O, P>): Promise<O[]> {
           state.progress[k] = p;
           b.record(checkpoint());
         },
-        checkpoint,
+        heartbeatDetails: () => (b.details ? b.details(checkpoint()) : checkpoint()),
       });
       state.done[k] = out;
       delete state.progress[k];

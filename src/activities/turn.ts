@@ -12,8 +12,8 @@ import { addUsage, emptyUsage, type Usage } from '../shared/messages';
 import { agentCallInput } from '../josh/agentCall';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { asNonRetryable } from './env';
-import { resumedBatch, runBatch } from './batch';
-import type { AgentTurnInput, AgentTurnOutput, AgentTurnsInput, AgentTurnsOutput } from './types';
+import { runBatch, type BatchRecording } from './batch';
+import type { AgentTurnInput, AgentTurnOutput } from './types';
 
 /** Failure types of a model's own answer (src/llm/errors.ts): they end the leaf, as in the
  * workflow's modelFailureMessage, which sees them wrapped in an ActivityFailure. */
@@ -120,29 +120,24 @@ export function createAgentTurnActivities(
         () => saved,
       );
     },
-
-    /** Every agent turn of one search step (the `activity` shape): one activity per step. */
-    async agentTurns(input: AgentTurnsInput): Promise<AgentTurnsOutput> {
-      const first = input.turns[0];
-      if (!first) return { turns: [] };
-      checkPrompts(first.promptsHash, envOptions.promptsFile);
-      const ctx = Context.current();
-      const loaded = loadTask(dataDir, envOptions, first);
-      const resumed = resumedBatch<AgentTurnOutput, TurnCheckpoint>(ctx.info.heartbeatDetails);
-      if (resumed) {
-        const done = Object.keys(resumed.done).length;
-        ctx.log.info(
-          `step ${first.step}: ${done} of ${input.turns.length} agent turns were done; resuming the rest`,
-        );
-      }
-      const turns = await runBatch<AgentTurnInput, AgentTurnOutput, TurnCheckpoint>({
-        items: input.turns,
-        key: (t) => String(t.nodeId),
-        run: (t, piece) => runTurn(endpoint, loaded, t, piece.resume, piece.save, piece.checkpoint),
-        record: (c) => ctx.heartbeat(c),
-        resumed,
-      });
-      return { turns };
-    },
   };
+}
+
+/** The agent turns of one search step, run at once inside the current activity, with their
+ * checkpoint recorded as `rec` says. */
+export async function runTurnBatch(
+  dataDir: string,
+  endpoint: LlmEndpointConfig,
+  envOptions: EnvironmentOptions,
+  turns: AgentTurnInput[],
+  rec: BatchRecording<AgentTurnOutput, TurnCheckpoint>,
+): Promise<AgentTurnOutput[]> {
+  if (turns.length === 0) return [];
+  const loaded = loadTask(dataDir, envOptions, turns[0]);
+  return runBatch<AgentTurnInput, AgentTurnOutput, TurnCheckpoint>({
+    ...rec,
+    items: turns,
+    key: (t) => String(t.nodeId),
+    run: (t, piece) => runTurn(endpoint, loaded, t, piece.resume, piece.save, piece.heartbeatDetails),
+  });
 }

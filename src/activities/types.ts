@@ -6,7 +6,7 @@ import type { AgentAction } from '../agent/types';
 import type { FinalReward, GoalCall, PriorCall } from '../env/types';
 import type { RunConfig } from '../config/run';
 import type { CompactResult, ConversationSummary } from '../josh/result';
-import type { AgentTurn } from '../josh/search';
+import type { AgentTurn, BeamParams, Search } from '../josh/search';
 
 export interface AgentCallInput {
   env: string;
@@ -111,13 +111,26 @@ export interface AgentTurnOutput extends AgentTurn {
   usage: Usage;
 }
 
-/** Every agent turn of one search step, as one activity (the `activity` shape, issue 17). */
-export interface AgentTurnsInput {
-  turns: AgentTurnInput[];
+/** One whole search step as one activity (the `activity` turn shape, issue 17). */
+export interface SearchStepInput {
+  /** The search before the step; its harvest left out (the step neither reads nor returns it). */
+  search: Search;
+  params: BeamParams & { maxSteps: number };
+  goalCalls: GoalCall[];
+  /** What every agent turn of the step shares: an AgentTurnInput without the leaf's own part. */
+  turn: Omit<AgentTurnInput, 'nodeId' | 'step' | 'history' | 'prior' | 'wholeTurn'>;
+  /** What every user reply of the step shares. */
+  user: Omit<UserTurnInput, 'conversation'>;
 }
 
-export interface AgentTurnsOutput {
+/** What the step's effects returned, for the workflow to apply with the same pure transitions:
+ * the leaves that took a turn and their turns, then the live leaves and their replies (none when
+ * the step stopped before them). */
+export interface SearchStepOutput {
+  turnLeaves: number[];
   turns: AgentTurnOutput[];
+  replyLeaves: number[];
+  replies: UserRepliesOutput['replies'];
 }
 
 export interface LoadTaskOutput {

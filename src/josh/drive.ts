@@ -82,28 +82,39 @@ export async function runSearchLoop(
   score: TurnScorer,
   effects: SearchEffects,
 ): Promise<StopReason> {
-  while (s.step < params.maxSteps) {
-    const leaves = beginStep(s, params);
-    const step = s.step;
-    const turns = await effects.agentTurns(
-      step,
-      leaves.map((nodeId) => ({ nodeId, history: agentView(s, nodeId) })),
-    );
-    leaves.forEach((id, i) => applyAgentTurn(s, id, turns[i]));
-    rewardCheck(s, leaves, score);
-    if (progress(s).success) return 'success';
-    const live = liveLeaves(s);
-    const replies = await effects.userReplies(
-      live.map((nodeId) => ({ nodeId, history: userView(s, nodeId) })),
-    );
-    live.forEach((id, i) => {
-      const r = replies[i];
-      if ('text' in r) applyUserReply(s, id, r.text);
-      else endLeaf(s, id, 'user-error');
-    });
-    if (liveLeaves(s).length === 0) return 'all-ended';
+  for (;;) {
+    const stop = await runSearchStep(s, params, score, effects);
+    if (stop) return stop;
   }
-  return 'max-steps';
+}
+
+/** One step of the loop (spec 2, steps 1–5): the leaves' agent turns, the reward check and
+ * collapse, and the live leaves' user replies. Returns why the search stops, or null to go on. */
+export async function runSearchStep(
+  s: Search,
+  params: BeamParams & { maxSteps: number },
+  score: TurnScorer,
+  effects: SearchEffects,
+): Promise<StopReason | null> {
+  if (s.step >= params.maxSteps) return 'max-steps';
+  const leaves = beginStep(s, params);
+  const step = s.step;
+  const turns = await effects.agentTurns(
+    step,
+    leaves.map((nodeId) => ({ nodeId, history: agentView(s, nodeId) })),
+  );
+  leaves.forEach((id, i) => applyAgentTurn(s, id, turns[i]));
+  rewardCheck(s, leaves, score);
+  if (progress(s).success) return 'success';
+  const live = liveLeaves(s);
+  const replies = await effects.userReplies(live.map((nodeId) => ({ nodeId, history: userView(s, nodeId) })));
+  live.forEach((id, i) => {
+    const r = replies[i];
+    if ('text' in r) applyUserReply(s, id, r.text);
+    else endLeaf(s, id, 'user-error');
+  });
+  if (liveLeaves(s).length === 0) return 'all-ended';
+  return null;
 }
 
 export interface TurnEffects {

@@ -3,6 +3,7 @@
 // agent turns run in parallel, each as a child workflow or as one activity (the run's `turns`
 // shape), and user replies are activities.
 import {
+  ApplicationFailure,
   CancellationScope,
   executeChild,
   patched,
@@ -10,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnInput, type AgentTurnOutput } from './agentTurn';
+import type { SearchStepInput, SearchStepOutput } from '../activities/types';
 import {
   LOCAL_CHEAP_ACTIVITIES,
   llm,
@@ -21,8 +23,24 @@ import {
   stepOptions,
   turnOptions,
 } from './proxies';
-import { createSearch, finalLeaf, pathAgentTexts, pathCalls, progress, type Search } from '../josh/search';
-import { perLeaf, runSearchLoop, type SearchEffects } from '../josh/drive';
+import {
+  createSearch,
+  finalLeaf,
+  liveLeaves,
+  pathAgentTexts,
+  pathCalls,
+  progress,
+  type Search,
+} from '../josh/search';
+import {
+  perLeaf,
+  runSearchLoop,
+  runSearchStep,
+  type LeafReply,
+  type LeafView,
+  type SearchEffects,
+  type StopReason,
+} from '../josh/drive';
 import type { CompactResult, ConversationSummary } from '../josh/result';
 import type { RunConfig } from '../config/run';
 import { effectiveSearch } from '../config/search';
@@ -107,25 +125,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   // Only the user model's own failure ends a leaf; a cancel or an outage ends the search.
   const leafEffects = perLeaf({ agentTurn, userReply, endsLeaf: (err) => modelFailureMessage(err) !== null });
 
+  // The `child` shape: each turn its own child workflow; a step's LLM user replies one activity.
   const effects: SearchEffects = !stepBatches
     ? leafEffects
     : {
-        async agentTurns(step, leaves) {
-          if (config.turns !== 'activity') return leafEffects.agentTurns(step, leaves);
-          const nodes = leaves.map((l) => l.nodeId);
-          const out = await llm().agentTurns.executeWithOptions(
-            stepOptions(config.maxAgentCallsPerTurn, `agent turns: step ${step}, ${nodeList(nodes)}`),
-            [
-              {
-                turns: leaves.map((l) =>
-                  agentTurnInput(input, step, l.nodeId, l.history, pathCalls(s, l.nodeId)),
-                ),
-              },
-            ],
-          );
-          for (const t of out.turns) usage.agent = addUsage(usage.agent, t.usage);
-          return out.turns;
-        },
+        agentTurns: leafEffects.agentTurns,
         async userReplies(leaves) {
           // The scripted user needs no model: its replies stay local activities.
           if (config.userSim === 'script') return leafEffects.userReplies(leaves);
@@ -133,23 +137,59 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
             stepOptions(1, userSummary(leaves.map((l) => l.nodeId))),
             [{ ...userCommon, leaves: leaves.map((l) => ({ nodeId: l.nodeId, conversation: l.history })) }],
           );
-          return out.replies.map((r) => {
-            if ('error' in r) return r;
-            usage.user = addUsage(usage.user, r.usage);
-            return { text: r.text };
-          });
+          return userRepliesOf(out.replies);
         },
       };
+  const userRepliesOf = (replies: SearchStepOutput['replies']): LeafReply[] =>
+    replies.map((r) => {
+      if ('error' in r) return { error: r.error };
+      usage.user = addUsage(usage.user, r.usage);
+      return { text: r.text };
+    });
 
   const opening = await userReply(0, []);
   const s: Search = createSearch(opening, task.goalCalls.length);
   const scoring = getScoring(config.env);
-  const stopReason = await runSearchLoop(
-    s,
-    params,
-    (remaining, calls) => scoring.turnReward(task.goalCalls, remaining, calls),
-    effects,
-  );
+  const score = (remaining: number[], calls: CallMade[]) =>
+    scoring.turnReward(task.goalCalls, remaining, calls);
+
+  /** The `activity` shape: each step is one searchStep activity, which runs the step's agent
+   * turns, reward check and user replies on a copy of the search; this workflow then applies what
+   * they returned with the same transitions, so its search is the record. */
+  async function runActivitySteps(): Promise<StopReason> {
+    for (;;) {
+      if (s.step >= params.maxSteps) return 'max-steps';
+      const out = await llm().searchStep.executeWithOptions(
+        stepOptions(config.maxAgentCallsPerTurn, `search step ${s.step + 1} from ${nodeList(liveLeaves(s))}`),
+        [
+          {
+            search: { ...s, harvest: [], harvestKeys: [] },
+            params,
+            goalCalls: task.goalCalls,
+            turn: turnSettings(input),
+            user: userCommon,
+          },
+        ],
+      );
+      const stop = await runSearchStep(s, params, score, {
+        agentTurns(_step, leaves) {
+          sameLeaves(leaves, out.turnLeaves, 'agent turns');
+          for (const t of out.turns) usage.agent = addUsage(usage.agent, t.usage);
+          return Promise.resolve(out.turns);
+        },
+        userReplies(leaves) {
+          sameLeaves(leaves, out.replyLeaves, 'user replies');
+          return Promise.resolve(userRepliesOf(out.replies));
+        },
+      });
+      if (stop) return stop;
+    }
+  }
+
+  const stopReason =
+    stepBatches && config.turns === 'activity'
+      ? await runActivitySteps()
+      : await runSearchLoop(s, params, score, effects);
 
   const finalNodeId = finalLeaf(s);
   // The environment's final reward of the scored path, where its data is (τ-bench replays the
@@ -208,6 +248,22 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   return summary;
 }
 
+/** What every agent turn of a conversation shares. */
+function turnSettings(input: ConversationInput): SearchStepInput['turn'] {
+  const { config, taskId, trial } = input;
+  return {
+    seedRoot: config.seed ?? config.id,
+    env: config.env,
+    taskId,
+    trial,
+    model: config.agentModel,
+    temperature: config.agentTemperature,
+    strategy: config.agentStrategy,
+    maxCalls: config.maxAgentCallsPerTurn,
+    promptsHash: config.promptsHash,
+  };
+}
+
 /** A leaf's turn input; its earlier calls by name and arguments only (what a stateful environment
  * replays; what they returned can be large and is not needed). */
 function agentTurnInput(
@@ -217,21 +273,12 @@ function agentTurnInput(
   history: Message[],
   earlier: CallMade[],
 ): AgentTurnInput {
-  const { config, taskId, trial } = input;
   return {
-    seedRoot: config.seed ?? config.id,
-    env: config.env,
-    taskId,
-    trial,
+    ...turnSettings(input),
     nodeId,
     step,
-    model: config.agentModel,
-    temperature: config.agentTemperature,
-    strategy: config.agentStrategy,
-    maxCalls: config.maxAgentCallsPerTurn,
     history,
     prior: earlier.map((c) => ({ name: c.name, arguments: c.arguments })),
-    promptsHash: config.promptsHash,
     wholeTurn: true,
   };
 }
@@ -261,4 +308,16 @@ async function runAgentTurnChild(
 /** "node 5" or "nodes 5, 6, 7": which leaves an activity serves, for its summary in the Web UI. */
 function nodeList(nodes: number[]): string {
   return nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${nodes.join(', ')}`;
+}
+
+/** The step this workflow applies must be the step the activity ran: the same leaves took turns
+ * and got replies. A difference is a bug (the two ran different transitions); it stops the
+ * conversation loudly rather than mixing two searches. */
+function sameLeaves(leaves: LeafView[], ran: number[], what: string): void {
+  const mine = leaves.map((l) => l.nodeId);
+  if (mine.length === ran.length && mine.every((id, i) => id === ran[i])) return;
+  throw ApplicationFailure.nonRetryable(
+    `search step mismatch: this workflow's ${what} are for nodes [${mine.join(', ')}], the activity's for [${ran.join(', ')}]`,
+    'SearchStepMismatch',
+  );
 }
