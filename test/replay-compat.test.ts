@@ -1,8 +1,9 @@
 // Runs started by an earlier release keep running after an upgrade: histories that the workflow
-// code of that release recorded replay without nondeterminism on today's code. The baseline is
-// the last commit before issue 17 changed agent turns from one activity per model call to one
-// activity per turn (behind `patched()`), so this proves that change (and any later one) safe for
-// conversations in flight during a deploy.
+// code of that release recorded replay without nondeterminism on today's code. Two baselines: the
+// last commit before issue 17 changed agent turns from one activity per model call to one activity
+// per turn (behind `patched()`), and the last commit before one activity per search step (a run
+// with `turns: activity`, one agentTurn and one userTurn activity per leaf), so this proves those
+// changes (and any later one) safe for conversations in flight during a deploy.
 //
 // The baseline's sources come from this repository's own git history into a temporary folder
 // (sharing node_modules), and its `josh worker` runs a small harvest on the suite's dev server
@@ -20,9 +21,11 @@ import { awaitHarvest, killHard, ROOT, spawnWorker } from './helpers/chaos';
 import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
 
 /** The last commit with one activity per model call (before issue 17's turn activity). */
-const BASELINE = '96b45c7894915153b956208aad58f6fd02ef9c7a';
+const PER_CALL = '96b45c7894915153b956208aad58f6fd02ef9c7a';
+/** The last commit with one activity per leaf (before the search-step activities). */
+const PER_LEAF = '11fac369bc534692f97bba5fa565e5dfa6706b77';
 
-function checkoutBaseline(dir: string): string {
+function checkoutBaseline(dir: string, BASELINE: string): string {
   try {
     execFileSync('git', ['-C', ROOT, 'cat-file', '-e', `${BASELINE}^{commit}`], { stdio: 'pipe' });
   } catch {
@@ -43,11 +46,15 @@ function checkoutBaseline(dir: string): string {
   return path.join(dir, 'bin', 'josh.js');
 }
 
-void test("histories recorded by the previous release's workflow code replay on today's", async () => {
+async function recordAndReplay(
+  baseline: string,
+  settings: Record<string, unknown>,
+  check: (histories: { workflowId: string; history: { events?: Event[] | null } }[], kinds: string[]) => void,
+): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-replay-compat-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   fs.mkdirSync(path.join(tmp, 'baseline'));
-  const bin = checkoutBaseline(path.join(tmp, 'baseline'));
+  const bin = checkoutBaseline(path.join(tmp, 'baseline'), baseline);
   const dataDir = resolveDataDir();
   const sim = await createSimModelServer({ port: 0, dataDir });
   after(() => sim.close());
@@ -64,12 +71,12 @@ void test("histories recorded by the previous release's workflow code replay on 
   try {
     await worker.ready;
     const client = await testClient();
-    const id = `t-replay-compat-${Date.now()}`;
-    // The baseline's own input format (it refuses fields it does not know, such as `turns`).
+    const id = `t-replay-compat-${baseline.slice(0, 7)}-${Date.now()}`;
+    // The baseline's own input format (it refuses fields it does not know).
     await client.workflow.start('harvestWorkflow', {
       workflowId: id,
       taskQueue,
-      args: [{ id, split: 'val', limit: 2, beamSize: 3, maxSteps: 5, seed: 'replay-compat' }],
+      args: [{ id, split: 'val', limit: 2, beamSize: 3, maxSteps: 5, seed: 'replay-compat', ...settings }],
     });
     const progress = await awaitHarvest(testAddress(), testNamespace(), id, 240_000);
     assert.equal(progress.done, 2);
@@ -79,20 +86,13 @@ void test("histories recorded by the previous release's workflow code replay on 
       if (wf.workflowId !== id) ids.push(wf.workflowId);
     }
     const kinds = ids.map((w) => (w === id ? 'harvest' : /\/s\d+\/n\d+$/.test(w) ? 'turn' : 'conversation'));
-    assert.ok(kinds.includes('conversation') && kinds.includes('turn'), `recorded: ${kinds.join(', ')}`);
     const histories = await Promise.all(
       ids.map(async (workflowId) => ({
         workflowId,
         history: await client.workflow.getHandle(workflowId).fetchHistory(),
       })),
     );
-    // The baseline's turns made one agentCall activity per model call.
-    const perCall = histories.some((h) =>
-      h.history.events?.some(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentCall',
-      ),
-    );
-    assert.ok(perCall, "the baseline's histories hold per-call agentCall activities");
+    check(histories, kinds);
     let replayed = 0;
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: require.resolve('../src/workflows'), replayName: 'replay-compat' },
@@ -105,4 +105,32 @@ void test("histories recorded by the previous release's workflow code replay on 
   } finally {
     await killHard(worker);
   }
+}
+
+type Event = {
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+};
+const scheduled = (h: { history: { events?: Event[] | null } }, name: string): number =>
+  (h.history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name)
+    .length;
+
+void test("histories of turns made of one activity per model call replay on today's code", async () => {
+  await recordAndReplay(PER_CALL, {}, (histories, kinds) => {
+    assert.ok(kinds.includes('conversation') && kinds.includes('turn'), `recorded: ${kinds.join(', ')}`);
+    // The baseline's turns made one agentCall activity per model call.
+    assert.ok(
+      histories.some((h) => scheduled(h, 'agentCall') > 0),
+      "the baseline's histories hold per-call agentCall activities",
+    );
+  });
+});
+
+void test("histories of activity-shape turns made of one activity per leaf replay on today's code", async () => {
+  await recordAndReplay(PER_LEAF, { turns: 'activity' }, (histories, kinds) => {
+    assert.ok(!kinds.includes('turn'), `recorded: ${kinds.join(', ')}`);
+    const conversations = histories.filter((_, i) => kinds[i] === 'conversation');
+    // One agentTurn activity per leaf, and a userTurn per live leaf besides the opening.
+    assert.ok(conversations.every((h) => scheduled(h, 'agentTurn') > 0 && scheduled(h, 'userTurn') > 1));
+    assert.ok(conversations.every((h) => scheduled(h, 'searchStep') === 0));
+  });
 });
