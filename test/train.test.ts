@@ -18,6 +18,7 @@ import { FINAL_TRAIN_MEMO, type TrainProgress } from '../src/train/api';
 import { TrlOptions } from '../src/train/config';
 import { fakeEnvironment, writeRun } from './fixtures/exportResults';
 import { withStack } from './helpers/harvest';
+import { ERROR_KINDS } from '../src/simmodel/errorModel';
 import { waitUntil } from './helpers/chaos';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-train-'));
@@ -113,14 +114,7 @@ describe('OpenAI backend on the simulated fine-tuning API', () => {
     async () => {
       // The test is about training, not the search: an agent model that makes none of its
       // scripted mistakes gives successful, error-free conversations to train on, every time.
-      const flawless = {
-        wrongSlot: 0,
-        missingSlot: 0,
-        earlyBooking: 0,
-        wrongTool: 0,
-        chatInsteadOfAct: 0,
-        malformedArgs: 0,
-      };
+      const flawless = Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0]));
       await withStack({ simOptions: { fineTuneSecondsPerPhase: 1, errorRates: flawless } }, async (stack) => {
         const api = new OpenAI({ baseURL: `${stack.simUrl}/v1`, apiKey: 'test-key' });
         const jobsOf = async (id: string) => {
