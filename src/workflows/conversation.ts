@@ -1,7 +1,8 @@
 // One conversation = one JOSH search over one task (spec 2). This workflow only orchestrates:
-// the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts); here
-// agent turns run in parallel, each as a child workflow or as one activity (the run's `turns`
-// shape), and user replies are activities.
+// the step loop and state transitions are the pure code of src/josh (drive.ts, search.ts). In the
+// run's `turns` shape, either each agent turn is a child workflow and a step's user replies are
+// one activity (`child`), or each whole step is one activity whose results this workflow applies
+// (`activity`; issue 17). Conversations from before the step activities run one per leaf.
 import {
   ApplicationFailure,
   CancellationScope,
