@@ -70,44 +70,47 @@ test('a small JOSH harvest runs end to end and leaves one result file per conver
   });
 });
 
-test('recorded histories replay without nondeterminism; a default-size conversation stays far below the limits', async () => {
-  await withStack({}, async (stack) => {
-    const id = `t-replay-${Date.now()}`;
-    // The defaults: beam 8, branching 2, 15 steps, 3 agent calls per turn.
-    await stack.run({ id, split: 'val', limit: 1 });
-    const [result] = readConversations(path.join(stack.runsRoot, id));
-    const convId = `${id}/${result.taskId}`;
-    const histories = [
-      { workflowId: id, history: await historyOf(stack.client, id) },
-      { workflowId: convId, history: await historyOf(stack.client, convId) },
-    ];
-    const turnIds = await listIds(stack.client, `JoshHarvestId="${id}" AND JoshKind="turn"`);
-    assert.ok(turnIds.length >= 2, 'agent turns ran as child workflows');
-    for (const wid of turnIds.slice(0, 5))
-      histories.push({ workflowId: wid, history: await historyOf(stack.client, wid) });
+for (const turns of ['child', 'activity'] as const)
+  test(`${turns} shape: recorded histories replay without nondeterminism; a default-size conversation stays far below the limits`, async () => {
+    await withStack({}, async (stack) => {
+      const id = `t-replay-${turns}-${Date.now()}`;
+      // The defaults: beam 8, branching 2, 15 steps, 3 agent calls per turn. In the activity shape
+      // every step's input holds the whole search, so its history grows faster with the steps.
+      await stack.run({ id, split: 'val', limit: 1, turns });
+      const [result] = readConversations(path.join(stack.runsRoot, id));
+      const convId = `${id}/${result.taskId}`;
+      const histories = [
+        { workflowId: id, history: await historyOf(stack.client, id) },
+        { workflowId: convId, history: await historyOf(stack.client, convId) },
+      ];
+      const turnIds = await listIds(stack.client, `JoshHarvestId="${id}" AND JoshKind="turn"`);
+      if (turns === 'child') assert.ok(turnIds.length >= 2, 'agent turns ran as child workflows');
+      else assert.deepEqual(turnIds, [], 'no agent-turn workflows in the activity shape');
+      for (const wid of turnIds.slice(0, 5))
+        histories.push({ workflowId: wid, history: await historyOf(stack.client, wid) });
 
-    const replay = Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../src/workflows'), replayName: 'harvest-replay' },
-      histories,
-    );
-    let replayed = 0;
-    for await (const r of replay) {
-      assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
-      replayed += 1;
-    }
-    assert.equal(replayed, histories.length);
+      const replay = Worker.runReplayHistories(
+        { workflowsPath: require.resolve('../src/workflows'), replayName: 'harvest-replay' },
+        histories,
+      );
+      let replayed = 0;
+      for await (const r of replay) {
+        assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+        replayed += 1;
+      }
+      assert.equal(replayed, histories.length);
 
-    const events = histories[1].history.events?.length ?? 0;
-    const bytes = Buffer.byteLength(JSON.stringify(histories[1].history));
-    // Temporal warns at 10,240 events / 10 MB and stops at 51,200 / 50 MB.
-    process.stdout.write(
-      `# conversation history: ${events} events, ${(bytes / 1024).toFixed(0)} KiB (steps ${String(result.steps)}, branches ${String(result.branches)})\n`,
-    );
-    assert.ok(events > 20, 'the conversation did real work');
-    assert.ok(events < 2_000, `history of ${events} events`);
-    assert.ok(bytes < 4 * 1024 * 1024, `history of ${bytes} bytes`);
+      const events = histories[1].history.events?.length ?? 0;
+      const bytes = Buffer.byteLength(JSON.stringify(histories[1].history));
+      // Temporal warns at 10,240 events / 10 MB and stops at 51,200 / 50 MB.
+      process.stdout.write(
+        `# ${turns} shape, conversation history: ${events} events, ${(bytes / 1024).toFixed(0)} KiB (steps ${String(result.steps)}, branches ${String(result.branches)})\n`,
+      );
+      assert.ok(events > 20, 'the conversation did real work');
+      assert.ok(events < 2_000, `history of ${events} events`);
+      assert.ok(bytes < 4 * 1024 * 1024, `history of ${bytes} bytes`);
+    });
   });
-});
 
 test('a long harvest continues as new and still finishes every conversation once', async () => {
   await withStack({}, async (stack) => {
