@@ -38,7 +38,13 @@ export function createSearchStepActivity(
     const ctx = Context.current();
     const resumed = resumedStep(ctx.info.heartbeatDetails);
     if (resumed.turns || resumed.replies) ctx.log.info('search step resumes from its last heartbeat');
-    const saved: StepCheckpoint = {};
+    // What every heartbeat carries: both phases' checkpoints. A resumed phase whose pieces were all
+    // done records nothing new, so its checkpoint must come from the earlier attempt, or the next
+    // heartbeat would drop it and a later retry would pay for its calls again.
+    const saved: StepCheckpoint = {
+      ...(resumed.turns ? { turns: resumed.turns } : {}),
+      ...(resumed.replies ? { replies: resumed.replies } : {}),
+    };
     const s = input.search; // this activity's own copy, decoded from its input
     const scoring = getScoring(input.turn.env);
     const out: SearchStepOutput = { turnLeaves: [], turns: [], replyLeaves: [], replies: [] };
