@@ -1,7 +1,8 @@
-// One whole agent turn as one activity, and a search step's agent turns as one (issue 17): a turn's model calls and its tool calls run
-// here, in-process, instead of one activity (and one workflow task) per model call. Tools are pure
-// functions of the environment and the branch's earlier calls, so running them here changes no
-// result. After each model call (and its tool call) the turn's progress is heartbeated: a retry
+// One whole agent turn as one activity (the child shape), and a search step's turns run at once
+// inside one (the activity shape's searchStep; issue 17): a turn's model calls and its tool calls
+// run here, in-process, instead of one activity (and one workflow task) per model call. Tools are
+// pure functions of the environment and the branch's earlier calls, so running them here changes
+// no result. After each model call (and its tool call) the turn's progress is heartbeated: a retry
 // resumes from it and never pays for a finished model call twice.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
