@@ -14,7 +14,8 @@ export interface BatchCheckpoint<O, P> {
 export function resumedBatch<O, P>(details: unknown): BatchCheckpoint<O, P> | undefined {
   const c = details as Partial<BatchCheckpoint<O, P>> | undefined;
   if (!c || typeof c.done !== 'object' || c.done === null) return undefined;
-  return { done: { ...c.done }, progress: { ...(c.progress ?? {}) } };
+  // runBatch works on its own copy.
+  return { done: c.done, progress: c.progress ?? {} };
 }
 
 /** What a piece of a batch gets besides its item. */

@@ -5,7 +5,7 @@
 // workflow history carries only the conversation itself.
 import { Context } from '@temporalio/activity';
 import { getEnvironment, type EnvironmentOptions } from '../env';
-import { createAgentTurnActivities } from './turn';
+import { createAgentTurnActivity } from './turn';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { resumedBatch } from './batch';
@@ -32,7 +32,7 @@ export function createLlmActivities(
     },
 
     // One whole agent turn: its model calls and tool calls (issue 17).
-    ...createAgentTurnActivities(dataDir, endpoint, envOptions),
+    agentTurn: createAgentTurnActivity(dataDir, endpoint, envOptions),
 
     // A whole search step: its agent turns, reward check and user replies (issue 17).
     searchStep: createSearchStepActivity(dataDir, endpoint, envOptions),

@@ -11,6 +11,7 @@ import { getScoring } from '../env/scoring';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { runSearchStep } from '../josh/drive';
 import { pathCalls } from '../josh/search';
+import { leafTurnInput } from '../josh/agentCall';
 import { checkPrompts } from './agentModel';
 import { resumedBatch, type BatchCheckpoint } from './batch';
 import { runReplyBatch, type UserReplyResult } from './user';
@@ -59,13 +60,7 @@ export function createSearchStepActivity(
             dataDir,
             endpoint,
             envOptions,
-            leaves.map((l) => ({
-              ...input.turn,
-              nodeId: l.nodeId,
-              step,
-              history: l.history,
-              prior: pathCalls(s, l.nodeId).map((c) => ({ name: c.name, arguments: c.arguments })),
-            })),
+            leaves.map((l) => leafTurnInput(input.turn, step, l.nodeId, l.history, pathCalls(s, l.nodeId))),
             {
               record(c) {
                 saved.turns = c;

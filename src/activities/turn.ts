@@ -10,7 +10,7 @@ import { getEnvironment, type EnvironmentOptions } from '../env';
 import type { LlmEndpointConfig } from '../llm/endpoint';
 import { runAgentTurn, type TurnProgress } from '../josh/drive';
 import { addUsage, emptyUsage, type Usage } from '../shared/messages';
-import { agentCallInput } from '../josh/agentCall';
+import { agentCallInput, priorCalls } from '../josh/agentCall';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { asNonRetryable } from './env';
 import { runBatch, type BatchRecording } from './batch';
@@ -74,7 +74,7 @@ async function runTurn(
         return reply.action;
       },
       async executeTool(call, turnCalls) {
-        const calls = [...prior, ...turnCalls.map((c) => ({ name: c.name, arguments: c.arguments }))];
+        const calls = [...prior, ...priorCalls(turnCalls)];
         try {
           return env.executeCall(task, call.name, call.arguments, calls);
         } catch (e) {
@@ -93,34 +93,33 @@ async function runTurn(
   return { ...turn, usage };
 }
 
-export function createAgentTurnActivities(
+/** One agent turn as one activity (child-shape turns, and activity-shape histories from before
+ * the step activities). */
+export function createAgentTurnActivity(
   dataDir: string,
   endpoint: LlmEndpointConfig,
   envOptions: EnvironmentOptions = {},
 ) {
-  return {
-    /** One agent turn (child-shape turns, and activity-shape histories from before step batches). */
-    async agentTurn(input: AgentTurnInput): Promise<AgentTurnOutput> {
-      checkPrompts(input.promptsHash, envOptions.promptsFile);
-      const ctx = Context.current();
-      const loaded = loadTask(dataDir, envOptions, input);
-      const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
-      if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
-      // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
-      // a heartbeat without it would erase the progress the server holds.
-      let saved: TurnCheckpoint | undefined = resumed;
-      return runTurn(
-        endpoint,
-        loaded,
-        input,
-        resumed,
-        (c) => {
-          saved = c;
-          ctx.heartbeat(saved);
-        },
-        () => saved,
-      );
-    },
+  return async function agentTurn(input: AgentTurnInput): Promise<AgentTurnOutput> {
+    checkPrompts(input.promptsHash, envOptions.promptsFile);
+    const ctx = Context.current();
+    const loaded = loadTask(dataDir, envOptions, input);
+    const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
+    if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
+    // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
+    // a heartbeat without it would erase the progress the server holds.
+    let saved: TurnCheckpoint | undefined = resumed;
+    return runTurn(
+      endpoint,
+      loaded,
+      input,
+      resumed,
+      (c) => {
+        saved = c;
+        ctx.heartbeat(saved);
+      },
+      () => saved,
+    );
   };
 }
 

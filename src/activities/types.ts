@@ -111,14 +111,17 @@ export interface AgentTurnOutput extends AgentTurn {
   usage: Usage;
 }
 
+/** What every agent turn of a conversation shares: an AgentTurnInput without the leaf's own part. */
+export type TurnSettings = Omit<AgentTurnInput, 'nodeId' | 'step' | 'history' | 'prior' | 'wholeTurn'>;
+
 /** One whole search step as one activity (the `activity` turn shape, issue 17). */
 export interface SearchStepInput {
   /** The search before the step; its harvest left out (the step neither reads nor returns it). */
   search: Search;
   params: BeamParams & { maxSteps: number };
   goalCalls: GoalCall[];
-  /** What every agent turn of the step shares: an AgentTurnInput without the leaf's own part. */
-  turn: Omit<AgentTurnInput, 'nodeId' | 'step' | 'history' | 'prior' | 'wholeTurn'>;
+  /** What every agent turn of the step shares. */
+  turn: TurnSettings;
   /** What every user reply of the step shares. */
   user: Omit<UserTurnInput, 'conversation'>;
 }

@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { agentTurnWorkflow, type AgentTurnInput, type AgentTurnOutput } from './agentTurn';
-import type { SearchStepInput, SearchStepOutput } from '../activities/types';
+import type { SearchStepOutput, TurnSettings } from '../activities/types';
+import { leafTurnInput, priorCalls } from '../josh/agentCall';
 import {
   LOCAL_CHEAP_ACTIVITIES,
   llm,
@@ -108,7 +109,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   };
 
   const agentTurn = async (nodeId: number, step: number, history: Message[]): Promise<AgentTurnOutput> => {
-    const turnInput = agentTurnInput(input, step, nodeId, history, pathCalls(s, nodeId));
+    // `wholeTurn`: the agent-turn child hands the turn to one activity (see AgentTurnInput).
+    const turnInput: AgentTurnInput = {
+      ...leafTurnInput(turnSettings(input), step, nodeId, history, pathCalls(s, nodeId)),
+      wholeTurn: true,
+    };
     // The turn shape (issue 17): a child workflow per turn (the default; histories from before
     // the option have none), or the whole-turn activity run by this workflow directly.
     const turn =
@@ -126,6 +131,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   // Only the user model's own failure ends a leaf; a cancel or an outage ends the search.
   const leafEffects = perLeaf({ agentTurn, userReply, endsLeaf: (err) => modelFailureMessage(err) !== null });
 
+  // A step's replies as an activity returned them: a leaf's text (its usage counted) or its error.
+  const userRepliesOf = (replies: SearchStepOutput['replies']): LeafReply[] =>
+    replies.map((r) => {
+      if ('error' in r) return { error: r.error };
+      usage.user = addUsage(usage.user, r.usage);
+      return { text: r.text };
+    });
+
   // The `child` shape: each turn its own child workflow; a step's LLM user replies one activity.
   const effects: SearchEffects = !stepBatches
     ? leafEffects
@@ -141,13 +154,6 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           return userRepliesOf(out.replies);
         },
       };
-  const userRepliesOf = (replies: SearchStepOutput['replies']): LeafReply[] =>
-    replies.map((r) => {
-      if ('error' in r) return { error: r.error };
-      usage.user = addUsage(usage.user, r.usage);
-      return { text: r.text };
-    });
-
   const opening = await userReply(0, []);
   const s: Search = createSearch(opening, task.goalCalls.length);
   const scoring = getScoring(config.env);
@@ -200,7 +206,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         {
           env: config.env,
           taskId,
-          calls: pathCalls(s, finalNodeId).map((c) => ({ name: c.name, arguments: c.arguments })),
+          calls: priorCalls(pathCalls(s, finalNodeId)),
           agentTexts: pathAgentTexts(s, finalNodeId),
         },
       ])
@@ -250,7 +256,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 }
 
 /** What every agent turn of a conversation shares. */
-function turnSettings(input: ConversationInput): SearchStepInput['turn'] {
+function turnSettings(input: ConversationInput): TurnSettings {
   const { config, taskId, trial } = input;
   return {
     seedRoot: config.seed ?? config.id,
@@ -262,25 +268,6 @@ function turnSettings(input: ConversationInput): SearchStepInput['turn'] {
     strategy: config.agentStrategy,
     maxCalls: config.maxAgentCallsPerTurn,
     promptsHash: config.promptsHash,
-  };
-}
-
-/** A leaf's turn input; its earlier calls by name and arguments only (what a stateful environment
- * replays; what they returned can be large and is not needed). */
-function agentTurnInput(
-  input: ConversationInput,
-  step: number,
-  nodeId: number,
-  history: Message[],
-  earlier: CallMade[],
-): AgentTurnInput {
-  return {
-    ...turnSettings(input),
-    nodeId,
-    step,
-    history,
-    prior: earlier.map((c) => ({ name: c.name, arguments: c.arguments })),
-    wholeTurn: true,
   };
 }
 
