@@ -100,21 +100,21 @@ const SHAPES = list(flags.turns).map((s) =>
 );
 const STORE =
   flags.store === 'memory' || flags.store === 'file' ? flags.store : fail('--store: file or memory');
+/** `a=1,b=2` as { a: '1', b: '2' }; anything else stops the bench, naming the flag. */
+function nameValues(flag: string, spec: string): Record<string, string> {
+  return Object.fromEntries(
+    list(spec).map((kv) => {
+      const [k, v] = kv.split('=');
+      return k && v ? [k, v] : fail(`--${flag}: ${kv} is not name=value`);
+    }),
+  );
+}
+
 const PRAGMAS: Readonly<Record<string, string>> = flags['sqlite-pragma']
-  ? Object.fromEntries(
-      list(flags['sqlite-pragma']).map((kv) => {
-        const [k, v] = kv.split('=');
-        return k && v ? [k, v] : fail(`--sqlite-pragma: ${kv} is not name=value`);
-      }),
-    )
+  ? nameValues('sqlite-pragma', flags['sqlite-pragma'])
   : DEV_SERVER_SQLITE_PRAGMAS;
 
-const EXTRA_DYNAMIC_CONFIG: Readonly<Record<string, string>> = Object.fromEntries(
-  list(flags['dynamic-config'] ?? '').map((kv) => {
-    const [k, v] = kv.split('=');
-    return k && v ? [k, v] : fail(`--dynamic-config: ${kv} is not name=value`);
-  }),
-);
+const EXTRA_DYNAMIC_CONFIG = nameValues('dynamic-config', flags['dynamic-config'] ?? '');
 
 // ---------------------------------------------------------------------------------------------
 // the critical-path bound of one conversation, from its result file
