@@ -1,6 +1,6 @@
 // `josh server` and `josh worker` as a person runs them: the server serves the Web UI, works with
-// the `temporal` CLI, keeps workflows across restarts on the same SQLite file and stops cleanly on
-// Ctrl-C; a worker pointed at nothing gives up at once with one line and a non-zero exit.
+// the `temporal` CLI, keeps workflows across restarts on the same SQLite file (and refuses a second
+// server on it) and stops cleanly on Ctrl-C; a worker pointed at nothing gives up at once with one line and a non-zero exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -111,6 +111,27 @@ void test('josh server: Web UI, temporal CLI, persistence across restarts, clean
     const described = temporal(address, 'workflow', 'describe', '-w', 'persisted-1', '-o', 'json');
     const info = JSON.parse(described) as { workflowExecutionInfo: { execution: { workflowId: string } } };
     assert.equal(info.workflowExecutionInfo.execution.workflowId, 'persisted-1');
+
+    // A third server on the same file while the second runs: the file's lock refuses it, and it
+    // says so in one line (instead of two servers writing one database).
+    const [port3, uiPort3] = [await freePort(), await freePort()];
+    const third = runJosh([
+      'server',
+      '--port',
+      String(port3),
+      '--ui-port',
+      String(uiPort3),
+      '--db-file',
+      dbFile,
+      '--log-file',
+      path.join(dir, 'server3.log'),
+    ]);
+    assert.equal(await third.exit, 1, third.stdout());
+    assert.match(
+      third.stdout(),
+      /^josh: .*database is locked.*another Temporal server is using .*temporal\.db/m,
+    );
+    temporal(address, 'workflow', 'describe', '-w', 'persisted-1');
   } finally {
     second.child.kill('SIGTERM');
   }

@@ -109,10 +109,22 @@ export function dynamicConfigArgs(
  *
  * WAL mode measured about the same but is no cure: under a harvest's steady readers its
  * checkpoints starve, and the WAL grew to 7 GB in a 30-minute run until the server lost its shard.
+ *
+ * locking_mode=EXCLUSIVE and cache_size=-65536 (issue 17): the server opens the file through one
+ * connection, shared by all its services, and nothing else may write it while it runs. In the
+ * default (NORMAL) locking mode SQLite takes and drops its file locks and re-checks the file's change
+ * counter around every transaction, and its 2 MiB page cache keeps little of a harvest's working
+ * set, so most transactions paid extra system calls and page reads. Holding the lock for the
+ * server's lifetime and a 64 MiB cache cut the server's CPU per model call by ~4–5 ms in the `child`
+ * turn shape (docs/benchmark.md, "The dev server's store, again"). The lock goes with the process
+ * (a killed server leaves none behind), and a second server pointed at the same file now fails to
+ * start instead of sharing it.
  */
 export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
   synchronous: 'off',
   journal_mode: 'PERSIST',
+  locking_mode: 'EXCLUSIVE',
+  cache_size: '-65536',
 };
 
 export function sqlitePragmaArgs(
@@ -181,6 +193,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     await waitReady(handle, exited, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await handle.stop(2_000);
+    // The file's lock (locking_mode=EXCLUSIVE) is held by a server that is still running.
+    if (opts.dbFile && err instanceof DevServerStartError && /database is locked/.test(err.reason)) {
+      throw new DevServerStartError(
+        `${err.reason} (another Temporal server is using ${path.resolve(opts.dbFile)}: stop it, or give this one another --db-file)`,
+        err.logFile,
+        err.logTail,
+      );
+    }
     throw err;
   }
   return handle;
