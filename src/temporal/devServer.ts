@@ -115,7 +115,7 @@ export function dynamicConfigArgs(
  * default (NORMAL) locking mode SQLite takes and drops its file locks and re-checks the file's change
  * counter around every transaction, and its 2 MiB page cache keeps little of a harvest's working
  * set, so most transactions paid extra system calls and page reads. Holding the lock for the
- * server's lifetime and a 64 MiB cache cut the server's CPU per model call by ~4–5 ms in the `child`
+ * server's lifetime and a 64 MiB cache cut the server's CPU per model call by ~2–5 ms in the `child`
  * turn shape (docs/benchmark.md, "The dev server's store, again"). The lock goes with the process
  * (a killed server leaves none behind), and a second server pointed at the same file now fails to
  * start instead of sharing it.
