@@ -110,15 +110,13 @@ export function dynamicConfigArgs(
  * WAL mode measured about the same but is no cure: under a harvest's steady readers its
  * checkpoints starve, and the WAL grew to 7 GB in a 30-minute run until the server lost its shard.
  *
- * locking_mode=EXCLUSIVE and cache_size=-65536 (issue 17): the server opens the file through one
- * connection, shared by all its services, and nothing else may write it while it runs. In the
- * default (NORMAL) locking mode SQLite takes and drops its file locks and re-checks the file's change
- * counter around every transaction, and its 2 MiB page cache keeps little of a harvest's working
- * set, so most transactions paid extra system calls and page reads. Holding the lock for the
- * server's lifetime and a 64 MiB cache cut the server's CPU per model call by ~2–5 ms in the `child`
- * turn shape (docs/benchmark.md, "The dev server's store, again"). The lock goes with the process
- * (a killed server leaves none behind), and a second server pointed at the same file now fails to
- * start instead of sharing it.
+ * locking_mode=EXCLUSIVE and cache_size=-65536 (issue 17): the server reaches the file through
+ * one connection, shared by all its services, and nothing else may write it while it runs. In the
+ * default (NORMAL) locking mode SQLite takes and drops its file locks and re-validates its page
+ * cache around every transaction; the default cache is 2 MiB. The two together cut the server's CPU
+ * per model call by 2–5 ms in the `child` turn shape (docs/benchmark.md, issue 17, "the dev
+ * server's lock and page cache"). The lock goes with the process (a killed server leaves none
+ * behind), and a second server pointed at the same file fails to start instead of sharing it.
  */
 export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
   synchronous: 'off',
