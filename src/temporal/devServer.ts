@@ -194,7 +194,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     // The file's lock (locking_mode=EXCLUSIVE) is held by a server that is still running.
     if (opts.dbFile && err instanceof DevServerStartError && /database is locked/.test(err.reason)) {
       throw new DevServerStartError(
-        `${err.reason} (another Temporal server is using ${path.resolve(opts.dbFile)}: stop it, or give this one another --db-file)`,
+        `${err.reason} (another Temporal server is using ${path.resolve(opts.dbFile)}; stop that one first)`,
         err.logFile,
         err.logTail,
       );
