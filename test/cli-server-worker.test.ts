@@ -1,6 +1,7 @@
 // `josh server` and `josh worker` as a person runs them: the server serves the Web UI, works with
 // the `temporal` CLI, keeps workflows across restarts on the same SQLite file (and refuses a second
-// server on it) and stops cleanly on Ctrl-C; a worker pointed at nothing gives up at once with one line and a non-zero exit.
+// server on it) and stops cleanly on Ctrl-C; a worker pointed at nothing gives up at once with one
+// line and a non-zero exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

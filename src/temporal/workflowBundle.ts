@@ -99,6 +99,7 @@ export async function workflowBundle(
   if (env.JOSH_WORKFLOW_BUNDLE_CACHE === '0') return build();
 
   const dir = path.join(cacheRoot(env), 'workflow-bundles');
+  // 'preload': bundles cached before preloadModules are not this bundle.
   const key = sha256(JSON.stringify([absolute, SDK_VERSION, process.cwd(), 'preload'])).slice(0, 24);
   const codeFile = path.join(dir, `${key}.js`);
   const manifestFile = path.join(dir, `${key}.json`);
