@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { readConversations, withStack } from './helpers/harvest';
+import { replayProductWorkflows } from './helpers/temporal';
 
 async function historyOf(client: Client, workflowId: string) {
   return client.workflow.getHandle(workflowId).fetchHistory();
@@ -89,10 +89,7 @@ for (const turns of ['child', 'activity'] as const)
       for (const wid of turnIds.slice(0, 5))
         histories.push({ workflowId: wid, history: await historyOf(stack.client, wid) });
 
-      const replay = Worker.runReplayHistories(
-        { workflowsPath: require.resolve('../src/workflows'), replayName: 'harvest-replay' },
-        histories,
-      );
+      const replay = replayProductWorkflows(histories, 'harvest-replay');
       let replayed = 0;
       for await (const r of replay) {
         assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);

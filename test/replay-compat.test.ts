@@ -14,11 +14,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { resolveDataDir } from '../src/env/dataDir';
 import { createSimModelServer } from '../src/simmodel';
 import { awaitHarvest, killHard, ROOT, spawnWorker } from './helpers/chaos';
-import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
+import {
+  replayProductWorkflows,
+  testAddress,
+  testClient,
+  testNamespace,
+  uniqueTaskQueue,
+} from './helpers/temporal';
 
 /** The last commit with one activity per model call (before issue 17's turn activity). */
 const PER_CALL = '96b45c7894915153b956208aad58f6fd02ef9c7a';
@@ -94,10 +99,7 @@ async function recordAndReplay(
     );
     check(histories, kinds);
     let replayed = 0;
-    for await (const r of Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../src/workflows'), replayName: 'replay-compat' },
-      histories,
-    )) {
+    for await (const r of replayProductWorkflows(histories, 'replay-compat')) {
       assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
       replayed += 1;
     }

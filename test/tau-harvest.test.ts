@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Worker } from '@temporalio/worker';
 import { getEnvironment } from '../src/env';
 import { resolveDataDir } from '../src/env/dataDir';
 import { EXPORT_FORMATS, exportRun } from '../src/export';
@@ -21,6 +20,7 @@ import { loadRunWithTrees } from '../src/eval/load';
 import { buildReportData } from '../src/report/data';
 import { readConversations, withStack } from './helpers/harvest';
 import { JOSH } from './helpers/chaos';
+import { replayProductWorkflows } from './helpers/temporal';
 
 const TASK = 'dev-0';
 
@@ -203,10 +203,7 @@ for (const turns of ['child', 'activity'] as const) {
         })),
       );
       let replayed = 0;
-      for await (const r of Worker.runReplayHistories(
-        { workflowsPath: require.resolve('../src/workflows'), replayName: `tau-replay-${turns}` },
-        histories,
-      )) {
+      for await (const r of replayProductWorkflows(histories, `tau-replay-${turns}`)) {
         assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
         replayed += 1;
       }

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { readConversations, withStack } from './helpers/harvest';
 import { comparableResults, exportAll, scanHistories } from './helpers/chaos';
+import { replayProductWorkflows } from './helpers/temporal';
 
 async function workflowIds(client: Client, query: string): Promise<string[]> {
   const ids: string[] = [];
@@ -87,10 +87,7 @@ void test('both turn shapes give the same conversations and byte-identical expor
       "the child shape's conversation asks for a step's user replies in one activity",
     );
     let replayed = 0;
-    for await (const r of Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../src/workflows'), replayName: 'shape-replay' },
-      histories,
-    )) {
+    for await (const r of replayProductWorkflows(histories, 'shape-replay')) {
       assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
       replayed += 1;
     }

@@ -4,8 +4,14 @@
 import { after } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type ReplayHistoriesIterable,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
+import { workflowBundle } from '../../src/temporal/workflowBundle';
 import { createLogger } from '../../src/util/logger';
 
 export function testAddress(): string {
@@ -67,4 +73,11 @@ export async function withWorker<T>(
     taskQueue,
   });
   return worker.runUntil(fn(taskQueue));
+}
+
+/** Replays histories on the workflow bundle the product's workers run (src/temporal/workflowBundle.ts:
+ * its preloaded modules, from the cache), so a replay test checks the workflow code as it runs. */
+export async function* replayProductWorkflows(histories: ReplayHistoriesIterable, replayName: string) {
+  const bundle = await workflowBundle(require.resolve('../../src/workflows'));
+  yield* Worker.runReplayHistories({ workflowBundle: bundle, replayName }, histories);
 }
