@@ -7,6 +7,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import { LLM_TASK_QUEUE, MAIN_TASK_QUEUE } from './shared/taskQueues';
 import { workflowBundle } from './temporal/workflowBundle';
+import { CHECKPOINT_EVERY_MS } from './activities/checkpoint';
 
 // Activities are plain async functions keyed by name; the SDK's own type is this loose as well.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -52,10 +53,10 @@ export async function createWorkers(opts: WorkerOptions): Promise<JoshWorkers> {
     taskQueue: queues.llm,
     activities: opts.activities.llm,
     shutdownGraceTime,
-    // An agent turn heartbeats its progress after each model call (src/activities/turn.ts); the SDK
-    // holds heartbeats back for up to 0.8 × the heartbeat timeout (16 s), so a crash could lose
-    // that much paid progress. One second bounds it at about one model call.
-    maxHeartbeatThrottleInterval: '1 second',
+    // An agent turn heartbeats its progress after each model call (src/activities/checkpoint.ts);
+    // the SDK holds heartbeats back for up to 0.8 × the heartbeat timeout (16 s), so a crash could
+    // lose that much paid progress. CHECKPOINT_EVERY_MS (one second) bounds it at about one call.
+    maxHeartbeatThrottleInterval: CHECKPOINT_EVERY_MS,
     // Only activities here: no workflow polling, so all slots serve LLM calls.
     ...(opts.llmConcurrency ? { maxConcurrentActivityTaskExecutions: opts.llmConcurrency } : {}),
     // Enforced by the server for the whole task queue, i.e. across every worker on it.

@@ -10,7 +10,8 @@ import type { LlmEndpointConfig } from '../llm/endpoint';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { resumedBatch } from './batch';
 import { createSearchStepActivity } from './step';
-import { askUser, runReplyBatch } from './user';
+import { withCheckpoints } from './checkpoint';
+import { askUser, runReplyBatch, type UserReplyResult } from './user';
 import type {
   AgentCallInput,
   AgentCallOutput,
@@ -46,11 +47,10 @@ export function createLlmActivities(
      * per step; a retry asks only for the replies that had not finished. */
     async userReplies(input: UserRepliesInput): Promise<UserRepliesOutput> {
       checkPrompts(input.promptsHash, envOptions.promptsFile);
-      const ctx = Context.current();
-      const replies = await runReplyBatch(dataDir, endpoint, envOptions, input, {
-        record: (c) => ctx.heartbeat(c),
-        resumed: resumedBatch(ctx.info.heartbeatDetails),
-      });
+      const resumed = resumedBatch<UserReplyResult, never>(Context.current().info.heartbeatDetails);
+      const replies = await withCheckpoints(resumed, (cp) =>
+        runReplyBatch(dataDir, endpoint, envOptions, input, { record: (c) => cp.record(c), resumed }),
+      );
       return { replies };
     },
   };

@@ -14,6 +14,7 @@ import { pathCalls } from '../josh/search';
 import { leafTurnInput } from '../josh/agentCall';
 import { checkPrompts } from './agentModel';
 import { resumedBatch, type BatchCheckpoint } from './batch';
+import { withCheckpoints, type Checkpointer } from './checkpoint';
 import { runReplyBatch, type UserReplyResult } from './user';
 import { runTurnBatch, type TurnCheckpoint } from './turn';
 import type { AgentTurnOutput, SearchStepInput, SearchStepOutput } from './types';
@@ -34,7 +35,7 @@ export function createSearchStepActivity(
   endpoint: LlmEndpointConfig,
   envOptions: EnvironmentOptions = {},
 ) {
-  return async function searchStep(input: SearchStepInput): Promise<SearchStepOutput> {
+  async function searchStep(input: SearchStepInput): Promise<SearchStepOutput> {
     checkPrompts(input.turn.promptsHash, envOptions.promptsFile);
     const ctx = Context.current();
     const resumed = resumedStep(ctx.info.heartbeatDetails);
@@ -46,6 +47,15 @@ export function createSearchStepActivity(
       ...(resumed.turns ? { turns: resumed.turns } : {}),
       ...(resumed.replies ? { replies: resumed.replies } : {}),
     };
+    return withCheckpoints(saved, (cp) => runStep(input, saved, resumed, cp));
+  }
+
+  async function runStep(
+    input: SearchStepInput,
+    saved: StepCheckpoint,
+    resumed: StepCheckpoint,
+    cp: Checkpointer<StepCheckpoint>,
+  ): Promise<SearchStepOutput> {
     const s = input.search; // this activity's own copy, decoded from its input
     const scoring = getScoring(input.turn.env);
     const out: SearchStepOutput = { turnLeaves: [], turns: [], replyLeaves: [], replies: [] };
@@ -64,7 +74,7 @@ export function createSearchStepActivity(
             {
               record(c) {
                 saved.turns = c;
-                ctx.heartbeat(saved);
+                cp.record(saved);
               },
               details: (c) => ({ ...saved, turns: c }),
               resumed: resumed.turns,
@@ -82,7 +92,7 @@ export function createSearchStepActivity(
             {
               record(c) {
                 saved.replies = c;
-                ctx.heartbeat(saved);
+                cp.record(saved);
               },
               details: (c) => ({ ...saved, replies: c }),
               resumed: resumed.replies,
@@ -93,5 +103,6 @@ export function createSearchStepActivity(
       },
     );
     return out;
-  };
+  }
+  return searchStep;
 }

@@ -2,8 +2,9 @@
 // inside one (the activity shape's searchStep; issue 17): a turn's model calls and its tool calls
 // run here, in-process, instead of one activity (and one workflow task) per model call. Tools are
 // pure functions of the environment and the branch's earlier calls, so running them here changes
-// no result. After each model call (and its tool call) the turn's progress is heartbeated: a retry
-// resumes from it and never pays for a finished model call twice.
+// no result. After each model call (and its tool call) the turn's progress is its checkpoint, which
+// heartbeats carry (src/activities/checkpoint.ts): a retry resumes from it and never pays for a
+// finished model call twice.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { getEnvironment, type EnvironmentOptions } from '../env';
@@ -14,6 +15,7 @@ import { agentCallInput, priorCalls } from '../josh/agentCall';
 import { callAgentModel, checkPrompts } from './agentModel';
 import { asNonRetryable } from './env';
 import { runBatch, type BatchRecording } from './batch';
+import { withCheckpoints } from './checkpoint';
 import type { AgentTurnInput, AgentTurnOutput } from './types';
 
 /** Failure types of a model's own answer (src/llm/errors.ts): they end the leaf, as in the
@@ -106,19 +108,10 @@ export function createAgentTurnActivity(
     const loaded = loadTask(dataDir, envOptions, input);
     const resumed = resumedCheckpoint(ctx.info.heartbeatDetails);
     if (resumed) ctx.log.info(`agent turn resumes at model call ${resumed.progress.nextCall + 1}`);
-    // `saved` is what every heartbeat carries, the keep-alive ones during a model call included:
-    // a heartbeat without it would erase the progress the server holds.
-    let saved: TurnCheckpoint | undefined = resumed;
-    return runTurn(
-      endpoint,
-      loaded,
-      input,
-      resumed,
-      (c) => {
-        saved = c;
-        ctx.heartbeat(saved);
-      },
-      () => saved,
+    // The checkpoint is what every heartbeat carries, the keep-alive ones during a model call
+    // included: a heartbeat without it would erase the progress the server holds.
+    return withCheckpoints(resumed, (cp) =>
+      runTurn(endpoint, loaded, input, resumed, (c) => cp.record(c), cp.latest),
     );
   };
 }
