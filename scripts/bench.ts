@@ -39,6 +39,7 @@ import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
 import { DEV_SERVER_SQLITE_PRAGMAS, dynamicConfigArgs, startDevServer } from '../src/temporal/devServer';
+import { freePort, perCall, scrapeServer, serverMix } from './benchServerMetrics';
 import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
 import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type Proc } from './benchProcs';
@@ -270,6 +271,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       database: treeCpuSeconds(server.databasePid()),
       model: cpuSeconds(ctx.model.proc.child.pid),
       calls: await modelCalls(ctx.model),
+      counts: server.metricsUrl ? await scrapeServer(server.metricsUrl) : undefined,
     };
     const t0 = Date.now();
     const { handle } = await startOrAttach(client, config, taskQueue);
@@ -282,6 +284,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       model: cpuSeconds(ctx.model.proc.child.pid) - before.model,
     };
     const served = (await modelCalls(ctx.model)) - before.calls;
+    const counts = server.metricsUrl ? await scrapeServer(server.metricsUrl) : undefined;
     const rss = workers.map((w) => Math.round(peakRssMiB(w.child.pid)));
 
     // Overhead per conversation, from the result files.
@@ -332,6 +335,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       eventsPerCallByType: [...types]
         .sort((a, b) => b[1] - a[1])
         .map(([type, k]) => ({ type, perCall: (k / Math.max(1, sampled)) * (wfs.allEvents / calls) })),
+      ...(before.counts && counts ? { server: perCall(before.counts, counts, calls) } : {}),
       turnWorkflows: wfs.turns,
       overheadMean: ratios.reduce((a, b) => a + b, 0) / n,
       overheadP50: ratios[Math.floor((n - 1) / 2)],
@@ -357,6 +361,8 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
 interface BenchServer {
   address: string;
   namespace: string;
+  /** The dev server's Prometheus endpoint (not measured on the cluster). */
+  metricsUrl?: string;
   /** The current server process (a cluster's may be restarted). */
   pid(): number | undefined;
   /** The database's postmaster (`--cluster`), whose process tree is the database's CPU. */
@@ -376,16 +382,18 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
       stop: () => c.stop(),
     };
   }
+  const metricsPort = await freePort();
   const server = await startDevServer({
     cliPath,
     port: 0,
     uiPort: false,
     logFile: path.join(rowDir, 'temporal-server.log'),
     ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
-    extraArgs: dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG),
+    extraArgs: [...dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG), '--metrics-port', String(metricsPort)],
   });
   return {
     address: server.address,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     namespace: server.namespace,
     pid: () => server.pid,
     databasePid: () => undefined,
@@ -447,6 +455,7 @@ async function main(): Promise<void> {
             say(table([row]).split('\n').slice(2).join('\n'));
             say(hopTable(row.hops));
             say(eventMix(row));
+            say(serverMix(row.server));
           }
         }
       } finally {
@@ -474,7 +483,7 @@ async function main(): Promise<void> {
     out(`\n${s.scenario}, turns=${s.turns}, ${s.latencyMs} ms: skipped: ${s.reason}\n`);
   for (const r of rows) {
     out(`\n${r.scenario}, turns=${r.turns}, ${r.latencyMs} ms: hand-offs (first 4 conversations)\n`);
-    out(`${hopTable(r.hops)}\n${eventMix(r)}\n`);
+    out(`${hopTable(r.hops)}\n${eventMix(r)}\n${serverMix(r.server)}\n`);
   }
   const twoOverOne = ['c1', 'c8', 'c32'].flatMap((c) =>
     rows

@@ -2,6 +2,7 @@
 // shapes side by side, and the figures against issue 17's targets.
 import type { TurnShape } from '../src/config/run';
 import type { HopStats } from './benchHops';
+import type { ServerPerCall } from './benchServerMetrics';
 
 export interface Row {
   scenario: string;
@@ -29,6 +30,8 @@ export interface Row {
   /** Events per call by history event type: the first conversations' mix (benchHops.ts), scaled
    * to `eventsPerCall`; most frequent first. */
   eventsPerCallByType: { type: string; perCall: number }[];
+  /** The dev server's requests and store writes per served model call (benchServerMetrics.ts). */
+  server?: ServerPerCall;
   /** Agent-turn child workflows the harvest ran (0 in the `activity` shape). */
   turnWorkflows: number;
   overheadMean: number;
