@@ -2,7 +2,6 @@
 // start-dev --metrics-port`): the requests its frontend served and the writes its store made, per
 // model call. Unlike CPU these are counts, the same on a busy machine as on an idle one, so a
 // change that saves requests (issue 17) shows even where the CPU figures are within the noise.
-import * as net from 'node:net';
 
 /** Counters by name: `frontend <Operation>` and `store <Operation>`. */
 export type ServerCounts = Map<string, number>;
@@ -15,17 +14,6 @@ const STORE_WRITES = new Set([
   'SetWorkflowExecution',
   'CreateTasks',
 ]);
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** The server's request and store counters now, or undefined if its metrics do not answer. */
 export async function scrapeServer(url: string): Promise<ServerCounts | undefined> {
