@@ -81,9 +81,19 @@ function onFile<T>(file: string, fn: () => T): T {
  * trip took 100 ms and a child workflow 300 ms however idle the machine. A JOSH step is a chain of
  * such hand-offs; at 1000 reads a second the same round trips take ~15 ms and ~40 ms
  * (docs/benchmark.md). The reads are driven by new tasks, so an idle server does not poll more.
+ *
+ * The three `…ProcessorUpdateAckInterval`s (seconds; 30 by default) are how often each queue
+ * checkpoints its progress and forgets the tasks it has finished. Until then every new range it
+ * reads is merged into a slice that still walks all tasks since the last checkpoint: with 1000
+ * reads a second that merge (`executableTracker.split`) took 15.8 % of the server's CPU in a
+ * 100-task harvest, and the server's cost per model call grew with the run. At 1 s it is 0.7 %;
+ * the price is one small shard-state write per queue per second (docs/benchmark.md, issue 17).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
   'history.transferProcessorMaxPollRPS': '1000',
+  'history.transferProcessorUpdateAckInterval': '1',
+  'history.visibilityProcessorUpdateAckInterval': '1',
+  'history.timerProcessorUpdateAckInterval': '1',
 };
 
 export function dynamicConfigArgs(
