@@ -66,7 +66,8 @@ const { values: flags } = parseArgs({
     store: { type: 'string', default: 'file' },
     /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
     'sqlite-pragma': { type: 'string' },
-    /** Extra dynamic config of the dev server, e.g. matching.numTaskqueueReadPartitions=1. */
+    /** Extra dynamic config of the dev server, e.g. matching.numTaskqueueReadPartitions=1; a key
+     * that DEV_SERVER_DYNAMIC_CONFIG also sets takes this value (the CLI keeps the last one). */
     'dynamic-config': { type: 'string' },
     json: { type: 'string' },
     'keep-dir': { type: 'boolean', default: false },
