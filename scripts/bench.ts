@@ -38,7 +38,12 @@ import { startOrAttach } from '../src/runtime/startRun';
 import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
-import { DEV_SERVER_SQLITE_PRAGMAS, dynamicConfigArgs, startDevServer } from '../src/temporal/devServer';
+import {
+  DEV_SERVER_SQLITE_PRAGMAS,
+  DevServerStartError,
+  dynamicConfigArgs,
+  startDevServer,
+} from '../src/temporal/devServer';
 import { perCall, scrapeServer, serverMix } from './benchServerMetrics';
 import { freePort } from '../src/temporal/ports';
 import { provisionTemporalCli } from '../src/temporal/provision';
@@ -509,6 +514,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A dev server that would not start (e.g. a bad --dynamic-config value): what it said and where
+  // its log is, as `josh` prints it; the stack of this script adds nothing.
+  if (err instanceof DevServerStartError) {
+    process.stderr.write(`bench: ${err.reason}; see ${err.logFile}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
