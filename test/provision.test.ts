@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
+  CLI_BUILD_MODULE_DIR,
   cachedCliPath,
   cacheRoot,
   provisionTemporalCli,
+  SQLITE_DRIVER_VERSION,
   TEMPORAL_CLI_VERSION,
 } from '../src/temporal/provision';
 import { UserError } from '../src/util/errors';
@@ -21,7 +24,48 @@ void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.ca
   assert.equal(cacheRoot({ JOSH_CACHE_DIR: '/c/j' }), '/c/j');
   assert.equal(cacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/josh-harvest');
   assert.equal(cacheRoot({}), path.join(os.homedir(), '.cache', 'josh-harvest'));
-  assert.equal(cachedCliPath({ JOSH_CACHE_DIR: '/c' }), `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}/temporal`);
+  assert.equal(
+    cachedCliPath({ JOSH_CACHE_DIR: '/c' }),
+    `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}/temporal`,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The build module (deploy/temporal-cli): the CLI at its release, the SQLite driver raised
+
+const goAvailable = spawnSync('go', ['version']).status === 0;
+/** Without Go a developer's machine skips these; CI has Go and must run them. */
+const needsGo = !goAvailable && process.env.CI !== 'true' && 'needs Go on PATH';
+
+void test('the build module requires the pinned CLI and the SQLite driver the cache entry is named after', () => {
+  const goMod = fs.readFileSync(path.join(CLI_BUILD_MODULE_DIR, 'go.mod'), 'utf8');
+  assert.match(goMod, new RegExp(`^\\s*github\\.com/temporalio/cli v${TEMPORAL_CLI_VERSION}$`, 'm'));
+  assert.match(goMod, new RegExp(`^\\s*modernc\\.org/sqlite v${SQLITE_DRIVER_VERSION}$`, 'm'));
+  assert.ok(fs.existsSync(path.join(CLI_BUILD_MODULE_DIR, 'go.sum')), 'go.sum is committed beside go.mod');
+});
+
+void test(
+  "the build module's SQLite driver survives queries cut off by deadlines (go test: the wedge that stopped the dev server)",
+  { skip: needsGo, timeout: 15 * 60_000 },
+  () => {
+    // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.
+    const r = spawnSync('go', ['test', '-count=1', './...'], {
+      cwd: CLI_BUILD_MODULE_DIR,
+      env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `go test in ${CLI_BUILD_MODULE_DIR}:\n${r.stdout}\n${r.stderr}`);
+  },
+);
+
+void test('the CLI the suite runs, when this project built it, links the SQLite driver of the build module', (t) => {
+  assert.ok(realCli, 'run via npm test');
+  // Only the cache entry is this project's build; a CLI from TEMPORAL_CLI, PATH or the SDK's
+  // download is someone else's, and not this test's business.
+  if (path.resolve(realCli) !== cachedCliPath()) return t.skip(`${realCli} is not this project's build`);
+  if (!goAvailable) return t.skip('needs `go version -m` to read the binary');
+  const info = spawnSync('go', ['version', '-m', realCli], { encoding: 'utf8' }).stdout;
+  assert.match(info, new RegExp(`^\\s+dep\\s+modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}\\s`, 'm'));
 });
 
 void test('TEMPORAL_CLI wins, and a broken TEMPORAL_CLI is an error rather than a silent fallback', async () => {
@@ -103,6 +147,8 @@ void test(
     });
     assert.equal(got.source, 'go-install');
     assert.equal(got.version.split(' ')[2], TEMPORAL_CLI_VERSION);
+    const info = spawnSync('go', ['version', '-m', got.path], { encoding: 'utf8' }).stdout;
+    assert.match(info, new RegExp(`modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}\\s`));
     fs.rmSync(cache, { recursive: true, force: true });
   },
 );

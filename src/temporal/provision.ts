@@ -1,6 +1,11 @@
 // Finds or builds the real `temporal` CLI (it embeds the dev server). Order: TEMPORAL_CLI → PATH →
-// our user-level cache → `go install` of the pinned version into that cache → the SDK's own cached
+// our user-level cache → a Go build of the pinned version into that cache → the SDK's own cached
 // download. The cache lives outside the work tree so a fresh clone on the same machine is instant.
+//
+// The Go build runs in deploy/temporal-cli, a module that requires the CLI at its release version
+// and raises one dependency: the SQLite driver, whose v1.34.1 (the CLI's pin) can leave the dev
+// server's only database connection failing every statement with "interrupted (9)" after a burst
+// of deadlines. That module's interrupt_test.go reproduces it and says what was measured.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +13,12 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
-const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+/** The SQLite driver deploy/temporal-cli/go.mod requires (a test keeps the two equal). It is part
+ * of the cache entry's name, so a binary built with another driver is never taken for this one. */
+export const SQLITE_DRIVER_VERSION = '1.44.3';
+const CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+/** The Go module the CLI is built in (shipped with the package: `deploy` is in its files). */
+export const CLI_BUILD_MODULE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'temporal-cli');
 // The release builds stamp the version this way (cli's .goreleaser.yml); without it `--version`
 // says 0.0.0-DEV. -s -w drop debug info like the release binaries.
 const RELEASE_LDFLAGS = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
@@ -39,7 +49,8 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
-  return path.join(cacheRoot(env), `temporal-cli-v${TEMPORAL_CLI_VERSION}`, exe);
+  const entry = `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}`;
+  return path.join(cacheRoot(env), entry, exe);
 }
 
 /** Runs `<bin> --version`; returns its first line, or null if the file is not a working CLI. */
@@ -114,7 +125,8 @@ function notFound(tried: string[], hint: string): UserError {
   return new UserError(`no temporal CLI found; ${hint}. Tried:\n  ${tried.join('\n  ')}`);
 }
 
-/** Builds the pinned CLI with Go into a temp dir beside the cache entry, then renames it in. */
+/** Builds the pinned CLI with Go (in its build module) into a temp dir beside the cache entry,
+ * then renames it in. */
 async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
   const go = spawnSync('go', ['version'], { encoding: 'utf8', env });
   if (go.error || go.status !== 0) throw new Error('`go` is not on PATH');
@@ -122,9 +134,10 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
   const gobin = fs.mkdtempSync(path.join(path.dirname(dest), '.build-'));
   try {
     log(
-      `temporal CLI: building v${TEMPORAL_CLI_VERSION} with ${go.stdout.trim()} (minutes on a cold Go cache)`,
+      `temporal CLI: building v${TEMPORAL_CLI_VERSION} (SQLite driver v${SQLITE_DRIVER_VERSION}, ` +
+        `see deploy/temporal-cli/go.mod) with ${go.stdout.trim()} (minutes on a cold Go cache)`,
     );
-    await runGoInstall(gobin, env, log);
+    await runGoInstall(gobin, env, log, 'temporal CLI', undefined, CLI_BUILD_MODULE_DIR);
     const built = path.join(gobin, path.basename(dest));
     if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
     fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary
@@ -139,11 +152,17 @@ export function runGoInstall(
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
   what = 'temporal CLI',
-  args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
+  args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, CLI_PACKAGE],
+  /** A module directory to build in (its go.mod decides the versions); none: `pkg@version`. */
+  cwd?: string,
 ): Promise<void> {
+  if (cwd && !fs.existsSync(path.join(cwd, 'go.mod')))
+    return Promise.reject(new Error(`the build module ${path.join(cwd, 'go.mod')} is missing`));
   const started = Date.now();
   const child = spawn('go', args, {
-    env: { ...env, GOBIN: gobin, CGO_ENABLED: '0' },
+    // GOWORK=off: a go.work above the checkout must not pull this build into someone's workspace.
+    env: { ...env, GOBIN: gobin, CGO_ENABLED: '0', GOWORK: 'off' },
+    cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // `-v` names each package as it compiles; we count them and report on a timer instead of
