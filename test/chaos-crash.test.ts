@@ -184,7 +184,12 @@ async function harvest(
       running: async () => (await handle.describe()).status.name === 'RUNNING',
     });
     await first.connection.close();
-    const progress = await awaitHarvest(server.address, server.handle.namespace, id, RUN_TIMEOUT_MS);
+    const progress = await awaitHarvest(server.address, server.handle.namespace, id, RUN_TIMEOUT_MS).catch(
+      (err: Error) => {
+        err.message += `\n(logs: ${path.join(tmp, `${name}-server`, 'temporal-server.log')}, ${path.join(tmp, `${name}-worker.log`)})`;
+        throw err;
+      },
+    );
     const seconds = (Date.now() - t0) / 1000;
     assert.equal(progress.done, 20, `${name}: ${progress.done}/20 conversations`);
     assert.equal(progress.failed, 0, `${name}: ${progress.failed} conversations failed`);

@@ -227,7 +227,9 @@ export async function awaitHarvest(
       if (status !== 'RUNNING' && status !== 'CONTINUED_AS_NEW') throw new Error(`harvest ${status}`);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('harvest ')) throw err;
-      lastError = err instanceof Error ? err.message : String(err);
+      // The client's message alone ("Failed to describe workflow") hides the server's reason.
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      lastError = (err instanceof Error ? err.message : String(err)) + cause;
     } finally {
       await connection?.close().catch(() => undefined);
     }
