@@ -52,39 +52,69 @@ import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type 
 import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
 import { eventMix, shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
-const { values: flags } = parseArgs({
-  options: {
-    /** One latency, or a comma-separated sweep (e.g. 200,1000): every scenario runs at each. */
-    'latency-ms': { type: 'string', default: '200' },
-    /** Turn shapes to measure, each scenario once per shape. */
-    turns: { type: 'string', default: TURN_SHAPES.join(',') },
-    beam: { type: 'string', default: '4' },
-    branching: { type: 'string', default: '2' },
-    'max-steps': { type: 'string', default: '8' },
-    user: { type: 'string', default: 'goal' },
-    split: { type: 'string', default: 'val' },
-    /** Conversations per harvest = concurrency × rounds (at least `min-conversations`). */
-    rounds: { type: 'string', default: '2' },
-    'min-conversations': { type: 'string', default: '4' },
-    scenarios: { type: 'string', default: DEFAULT_SCENARIOS },
-    /** The dev server's store: a SQLite file (what `josh harvest` runs on) or in memory. */
-    store: { type: 'string', default: 'file' },
-    /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
-    'sqlite-pragma': { type: 'string' },
-    /** Extra dynamic config of the dev server, e.g. matching.numTaskqueueReadPartitions=1; a key
-     * that DEV_SERVER_DYNAMIC_CONFIG also sets takes this value (the CLI keeps the last one). */
-    'dynamic-config': { type: 'string' },
-    json: { type: 'string' },
-    'keep-dir': { type: 'boolean', default: false },
-    /** Extra flags for every `josh worker` (e.g. "--llm-concurrency 64"). */
-    'worker-args': { type: 'string', default: '' },
-    /** Run workers under `node --cpu-prof` into this directory. */
-    'cpu-prof': { type: 'string' },
-    /** Against the PostgreSQL-backed server of `josh cluster` (a fresh one per row) instead of
-     * the dev server; the database's CPU (postmaster and backends) is reported on its own. */
-    cluster: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `npm run bench [-- options]   (docs/benchmark.md says what each figure means)
+  --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2,val100   (default ${DEFAULT_SCENARIOS})
+  --turns child,activity     turn shapes, each scenario once per shape
+  --latency-ms 200[,1000]    the simulated model's latency; a list sweeps it
+  --beam 4 --branching 2 --max-steps 8 --user goal --split val --rounds 2 --min-conversations 4
+  --store file|memory        the dev server's store (default file, as josh harvest)
+  --sqlite-pragma k=v,...    replaces the dev server's SQLite pragmas (file store)
+  --dynamic-config k=v,...   extra dev server dynamic config (a later value of a key wins)
+  --worker-args "..."        extra flags for every josh worker
+  --cpu-prof DIR             run the workers under node --cpu-prof into DIR
+  --cluster                  against josh cluster's PostgreSQL-backed server instead
+  --json FILE                also write the rows as JSON
+  --keep-dir                 keep each row's server, worker and run files
+  --help                     this`;
+
+function parseFlags() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (err) {
+    // node's own message ("Unknown option '--x'. To specify a positional argument ...") says what
+    // was wrong; the stack under it says nothing to someone running a benchmark.
+    process.stderr.write(`bench: ${(err as Error).message.split('. ')[0]}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const OPTIONS = {
+  /** One latency, or a comma-separated sweep (e.g. 200,1000): every scenario runs at each. */
+  'latency-ms': { type: 'string', default: '200' },
+  /** Turn shapes to measure, each scenario once per shape. */
+  turns: { type: 'string', default: TURN_SHAPES.join(',') },
+  beam: { type: 'string', default: '4' },
+  branching: { type: 'string', default: '2' },
+  'max-steps': { type: 'string', default: '8' },
+  user: { type: 'string', default: 'goal' },
+  split: { type: 'string', default: 'val' },
+  /** Conversations per harvest = concurrency × rounds (at least `min-conversations`). */
+  rounds: { type: 'string', default: '2' },
+  'min-conversations': { type: 'string', default: '4' },
+  scenarios: { type: 'string', default: DEFAULT_SCENARIOS },
+  /** The dev server's store: a SQLite file (what `josh harvest` runs on) or in memory. */
+  store: { type: 'string', default: 'file' },
+  /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
+  'sqlite-pragma': { type: 'string' },
+  /** Extra dynamic config of the dev server, e.g. matching.numTaskqueueReadPartitions=1; a key
+   * that DEV_SERVER_DYNAMIC_CONFIG also sets takes this value (the CLI keeps the last one). */
+  'dynamic-config': { type: 'string' },
+  json: { type: 'string' },
+  'keep-dir': { type: 'boolean', default: false },
+  /** Extra flags for every `josh worker` (e.g. "--llm-concurrency 64"). */
+  'worker-args': { type: 'string', default: '' },
+  /** Run workers under `node --cpu-prof` into this directory. */
+  'cpu-prof': { type: 'string' },
+  /** Against the PostgreSQL-backed server of `josh cluster` (a fresh one per row) instead of
+   * the dev server; the database's CPU (postmaster and backends) is reported on its own. */
+  cluster: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+const flags = parseFlags();
+if (flags.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 const list = (s: string): string[] =>
   s
