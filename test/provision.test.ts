@@ -7,13 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  CLI_BUILD_MODULE_DIR,
+  TEMPORAL_BUILD_MODULE_DIR,
   cachedCliPath,
   cacheRoot,
   provisionTemporalCli,
   SQLITE_DRIVER_VERSION,
   TEMPORAL_CLI_VERSION,
 } from '../src/temporal/provision';
+import { TEMPORAL_SERVER_VERSION } from '../src/temporal/provisionServer';
 import { UserError } from '../src/util/errors';
 
 const realCli = process.env.JOSH_TEST_TEMPORAL_CLI;
@@ -31,17 +32,22 @@ void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.ca
 });
 
 // ---------------------------------------------------------------------------------------------
-// The build module (deploy/temporal-cli): the CLI at its release, the SQLite driver raised
+// The build module (deploy/temporal-build): the CLI at its release, the SQLite driver raised
 
 const goAvailable = spawnSync('go', ['version']).status === 0;
 /** Without Go a developer's machine skips these; CI has Go and must run them. */
 const needsGo = !goAvailable && process.env.CI !== 'true' && 'needs Go on PATH';
 
-void test('the build module requires the pinned CLI and the SQLite driver the cache entry is named after', () => {
-  const goMod = fs.readFileSync(path.join(CLI_BUILD_MODULE_DIR, 'go.mod'), 'utf8');
+void test('the build module requires the pinned CLI and server and the SQLite driver the cache entries are named after', () => {
+  const goMod = fs.readFileSync(path.join(TEMPORAL_BUILD_MODULE_DIR, 'go.mod'), 'utf8');
   assert.match(goMod, new RegExp(`^\\s*github\\.com/temporalio/cli v${TEMPORAL_CLI_VERSION}$`, 'm'));
   assert.match(goMod, new RegExp(`^\\s*modernc\\.org/sqlite v${SQLITE_DRIVER_VERSION}$`, 'm'));
-  assert.ok(fs.existsSync(path.join(CLI_BUILD_MODULE_DIR, 'go.sum')), 'go.sum is committed beside go.mod');
+  // josh cluster's server is built in the same module, at the version the CLI embeds.
+  assert.match(goMod, new RegExp(`^\\s*go\\.temporal\\.io/server v${TEMPORAL_SERVER_VERSION}$`, 'm'));
+  assert.ok(
+    fs.existsSync(path.join(TEMPORAL_BUILD_MODULE_DIR, 'go.sum')),
+    'go.sum is committed beside go.mod',
+  );
 });
 
 void test(
@@ -50,11 +56,11 @@ void test(
   () => {
     // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.
     const r = spawnSync('go', ['test', '-count=1', './...'], {
-      cwd: CLI_BUILD_MODULE_DIR,
+      cwd: TEMPORAL_BUILD_MODULE_DIR,
       env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
       encoding: 'utf8',
     });
-    assert.equal(r.status, 0, `go test in ${CLI_BUILD_MODULE_DIR}:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.status, 0, `go test in ${TEMPORAL_BUILD_MODULE_DIR}:\n${r.stdout}\n${r.stderr}`);
   },
 );
 

@@ -2,7 +2,7 @@
 // our user-level cache → a Go build of the pinned version into that cache → the SDK's own cached
 // download. The cache lives outside the work tree so a fresh clone on the same machine is instant.
 //
-// The Go build runs in deploy/temporal-cli, a module that requires the CLI at its release version
+// The Go build runs in deploy/temporal-build, a module that requires the CLI at its release version
 // and raises one dependency: the SQLite driver, whose v1.34.1 (the CLI's pin) can leave the dev
 // server's only database connection failing every statement with "interrupted (9)" after a burst
 // of deadlines. That module's interrupt_test.go reproduces it and says what was measured.
@@ -13,12 +13,13 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
-/** The SQLite driver deploy/temporal-cli/go.mod requires (a test keeps the two equal). It is part
+/** The SQLite driver deploy/temporal-build/go.mod requires (a test keeps the two equal). It is part
  * of the cache entry's name, so a binary built with another driver is never taken for this one. */
 export const SQLITE_DRIVER_VERSION = '1.44.3';
 const CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
-/** The Go module the CLI is built in (shipped with the package: `deploy` is in its files). */
-export const CLI_BUILD_MODULE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'temporal-cli');
+/** The Go module the CLI (and `josh cluster`'s server) is built in; shipped with the package
+ * (`deploy` is in its files). */
+export const TEMPORAL_BUILD_MODULE_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'temporal-build');
 // The release builds stamp the version this way (cli's .goreleaser.yml); without it `--version`
 // says 0.0.0-DEV. -s -w drop debug info like the release binaries.
 const RELEASE_LDFLAGS = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
@@ -135,9 +136,9 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
   try {
     log(
       `temporal CLI: building v${TEMPORAL_CLI_VERSION} (SQLite driver v${SQLITE_DRIVER_VERSION}, ` +
-        `see deploy/temporal-cli/go.mod) with ${go.stdout.trim()} (minutes on a cold Go cache)`,
+        `see deploy/temporal-build/go.mod) with ${go.stdout.trim()} (minutes on a cold Go cache)`,
     );
-    await runGoInstall(gobin, env, log, 'temporal CLI', undefined, CLI_BUILD_MODULE_DIR);
+    await runGoInstall(gobin, env, log, 'temporal CLI', undefined, TEMPORAL_BUILD_MODULE_DIR);
     const built = path.join(gobin, path.basename(dest));
     if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
     fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary

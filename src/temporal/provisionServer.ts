@@ -1,15 +1,17 @@
 // Finds or builds the Temporal server and its SQL schema tool (issue 16): the PostgreSQL-backed
 // cluster of `josh cluster` and the cluster test runs the real server, not the dev server the CLI
-// embeds. Both build from the server's own Go module with `go install` (no replace directives, so
-// `pkg@version` works) into the same user cache as the CLI, keyed by version, and the module's
-// PostgreSQL schema files are copied beside them so `go clean -modcache` cannot take them away.
+// embeds. Both are built with `go install` in the module the CLI is built in (deploy/temporal-build,
+// which requires go.temporal.io/server at the version the CLI embeds), so they share every
+// compiled package with the CLI's build and the second build is mostly linking. They go into the
+// same user cache as the CLI, keyed by version, and the module's PostgreSQL schema files are
+// copied beside them so `go clean -modcache` cannot take them away.
 // A lock file keeps two processes (two test files, CI's background build and a test) from
 // building at once: the second waits and then finds the first one's result.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { cacheRoot, runGoInstall } from './provision';
+import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const SERVER_MODULE = 'go.temporal.io/server';
@@ -40,8 +42,12 @@ export interface ServerProvisionOptions {
   lockWaitMs?: number;
 }
 
+/** Named like the CLI's entry: built in the same module, with the same SQLite driver. */
 export function cachedServerDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(cacheRoot(env), `temporal-server-v${TEMPORAL_SERVER_VERSION}`);
+  return path.join(
+    cacheRoot(env),
+    `temporal-server-v${TEMPORAL_SERVER_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}`,
+  );
 }
 
 /** The entry is complete once `version.txt` exists: it is written last, after both binaries and
@@ -108,8 +114,9 @@ async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => vo
     log(`${what}: building cmd/server and cmd/tools/sql with ${goVersion} (minutes on a cold Go cache)`);
     const gobin = path.join(staging, 'bin');
     fs.mkdirSync(gobin);
-    const pkgs = Object.values(PACKAGES).map((p) => `${p}@v${TEMPORAL_SERVER_VERSION}`);
-    await runGoInstall(gobin, env, log, what, ['install', '-v', '-ldflags', '-s -w', ...pkgs]);
+    const pkgs = Object.values(PACKAGES);
+    const args = ['install', '-v', '-ldflags', '-s -w', ...pkgs];
+    await runGoInstall(gobin, env, log, what, args, TEMPORAL_BUILD_MODULE_DIR);
     const entry = path.join(staging, 'entry');
     fs.mkdirSync(entry);
     for (const [name, pkg] of Object.entries(PACKAGES)) {
@@ -131,15 +138,21 @@ async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => vo
   }
 }
 
-/** Where `go install` put the module source (GOMODCACHE/go.temporal.io/server@v…). */
+/** Where the build found the server module's source (GOMODCACHE/go.temporal.io/server@v…), and a
+ * check that the build module's server is the version this file names. */
 function goModuleDir(env: NodeJS.ProcessEnv): string {
-  const r = spawnSync('go', ['mod', 'download', '-json', `${SERVER_MODULE}@v${TEMPORAL_SERVER_VERSION}`], {
+  const r = spawnSync('go', ['list', '-m', '-json', SERVER_MODULE], {
+    cwd: TEMPORAL_BUILD_MODULE_DIR,
     encoding: 'utf8',
-    env: { ...env, GOFLAGS: '' },
+    env: { ...env, GOFLAGS: '', GOWORK: 'off' },
   });
-  const dir = r.status === 0 ? (JSON.parse(r.stdout) as { Dir?: string }).Dir : undefined;
-  if (!dir) throw new Error(`go mod download did not name the module directory: ${r.stderr.trim()}`);
-  return dir;
+  const mod = r.status === 0 ? (JSON.parse(r.stdout) as { Dir?: string; Version?: string }) : undefined;
+  if (!mod?.Dir) throw new Error(`go list -m did not name the server module's directory: ${r.stderr.trim()}`);
+  if (mod.Version !== `v${TEMPORAL_SERVER_VERSION}`)
+    throw new Error(
+      `${TEMPORAL_BUILD_MODULE_DIR}/go.mod builds ${SERVER_MODULE} ${mod.Version}, not v${TEMPORAL_SERVER_VERSION}`,
+    );
+  return mod.Dir;
 }
 
 function makeWritable(p: string): void {

@@ -1,9 +1,18 @@
-module josh-harvest/temporal-cli
+// The module josh-harvest builds the Temporal binaries in (src/temporal/provision.ts and
+// provisionServer.ts): the temporal CLI at its release v1.5.1, and go.temporal.io/server v1.29.1
+// (what that CLI embeds) for `josh cluster`. One requirement is raised above what the CLI pins:
+// modernc.org/sqlite, from v1.34.1 to v1.44.3 (with the modernc.org/libc its go.mod names), because
+// v1.34.1 can leave the dev server's only SQLite connection failing every statement with
+// "interrupted (9)" (interrupt_test.go). After editing: go mod tidy, and keep SQLITE_DRIVER_VERSION
+// in src/temporal/provision.ts equal (test/provision.test.ts checks).
+module josh-harvest/temporal-build
 
 go 1.25.0
 
 require (
 	github.com/temporalio/cli v1.5.1
+	github.com/urfave/cli/v2 v2.27.5
+	go.temporal.io/server v1.29.1
 	modernc.org/sqlite v1.44.3
 )
 
@@ -37,6 +46,7 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cncf/xds/go v0.0.0-20250326154945-ae57f3c0d45f // indirect
 	github.com/coreos/go-oidc/v3 v3.13.0 // indirect
+	github.com/cpuguy83/go-md2man/v2 v2.0.6 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
@@ -105,6 +115,7 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/robfig/cron v1.2.0 // indirect
 	github.com/robfig/cron/v3 v3.0.1 // indirect
+	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/shopspring/decimal v1.4.0 // indirect
 	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/sony/gobreaker v1.0.0 // indirect
@@ -121,8 +132,10 @@ require (
 	github.com/twmb/murmur3 v1.1.8 // indirect
 	github.com/uber-common/bark v1.3.0 // indirect
 	github.com/uber-go/tally/v4 v4.1.17 // indirect
+	github.com/urfave/cli v1.22.16 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
+	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	github.com/zeebo/errs v1.4.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.1.0 // indirect
 	go.opentelemetry.io/contrib/detectors/gcp v1.35.0 // indirect
@@ -141,7 +154,6 @@ require (
 	go.temporal.io/api v1.53.0 // indirect
 	go.temporal.io/sdk v1.37.0 // indirect
 	go.temporal.io/sdk/contrib/envconfig v0.1.0 // indirect
-	go.temporal.io/server v1.29.1 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	go.uber.org/dig v1.18.1 // indirect
 	go.uber.org/fx v1.23.0 // indirect
