@@ -55,7 +55,7 @@ void test(
   { skip: needsGo, timeout: 15 * 60_000 },
   () => {
     // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.
-    const r = spawnSync('go', ['test', '-count=1', './...'], {
+    const r = spawnSync('go', ['test', '-mod=readonly', '-count=1', './...'], {
       cwd: TEMPORAL_BUILD_MODULE_DIR,
       env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
       encoding: 'utf8',
@@ -148,7 +148,8 @@ void test(
       .join(path.delimiter);
     const cache = tmp();
     const got = await provisionTemporalCli({
-      env: { ...process.env, PATH, JOSH_CACHE_DIR: cache, TEMPORAL_CLI: '' },
+      // A GOFLAGS -mod of the user's must not decide how the build module resolves.
+      env: { ...process.env, PATH, JOSH_CACHE_DIR: cache, TEMPORAL_CLI: '', GOFLAGS: '-mod=vendor' },
       log: (l) => process.stderr.write(`${l}\n`),
     });
     assert.equal(got.source, 'go-install');

@@ -153,7 +153,8 @@ export function runGoInstall(
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
   what = 'temporal CLI',
-  args = ['install', '-v', '-ldflags', RELEASE_LDFLAGS, CLI_PACKAGE],
+  // -mod=readonly: the committed go.mod and go.sum decide, whatever -mod a user's GOFLAGS names.
+  args = ['install', '-v', '-mod=readonly', '-ldflags', RELEASE_LDFLAGS, CLI_PACKAGE],
   /** A module directory to build in (its go.mod decides the versions); none: `pkg@version`. */
   cwd?: string,
 ): Promise<void> {

@@ -115,7 +115,7 @@ async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => vo
     const gobin = path.join(staging, 'bin');
     fs.mkdirSync(gobin);
     const pkgs = Object.values(PACKAGES);
-    const args = ['install', '-v', '-ldflags', '-s -w', ...pkgs];
+    const args = ['install', '-v', '-mod=readonly', '-ldflags', '-s -w', ...pkgs];
     await runGoInstall(gobin, env, log, what, args, TEMPORAL_BUILD_MODULE_DIR);
     const entry = path.join(staging, 'entry');
     fs.mkdirSync(entry);
