@@ -105,13 +105,29 @@ export async function watchRun(
       lastLineAt = Date.now();
     }
   };
+  // The last progress shown, and since when the progress query has gone unanswered and why: a
+  // server that is down, wedged or overloaded (or a worker that does not answer queries) must not
+  // look like a run that is merely slow.
+  let shown: HarvestProgress | null = null;
+  let unanswered: { since: number; reason: string } | null = null;
   while (!finished) {
     try {
-      const p = await handle.query(progressQuery);
+      const p = await withinMs(handle.query(progressQuery), stuckCheckMs);
+      if (unanswered && problem?.startsWith(NO_ANSWER)) problem = null; // answered again
+      unanswered = null;
+      shown = p;
       await lookWhyStuck(p);
       render(p);
-    } catch {
-      // Between continue-as-new generations, or before the first workflow task: try again.
+    } catch (err) {
+      // A moment without an answer is normal (between continue-as-new generations, before the
+      // first workflow task); one that lasts is said on the progress line, and the watch goes on.
+      unanswered ??= { since: Date.now(), reason: '' };
+      unanswered.reason = unansweredReason(err);
+      const secs = Math.round((Date.now() - unanswered.since) / 1000);
+      if (shown && !finished && Date.now() - unanswered.since >= stuckCheckMs) {
+        problem = `${NO_ANSWER} for ${secs}s (${unanswered.reason}); still trying`;
+        render(shown);
+      }
     }
     await Promise.race([
       result.catch(() => undefined),
@@ -129,6 +145,29 @@ export async function watchRun(
   render(final);
   bar?.stop();
   return final;
+}
+
+const NO_ANSWER = 'no answer from Temporal';
+class NoAnswer extends Error {}
+
+/** `promise`, or a NoAnswer after `ms` (the query itself is left to finish or fail on its own). */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`no reply within ${Math.round(ms / 1000)}s`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Why the progress query failed, in a few words: the server's own reason where it gave one
+ * ("shard status unknown", "connection refused at ..."), not the client's "Failed to query". */
+function unansweredReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause : null;
+  const details = (cause as { details?: unknown } | null)?.details;
+  const raw = typeof details === 'string' && details ? details : (cause?.message ?? err.message);
+  return plainReason(raw.replace(/^\d+ [A-Z_]+: /, ''));
 }
 
 /** A run that failed, was terminated or timed out: one line saying why (a UserError, exit 1). A
