@@ -48,12 +48,18 @@ function fakeHandle(script: {
   } as unknown as WorkflowHandle;
 }
 
-const watch = (handle: WorkflowHandle) => {
+const watch = (handle: WorkflowHandle, queryTimeoutMs?: number) => {
   const out = new PassThrough();
   let printed = '';
   out.on('data', (d: Buffer) => (printed += d.toString()));
   // A line is printed at most every 5 s when it changes (non-terminal output).
-  const watching = watchRun(handle, { tty: false, out, intervalMs: 100, stuckCheckMs: 1_000 });
+  const watching = watchRun(handle, {
+    tty: false,
+    out,
+    intervalMs: 100,
+    stuckCheckMs: 1_000,
+    queryTimeoutMs,
+  });
   return { watching, lines: () => printed.split('\n').filter(Boolean) };
 };
 
@@ -100,6 +106,7 @@ void test('a query that hangs (a stopped server) counts as no answer after the s
       query: () => (hang ? new Promise<HarvestProgress>(() => undefined) : Promise.resolve(progress(2))),
       result,
     }),
+    1_000,
   );
   await new Promise((r) => setTimeout(r, 600));
   hang = true;

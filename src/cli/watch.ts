@@ -30,6 +30,8 @@ export async function watchRun(
     webUi?: string | null;
     /** Default STUCK_CHECK_MS. */
     stuckCheckMs?: number;
+    /** A progress query not answered in this long counts as no answer. Default STUCK_CHECK_MS. */
+    queryTimeoutMs?: number;
   },
 ): Promise<HarvestProgress> {
   // Above the bar (or the first progress line), so the run's page in the Web UI is one click away.
@@ -110,9 +112,11 @@ export async function watchRun(
   // look like a run that is merely slow.
   let shown: HarvestProgress | null = null;
   let unanswered: { since: number; reason: string } | null = null;
+  const queryTimeoutMs = opts.queryTimeoutMs ?? STUCK_CHECK_MS;
   while (!finished) {
+    const asked = Date.now();
     try {
-      const p = await withinMs(handle.query(progressQuery), stuckCheckMs);
+      const p = await withinMs(handle.query(progressQuery), queryTimeoutMs);
       if (unanswered && problem?.startsWith(NO_ANSWER)) problem = null; // answered again
       unanswered = null;
       shown = p;
@@ -121,7 +125,7 @@ export async function watchRun(
     } catch (err) {
       // A moment without an answer is normal (between continue-as-new generations, before the
       // first workflow task); one that lasts is said on the progress line, and the watch goes on.
-      unanswered ??= { since: Date.now(), reason: '' };
+      unanswered ??= { since: asked, reason: '' };
       unanswered.reason = unansweredReason(err);
       const secs = Math.round((Date.now() - unanswered.since) / 1000);
       if (shown && !finished && Date.now() - unanswered.since >= stuckCheckMs) {
