@@ -98,3 +98,37 @@ void test('the LLM-queue worker\'s expected "No workflows registered" warning is
     ],
   );
 });
+
+void test("an SDK warning repeated within the window is logged once, then as a count at the window's end; errors always", async () => {
+  const out = capture();
+  const sdk = new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'info' }, destination: out.stream }),
+    1_000,
+  );
+  for (let i = 0; i < 50; i++)
+    sdk.warn('Network error while completing activity', {
+      target: 'core::activities',
+      error: `attempt ${i}`,
+    });
+  sdk.warn('Network error while completing activity', { target: 'core::workflow' }); // another source
+  sdk.error('boom');
+  sdk.error('boom');
+  assert.deepEqual(
+    out.lines().map((l) => [l.level, l.msg, l.target]),
+    [
+      [40, 'Network error while completing activity', 'core::activities'],
+      [40, 'Network error while completing activity', 'core::workflow'],
+      [50, 'boom', undefined],
+      [50, 'boom', undefined],
+    ],
+  );
+  await new Promise((r) => setTimeout(r, 1_300));
+  const counted = out.lines().slice(4);
+  assert.equal(counted.length, 1, JSON.stringify(counted));
+  assert.equal(counted[0]?.msg, 'Network error while completing activity (49 more in 1s)');
+  assert.equal(counted[0]?.repeated, 49);
+  assert.equal(counted[0]?.error, 'attempt 49', 'the last occurrence');
+  // After the window the next one is logged again.
+  sdk.warn('Network error while completing activity', { target: 'core::activities' });
+  assert.equal(out.lines().length, 6);
+});

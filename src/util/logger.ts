@@ -86,12 +86,52 @@ function expectedSdkWarning(message: string, meta?: LogMetadata): boolean {
   );
 }
 
-/** Adapts pino to the SDK's Logger interface (levels upper-case, metadata second). */
+/** How long a repeated SDK warning is held back after it was logged (see PinoTemporalLogger). */
+export const SDK_REPEAT_WINDOW_MS = 30_000;
+
+/**
+ * Adapts pino to the SDK's Logger interface (levels upper-case, metadata second).
+ *
+ * While the Temporal server is down or failing, core warns once per failed call ("Network error
+ * while completing activity", "gRPC call ... retried 5 times"): ~100 lines in fifteen seconds of
+ * a small run, which bury the progress line and the one line that says what is wrong. A warning
+ * whose message (and core target) was already logged in the last `repeatWindowMs` is counted
+ * instead, and the count is logged once, at the end of that window, with the last occurrence's
+ * metadata. Errors and other levels always go through.
+ */
 export class PinoTemporalLogger implements TemporalLogger {
-  constructor(private readonly logger: pino.Logger) {}
+  private readonly held = new Map<string, { count: number; meta?: LogMetadata; timer: NodeJS.Timeout }>();
+  constructor(
+    private readonly logger: pino.Logger,
+    private readonly repeatWindowMs = SDK_REPEAT_WINDOW_MS,
+  ) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     const expected = level === 'WARN' && expectedSdkWarning(message, meta);
-    this.logger[expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info')](plain(meta), message);
+    const pinoLevel = expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info');
+    if (pinoLevel === 'warn' && this.repeatWindowMs > 0) {
+      const key = `${message}\u0000${String(meta?.target ?? '')}`;
+      const seen = this.held.get(key);
+      if (seen) {
+        seen.count++;
+        seen.meta = meta;
+        return;
+      }
+      const timer = setTimeout(() => this.release(key, message), this.repeatWindowMs);
+      timer.unref(); // a held count must not keep a finished process alive
+      this.held.set(key, { count: 0, timer });
+    }
+    this.logger[pinoLevel](plain(meta), message);
+  }
+  /** The end of a warning's window: how many more there were, if any. */
+  private release(key: string, message: string): void {
+    const seen = this.held.get(key);
+    this.held.delete(key);
+    if (!seen?.count) return;
+    const secs = Math.round(this.repeatWindowMs / 1000);
+    this.logger.warn(
+      { ...plain(seen.meta), repeated: seen.count },
+      `${message} (${seen.count} more in ${secs}s)`,
+    );
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
