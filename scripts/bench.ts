@@ -1,7 +1,7 @@
 // `npm run bench`: what the orchestration costs and how far it scales (docs/benchmark.md).
 //
 // Everything runs for real and on this machine: a Temporal dev server (a fresh one per measured
-// row, its store a SQLite file like `josh harvest`'s embedded server, or in memory), the simulated
+// row, its store a SQLite file like `josh harvest`'s embedded server), the simulated
 // model as its own process (`josh sim-model`, fixed latency; one per --latency-ms value), and
 // `josh worker` processes on a task queue of their own. Every scenario runs once per turn shape
 // (--turns: each agent turn a child workflow, or activity work of the conversation) and per model
@@ -20,7 +20,7 @@
 //   - worker peak RSS (VmHWM) and history events per conversation (its own and with its turns).
 //
 //   npm run bench [-- --latency-ms 200[,1000] --turns child,activity --beam 4 --max-steps 8
-//                     --user goal --store file|memory --sqlite-pragma synchronous=off,...
+//                     --user goal --sqlite-pragma synchronous=off,...
 //                     --scenarios single,c1x1,c8x1,c32x1,c1x2,c8x2,c32x2,val100 --json out.json
 //                     --cluster]
 //
@@ -57,7 +57,6 @@ const USAGE = `npm run bench [-- options]   (docs/benchmark.md says what each fi
   --turns child,activity     turn shapes, each scenario once per shape
   --latency-ms 200[,1000]    the simulated model's latency; a list sweeps it
   --beam 4 --branching 2 --max-steps 8 --user goal --split val --rounds 2 --min-conversations 4
-  --store file|memory        the dev server's store (default file, as josh harvest)
   --sqlite-pragma k=v,...    replaces the dev server's SQLite pragmas (file store)
   --dynamic-config k=v,...   extra dev server dynamic config (a later value of a key wins)
   --worker-args "..."        extra flags for every josh worker
@@ -92,7 +91,7 @@ const OPTIONS = {
   rounds: { type: 'string', default: '2' },
   'min-conversations': { type: 'string', default: '4' },
   scenarios: { type: 'string', default: DEFAULT_SCENARIOS },
-  /** The dev server's store: a SQLite file (what `josh harvest` runs on) or in memory. */
+  /** The dev server's store: only `file` (what `josh harvest` runs on); see STORE. */
   store: { type: 'string', default: 'file' },
   /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
   'sqlite-pragma': { type: 'string' },
@@ -136,8 +135,17 @@ const SHAPES = list(flags.turns).map((s) =>
     ? (s as TurnShape)
     : fail(`--turns: the run config knows no turn shape "${s}" (it knows ${TURN_SHAPES.join(', ')})`),
 );
+// The in-memory store is gone: the dev server's SQLite driver drops a connection that a deadline
+// interrupted, and an in-memory database goes with it (deploy/temporal-build/interrupt_test.go).
 const STORE =
-  flags.store === 'memory' || flags.store === 'file' ? flags.store : fail('--store: file or memory');
+  flags.store === 'file'
+    ? 'file'
+    : flags.store === 'memory'
+      ? fail(
+          '--store memory: no longer offered; the dev server runs on a SQLite file, since its driver ' +
+            'loses an in-memory database when a deadline interrupts the connection (README, "The Temporal CLI")',
+        )
+      : fail('--store: file (the only store the dev server runs on)');
 /** `a=1,b=2` as { a: '1', b: '2' }; anything else stops the bench, naming the flag. */
 function nameValues(flag: string, spec: string): Record<string, string> {
   return Object.fromEntries(
@@ -425,7 +433,8 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
     port: 0,
     uiPort: false,
     logFile: path.join(rowDir, 'temporal-server.log'),
-    ...(STORE === 'file' ? { dbFile: path.join(rowDir, 'temporal.db'), sqlitePragmas: PRAGMAS } : {}),
+    dbFile: path.join(rowDir, 'temporal.db'),
+    sqlitePragmas: PRAGMAS,
     extraArgs: [...dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG), '--metrics-port', String(metricsPort)],
   });
   return {
@@ -505,11 +514,9 @@ async function main(): Promise<void> {
 
   const store = flags.cluster
     ? 'temporal-server on PostgreSQL (josh cluster: deploy/temporal/, fsync off); CPU ms/call "db" is PostgreSQL\'s'
-    : STORE === 'file'
-      ? `dev server store: SQLite file (${Object.entries(PRAGMAS)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')})`
-      : 'dev server store: in memory';
+    : `dev server store: SQLite ${STORE} (${Object.entries(PRAGMAS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`;
   const settings =
     `model latency ${LATENCIES.join(', ')} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
     `max steps ${flags['max-steps']} (named scenarios pin their own), ${flags.user} user, ` +

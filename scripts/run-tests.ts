@@ -1,5 +1,5 @@
 // `npm test [-- files or node --test flags]`: provisions the temporal CLI, starts ONE headless,
-// in-memory dev server on free ports for the whole suite, runs node's test runner over
+// dev server (on a temporary SQLite file) on free ports for the whole suite, runs node's test runner over
 // test/**/*.test.ts with JOSH_TEST_TEMPORAL_ADDRESS pointing at it, then stops the server.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -25,6 +25,10 @@ void test('an unknown flag, a flag without its value and a bad value each stop b
     [['--bogus'], /^bench: Unknown option '--bogus'$/m],
     [['--beam'], /^bench: Option '--beam <value>' argument missing$/m],
     [['--turns', 'sideways'], /^bench: --turns: the run config knows no turn shape "sideways"/m],
+    [
+      ['--store', 'memory'],
+      /^bench: --store memory: no longer offered; the dev server runs on a SQLite file/m,
+    ],
   ];
   for (const [args, expected] of cases) {
     const r = bench(...args);

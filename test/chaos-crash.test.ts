@@ -9,7 +9,7 @@
 // Every disturbed run completes, every export format of it is byte-identical to the undisturbed
 // run's, and the retries the disturbances caused are there to see in the workflow histories.
 //
-// Each run has a dev server of its own (in memory; (b)'s in a SQLite file it can be restarted
+// Each run has a dev server of its own (on a temporary SQLite file; (b)'s in a SQLite file it can be restarted
 // from) and a real `josh worker` process; the simulated model is served from this process. The
 // runs go at once, so the file takes about one run's time rather than five, and leaves the
 // suite's shared server to the other test files. The five runs share the machine's two cores.

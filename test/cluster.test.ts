@@ -7,7 +7,7 @@
 //   (b) the Temporal server is SIGKILLed and started again on the same database,
 //   (c) PostgreSQL is stopped like a crash (immediate) and started again,
 // and then its exports must be byte-identical to those of an undisturbed run with the same seed,
-// which runs at the same time on a private dev server (in memory) with one worker of its own.
+// which runs at the same time on a private dev server (a temporary SQLite file) with one worker of its own.
 //
 // Model calls are counted at the simulated model through a recording proxy per run
 // (helpers/modelLedger.ts): a request body the cluster run sent more often than the undisturbed
@@ -133,7 +133,7 @@ let disturbed: Promise<Outcome>;
 const disturbances: Disturbance[] = [];
 let clusterStartSeconds = 0;
 
-/** The undisturbed run: a private in-memory dev server and one worker. */
+/** The undisturbed run: a private dev server (a temporary SQLite file) and one worker. */
 async function runReference(): Promise<Outcome> {
   const server: OwnServer = await startOwnServer(path.join(tmp, 'reference-server'), { persist: false });
   cleanups.push(() => server.stop());

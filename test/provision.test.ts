@@ -51,7 +51,7 @@ void test('the build module requires the pinned CLI and server and the SQLite dr
 });
 
 void test(
-  "the build module's SQLite driver survives queries cut off by deadlines (go test: the wedge that stopped the dev server)",
+  "the build module's SQLite driver survives queries cut off by deadlines, and a connection it drops keeps a file database (go test)",
   { skip: needsGo, timeout: 15 * 60_000 },
   () => {
     // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.

@@ -79,3 +79,79 @@ func TestDeadlinesNeverWedgeTheConnection(t *testing.T) {
 		}
 	}
 }
+
+// The driver's other half of the fix: it drops a connection that an interrupt left flagged
+// (database/sql opens a new one). A database file is still there for the new connection; an
+// in-memory database is not (it is deleted with its last connection), so josh never runs the dev
+// server in memory: an unnamed store is a temporary file (src/temporal/devServer.ts). This test
+// holds the file case to that and reports what the same rounds do to an in-memory database.
+func TestADroppedConnectionKeepsAFileDatabase(t *testing.T) {
+	// With the pragmas josh gives the dev server (DEV_SERVER_SQLITE_PRAGMAS): an exclusive lock
+	// that the dropped connection must give up before the new one can write.
+	file := "file:" + filepath.Join(t.TempDir(), "t.db") +
+		"?_pragma=locking_mode(EXCLUSIVE)&_pragma=journal_mode(PERSIST)&_pragma=synchronous(off)"
+	replaced, lost := deadlineRounds(t, file, 10000)
+	if lost {
+		t.Fatalf("the file database lost its table")
+	}
+	t.Logf("file database: the connection was replaced %d times, the table survived", replaced)
+
+	replaced, lost = deadlineRounds(t, "file:mem?mode=memory&cache=shared", 10000)
+	t.Logf("in-memory database: connection replaced %d times, table lost: %v", replaced, lost)
+}
+
+// deadlineRounds runs queries under random deadlines on one pooled connection (the dev server's
+// settings) and says how often the connection was replaced (a TEMP table, which lives on one
+// connection only, went missing) and whether the main table was lost.
+func deadlineRounds(t *testing.T, dsn string, rounds int) (replaced int, lost bool) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(0)
+	for _, q := range []string{"create table t(a integer, b text)", "create temp table marker(x)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 500; i++ {
+		if _, err := db.Exec("insert into t values(?, ?)", i, strings.Repeat("x", 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	random := rand.New(rand.NewSource(2))
+	for n := 0; n < rounds; n++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(random.Intn(300))*time.Microsecond)
+		if rows, err := db.QueryContext(ctx, "select a, b from t where a < ?", random.Intn(50)); err == nil {
+			for rows.Next() {
+			}
+			rows.Close()
+		}
+		cancel()
+		var count int
+		if err := db.QueryRow("select count(*) from t").Scan(&count); err != nil {
+			if strings.Contains(err.Error(), "no such table") {
+				return replaced, true
+			}
+			continue // a stray interrupt (see above)
+		}
+		if count != 500 {
+			t.Fatalf("%s: %d rows, want 500", dsn, count)
+		}
+		// And it can write: the new connection got the file's lock from the dropped one.
+		if _, err := db.Exec("update t set b = ? where a = ?", strings.Repeat("z", 100), random.Intn(500)); err != nil &&
+			!strings.Contains(err.Error(), "interrupted") {
+			t.Fatalf("%s: write after %d rounds: %v", dsn, n+1, err)
+		}
+		if err := db.QueryRow("select count(*) from temp.marker").Scan(&count); err != nil {
+			replaced++
+			if _, err := db.Exec("create temp table marker(x)"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return replaced, false
+}

@@ -3,6 +3,7 @@
 // Used by `josh server` and by the test harness (one shared server per `npm test`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
@@ -16,7 +17,10 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port (0 picks a free one), or `false` for --headless. Default 8233. */
   uiPort?: number | false;
-  /** SQLite file for persistence; omitted means in-memory (lost when the server stops). */
+  /** SQLite file for persistence. Omitted: a temporary file of its own, removed when the server
+   * exits. Never the CLI's in-memory store: the SQLite driver drops a connection that a deadline
+   * interrupted, and an in-memory database goes with its last connection, tables and all
+   * (deploy/temporal-build/interrupt_test.go). */
   dbFile?: string;
   namespace?: string;
   /** Where the server's own output goes; it never goes to our stdout. */
@@ -25,7 +29,7 @@ export interface DevServerOptions {
   /** How long to wait for the server to accept requests. */
   readyTimeoutMs?: number;
   /** SQLite pragmas of the database file (replace DEV_SERVER_SQLITE_PRAGMAS; the bench compares
-   * settings with it). Ignored without `dbFile`. */
+   * settings with it). */
   sqlitePragmas?: Readonly<Record<string, string>>;
   /** Extra `temporal server start-dev` arguments (e.g. `--dynamic-config-value k=v`). */
   extraArgs?: string[];
@@ -159,11 +163,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
   args.push('--log-level', opts.logLevel ?? 'warn');
   args.push(...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]));
-  if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
-    args.push('--db-filename', path.resolve(opts.dbFile));
-    args.push(...sqlitePragmaArgs(opts.sqlitePragmas));
-  }
+  const scratch = opts.dbFile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'josh-temporal-'));
+  const dbFile = opts.dbFile ?? path.join(scratch!, 'temporal.db');
+  fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+  args.push('--db-filename', path.resolve(dbFile));
+  args.push(...sqlitePragmaArgs(opts.sqlitePragmas));
   args.push(...searchAttributeArgs());
   args.push(...dynamicConfigArgs());
   args.push(...(opts.extraArgs ?? []));
@@ -185,6 +189,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
     child.once('error', (err) => resolve(err.message));
   });
+  // The temporary database goes with its server (a detached server keeps it while it runs).
+  if (scratch) void exited.then(() => fs.rmSync(scratch, { recursive: true, force: true }));
   const address = `${ip}:${port}`;
   const handle: DevServerHandle = {
     address,

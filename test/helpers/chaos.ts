@@ -165,7 +165,7 @@ export interface OwnServer {
 }
 
 /** A dev server of one's own; `persist` keeps its state in `<dir>/temporal.db` (SQLite, the product's pragmas) so a
- * restart resumes it, otherwise it lives in memory. */
+ * restart resumes it, otherwise it lives in a temporary file of its own (startDevServer). */
 export async function startOwnServer(
   dir: string,
   opts: { persist?: boolean; port?: number } = {},
