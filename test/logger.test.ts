@@ -128,7 +128,21 @@ void test("an SDK warning repeated within the window is logged once, then as a c
   assert.equal(counted[0]?.msg, 'Network error while completing activity (49 more in 1s)');
   assert.equal(counted[0]?.repeated, 49);
   assert.equal(counted[0]?.error, 'attempt 49', 'the last occurrence');
+  // Numbers aside, it is the same warning: "retried 5 times", "retried 6 times".
+  const retried = new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'info' }, destination: out.stream }),
+    1_000,
+  );
+  for (let n = 5; n <= 9; n++)
+    retried.warn(`gRPC call respond_activity_task_completed retried ${n} times`, { target: 'retry' });
+  assert.deepEqual(
+    out
+      .lines()
+      .slice(5)
+      .map((l) => l.msg),
+    ['gRPC call respond_activity_task_completed retried 5 times'],
+  );
   // After the window the next one is logged again.
   sdk.warn('Network error while completing activity', { target: 'core::activities' });
-  assert.equal(out.lines().length, 6);
+  assert.equal(out.lines().length, 7);
 });

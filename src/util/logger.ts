@@ -95,7 +95,7 @@ export const SDK_REPEAT_WINDOW_MS = 30_000;
  * While the Temporal server is down or failing, core warns once per failed call ("Network error
  * while completing activity", "gRPC call ... retried 5 times"): ~100 lines in fifteen seconds of
  * a small run, which bury the progress line and the one line that says what is wrong. A warning
- * whose message (and core target) was already logged in the last `repeatWindowMs` is counted
+ * whose message (numbers aside) and core target were already logged in the last `repeatWindowMs` is counted
  * instead, and the count is logged once, at the end of that window, with the last occurrence's
  * metadata. Errors and other levels always go through.
  */
@@ -109,7 +109,8 @@ export class PinoTemporalLogger implements TemporalLogger {
     const expected = level === 'WARN' && expectedSdkWarning(message, meta);
     const pinoLevel = expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info');
     if (pinoLevel === 'warn' && this.repeatWindowMs > 0) {
-      const key = `${message}\u0000${String(meta?.target ?? '')}`;
+      // Numbers left out of the key: "retried 5 times", "retried 6 times" are one warning.
+      const key = `${message.replace(/\d+/g, '#')}\u0000${String(meta?.target ?? '')}`;
       const seen = this.held.get(key);
       if (seen) {
         seen.count++;
