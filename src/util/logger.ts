@@ -100,7 +100,7 @@ export const SDK_REPEAT_WINDOW_MS = 30_000;
  * metadata. Errors and other levels always go through.
  */
 export class PinoTemporalLogger implements TemporalLogger {
-  private readonly held = new Map<string, { count: number; meta?: LogMetadata; timer: NodeJS.Timeout }>();
+  private readonly held = new Map<string, { count: number; meta?: LogMetadata }>();
   constructor(
     private readonly logger: pino.Logger,
     private readonly repeatWindowMs = SDK_REPEAT_WINDOW_MS,
@@ -117,9 +117,9 @@ export class PinoTemporalLogger implements TemporalLogger {
         seen.meta = meta;
         return;
       }
-      const timer = setTimeout(() => this.release(key, message), this.repeatWindowMs);
-      timer.unref(); // a held count must not keep a finished process alive
-      this.held.set(key, { count: 0, timer });
+      // unref: a held count must not keep a finished process alive.
+      setTimeout(() => this.release(key, message), this.repeatWindowMs).unref();
+      this.held.set(key, { count: 0 });
     }
     this.logger[pinoLevel](plain(meta), message);
   }
