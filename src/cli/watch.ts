@@ -168,9 +168,8 @@ function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
  * ("shard status unknown", "connection refused at ..."), not the client's "Failed to query". */
 function unansweredReason(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? err.cause : null;
-  const details = (cause as { details?: unknown } | null)?.details;
-  const raw = typeof details === 'string' && details ? details : (cause?.message ?? err.message);
+  const raw = err.cause instanceof Error ? err.cause.message : err.message;
+  // A gRPC error's message is "<code> <NAME>: <details>"; the details are the reason.
   return plainReason(raw.replace(/^\d+ [A-Z_]+: /, ''));
 }
 
