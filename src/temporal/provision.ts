@@ -138,7 +138,7 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
       `temporal CLI: building v${TEMPORAL_CLI_VERSION} (SQLite driver v${SQLITE_DRIVER_VERSION}, ` +
         `see deploy/temporal-build/go.mod) with ${go.stdout.trim()} (minutes on a cold Go cache)`,
     );
-    await runGoInstall(gobin, env, log, 'temporal CLI', undefined, TEMPORAL_BUILD_MODULE_DIR);
+    await runGoInstall(gobin, env, log, 'temporal CLI', [CLI_PACKAGE], RELEASE_LDFLAGS);
     const built = path.join(gobin, path.basename(dest));
     if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
     fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary
@@ -148,23 +148,23 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
   }
 }
 
+/** `go install` of `pkgs` in the build module (its go.mod decides every version) into `gobin`. */
 export function runGoInstall(
   gobin: string,
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
-  what = 'temporal CLI',
-  // -mod=readonly: the committed go.mod and go.sum decide, whatever -mod a user's GOFLAGS names.
-  args = ['install', '-v', '-mod=readonly', '-ldflags', RELEASE_LDFLAGS, CLI_PACKAGE],
-  /** A module directory to build in (its go.mod decides the versions); none: `pkg@version`. */
-  cwd?: string,
+  what: string,
+  pkgs: string[],
+  ldflags: string,
 ): Promise<void> {
-  if (cwd && !fs.existsSync(path.join(cwd, 'go.mod')))
-    return Promise.reject(new Error(`the build module ${path.join(cwd, 'go.mod')} is missing`));
+  const goMod = path.join(TEMPORAL_BUILD_MODULE_DIR, 'go.mod');
+  if (!fs.existsSync(goMod)) return Promise.reject(new Error(`the build module ${goMod} is missing`));
   const started = Date.now();
-  const child = spawn('go', args, {
+  // -mod=readonly: the committed go.mod and go.sum decide, whatever -mod a user's GOFLAGS names.
+  const child = spawn('go', ['install', '-v', '-mod=readonly', '-ldflags', ldflags, ...pkgs], {
     // GOWORK=off: a go.work above the checkout must not pull this build into someone's workspace.
     env: { ...env, GOBIN: gobin, CGO_ENABLED: '0', GOWORK: 'off' },
-    cwd,
+    cwd: TEMPORAL_BUILD_MODULE_DIR,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // `-v` names each package as it compiles; we count them and report on a timer instead of

@@ -114,9 +114,7 @@ async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => vo
     log(`${what}: building cmd/server and cmd/tools/sql with ${goVersion} (minutes on a cold Go cache)`);
     const gobin = path.join(staging, 'bin');
     fs.mkdirSync(gobin);
-    const pkgs = Object.values(PACKAGES);
-    const args = ['install', '-v', '-mod=readonly', '-ldflags', '-s -w', ...pkgs];
-    await runGoInstall(gobin, env, log, what, args, TEMPORAL_BUILD_MODULE_DIR);
+    await runGoInstall(gobin, env, log, what, Object.values(PACKAGES), '-s -w');
     const entry = path.join(staging, 'entry');
     fs.mkdirSync(entry);
     for (const [name, pkg] of Object.entries(PACKAGES)) {
