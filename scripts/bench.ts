@@ -91,7 +91,7 @@ const OPTIONS = {
   rounds: { type: 'string', default: '2' },
   'min-conversations': { type: 'string', default: '4' },
   scenarios: { type: 'string', default: DEFAULT_SCENARIOS },
-  /** The dev server's store: only `file` (what `josh harvest` runs on); see STORE. */
+  /** The dev server's store: only `file` (what `josh harvest` runs on); the check below says why. */
   store: { type: 'string', default: 'file' },
   /** Replaces the dev server's SQLite pragmas (file store), e.g. synchronous=off,journal_mode=WAL. */
   'sqlite-pragma': { type: 'string' },
@@ -137,15 +137,12 @@ const SHAPES = list(flags.turns).map((s) =>
 );
 // The in-memory store is gone: the dev server's SQLite driver drops a connection that a deadline
 // interrupted, and an in-memory database goes with it (deploy/temporal-build/interrupt_test.go).
-const STORE =
-  flags.store === 'file'
-    ? 'file'
-    : flags.store === 'memory'
-      ? fail(
-          '--store memory: no longer offered; the dev server runs on a SQLite file, since its driver ' +
-            'loses an in-memory database when a deadline interrupts the connection (README, "The Temporal CLI")',
-        )
-      : fail('--store: file (the only store the dev server runs on)');
+if (flags.store === 'memory')
+  fail(
+    '--store memory: no longer offered; the dev server runs on a SQLite file, since its driver ' +
+      'loses an in-memory database when a deadline interrupts the connection (README, "The Temporal CLI")',
+  );
+if (flags.store !== 'file') fail('--store: file (the only store the dev server runs on)');
 /** `a=1,b=2` as { a: '1', b: '2' }; anything else stops the bench, naming the flag. */
 function nameValues(flag: string, spec: string): Record<string, string> {
   return Object.fromEntries(
@@ -358,7 +355,7 @@ async function runRow(sc: Scenario, shape: TurnShape, ctx: Ctx): Promise<Row | S
       scenario: sc.name,
       turns: shape,
       latencyMs,
-      store: flags.cluster ? 'cluster' : STORE,
+      store: flags.cluster ? 'cluster' : 'file',
       concurrency: sc.concurrency,
       workers: sc.workers,
       beamSize: config.beamSize,
@@ -514,7 +511,7 @@ async function main(): Promise<void> {
 
   const store = flags.cluster
     ? 'temporal-server on PostgreSQL (josh cluster: deploy/temporal/, fsync off); CPU ms/call "db" is PostgreSQL\'s'
-    : `dev server store: SQLite ${STORE} (${Object.entries(PRAGMAS)
+    : `dev server store: SQLite file (${Object.entries(PRAGMAS)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')})`;
   const settings =
