@@ -23,47 +23,72 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-func TestDeadlinesNeverWedgeTheConnection(t *testing.T) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "t.db"))
+// openTable opens dsn with the dev server's pool settings (one connection, kept open: one wedge
+// stops everything) and fills table t with `rows` rows.
+func openTable(t *testing.T, dsn string, rows int) *sql.DB {
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1) // as the dev server: one connection, so one wedge stops everything
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(0)
 	if _, err := db.Exec("create table t(a integer, b text)"); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < rows; i++ {
 		if _, err := db.Exec("insert into t values(?, ?)", i, strings.Repeat("x", 100)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return db
+}
+
+// readUnderDeadline reads some rows under a deadline anywhere from before the query starts to
+// after it ends.
+func readUnderDeadline(db *sql.DB, random *rand.Rand) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(random.Intn(300))*time.Microsecond)
+	defer cancel()
+	if rows, err := db.QueryContext(ctx, "select a, b from t where a < ?", random.Intn(50)); err == nil {
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+}
+
+// writeUnderDeadline updates a row and reads some in one transaction under such a deadline.
+func writeUnderDeadline(db *sql.DB, random *rand.Rand) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(random.Intn(300))*time.Microsecond)
+	defer cancel()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return
+	}
+	_, e1 := tx.ExecContext(ctx, "update t set b = ? where a = ?", strings.Repeat("y", 100), random.Intn(2000))
+	rows, e2 := tx.QueryContext(ctx, "select a from t where a < 20")
+	if e2 == nil {
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+	if e1 == nil && e2 == nil {
+		_ = tx.Commit()
+	} else {
+		_ = tx.Rollback()
+	}
+}
+
+func TestDeadlinesNeverWedgeTheConnection(t *testing.T) {
+	db := openTable(t, "file:"+filepath.Join(t.TempDir(), "t.db"), 2000)
 	random := rand.New(rand.NewSource(1))
 	const rounds = 10000
 	for n := 0; n < rounds; n++ {
-		// A deadline anywhere from before the query starts to after it ends.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(random.Intn(300))*time.Microsecond)
 		if n%2 == 0 {
-			if rows, err := db.QueryContext(ctx, "select a, b from t where a < ?", random.Intn(50)); err == nil {
-				for rows.Next() {
-				}
-				rows.Close()
-			}
-		} else if tx, err := db.BeginTx(ctx, nil); err == nil {
-			_, e1 := tx.ExecContext(ctx, "update t set b = ? where a = ?", strings.Repeat("y", 100), random.Intn(2000))
-			rows, e2 := tx.QueryContext(ctx, "select a from t where a < 20")
-			if e2 == nil {
-				for rows.Next() {
-				}
-				rows.Close()
-			}
-			if e1 == nil && e2 == nil {
-				_ = tx.Commit()
-			} else {
-				_ = tx.Rollback()
-			}
+			readUnderDeadline(db, random)
+		} else {
+			writeUnderDeadline(db, random)
 		}
-		cancel()
 		// A query with no deadline must work. One stray interrupt could hit it (the driver's
 		// interrupt races the end of the statement it was meant for), so a wedge is a failure
 		// that lasts: the next twenty fail too.
@@ -104,33 +129,13 @@ func TestADroppedConnectionKeepsAFileDatabase(t *testing.T) {
 // settings) and says how often the connection was replaced (a TEMP table, which lives on one
 // connection only, went missing) and whether the main table was lost.
 func deadlineRounds(t *testing.T, dsn string, rounds int) (replaced int, lost bool) {
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
+	db := openTable(t, dsn, 500)
+	if _, err := db.Exec("create temp table marker(x)"); err != nil {
 		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
-	for _, q := range []string{"create table t(a integer, b text)", "create temp table marker(x)"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 0; i < 500; i++ {
-		if _, err := db.Exec("insert into t values(?, ?)", i, strings.Repeat("x", 100)); err != nil {
-			t.Fatal(err)
-		}
 	}
 	random := rand.New(rand.NewSource(2))
 	for n := 0; n < rounds; n++ {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(random.Intn(300))*time.Microsecond)
-		if rows, err := db.QueryContext(ctx, "select a, b from t where a < ?", random.Intn(50)); err == nil {
-			for rows.Next() {
-			}
-			rows.Close()
-		}
-		cancel()
+		readUnderDeadline(db, random)
 		var count int
 		if err := db.QueryRow("select count(*) from t").Scan(&count); err != nil {
 			if strings.Contains(err.Error(), "no such table") {
