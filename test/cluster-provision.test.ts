@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireLock, cachedServerDir, provisionTemporalServer } from '../src/temporal/provisionServer';
+import { UserError } from '../src/util/errors';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'josh-lock-'));
 
@@ -53,5 +54,26 @@ void test('findOnly names the command that builds the server when the cache has 
     provisionTemporalServer({ env, findOnly: true }),
     (err: Error) =>
       err.message.includes(cachedServerDir(env)) && err.message.includes('josh cluster provision'),
+  );
+});
+
+void test('a failed Go build of the server is one line naming what failed, not a stack', async () => {
+  const bin = tmp();
+  // A `go` that answers `go version` and fails every build, as one without network access does.
+  fs.writeFileSync(
+    path.join(bin, 'go'),
+    '#!/bin/sh\nif [ "$1" = version ]; then echo "go version go0.0 fake"; exit 0; fi\necho "go: no network" >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
+  const env = {
+    ...process.env,
+    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    JOSH_CACHE_DIR: tmp(),
+  };
+  await assert.rejects(
+    provisionTemporalServer({ env, log: () => undefined }),
+    (err: Error) =>
+      err instanceof UserError &&
+      /^building temporal server v\S+ failed: exit 1 after \d+s: go: no network$/.test(err.message),
   );
 });

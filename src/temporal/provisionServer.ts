@@ -95,7 +95,10 @@ export async function provisionTemporalServer(opts: ServerProvisionOptions = {})
   try {
     const built = cached(dir); // another process may have built it while we waited
     if (built) return built;
-    await build(dir, env, log, go.stdout.trim());
+    // A failed build (no network for a module, a broken checkout) is one line, as the CLI's is.
+    await build(dir, env, log, go.stdout.trim()).catch((err: Error) => {
+      throw new UserError(`building temporal server v${TEMPORAL_SERVER_VERSION} failed: ${err.message}`);
+    });
     const fresh = cached(dir);
     if (!fresh)
       throw new UserError(`built the Temporal server into ${dir}, but it does not answer --version`);
