@@ -1,14 +1,20 @@
 // The run directory guards itself, whatever started the run (the CLI and the client check the
 // workflow's memo first; `temporal workflow start`, or a run whose Temporal history is gone, only
 // meet this): a run never takes over another run's directory, and an id is never resumed with
-// settings that shape the data changed (issue 12, items 1 and 9).
+// settings that shape the data changed (issue 12, items 1 and 9); and a finished conversation's
+// file is never rewritten by a retry of its write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { RunConfig, type RunConfigInput } from '../src/config/run';
+import { createRunDirActivities } from '../src/activities/runDir';
+import { createSearch } from '../src/josh/search';
+import type { CompactResult } from '../src/josh/result';
+import { emptyUsageByRole } from '../src/shared/messages';
 import { withStack } from './helpers/harvest';
 
 const SMALL: Omit<RunConfigInput, 'id'> = {
@@ -82,4 +88,53 @@ test("a run started on another run's directory, or on its own with other setting
       'the refused runs changed the directory',
     );
   });
+});
+
+test("writeResult retried after its file was written (the completion lost with its worker) leaves the file as it is; a different result replaces it", async () => {
+  const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-write-result-'));
+  const { writeResult } = createRunDirActivities(runsRoot);
+  const s = createSearch('I need a cheap hotel in the north.', 1);
+  const result: CompactResult = {
+    runId: 'r1',
+    mode: 'harvest',
+    env: 'toolwoz',
+    taskId: 'MUL0001',
+    trial: 0,
+    reward: 0,
+    success: false,
+    goalCount: 1,
+    steps: 0,
+    branches: 0,
+    agentStrategy: 'function-calling',
+    opening: s.opening,
+    stopReason: 'max-steps',
+    nodes: s.nodes,
+    harvest: [],
+    finalNodeId: 0,
+    usage: emptyUsageByRole(),
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    workflowId: 'r1/MUL0001',
+  };
+  const file = path.join(runsRoot, 'r1', 'conversations', 'MUL0001.json');
+  try {
+    await writeResult({ runId: 'r1', result });
+    const past = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(file, past, past);
+    const before = fs.statSync(file);
+
+    // The retry carries the same input (Temporal recorded it), so the same bytes.
+    const again = await writeResult({ runId: 'r1', result });
+    const after = fs.statSync(file);
+    assert.equal(after.ino, before.ino, 'the file was replaced');
+    assert.equal(after.mtimeMs, past.getTime(), 'the file was rewritten');
+    assert.equal(again.taskId, 'MUL0001');
+
+    const other = { ...result, finishedAt: '2026-01-01T00:02:00.000Z' };
+    await writeResult({ runId: 'r1', result: other });
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { finishedAt: string };
+    assert.equal(written.finishedAt, other.finishedAt);
+  } finally {
+    fs.rmSync(runsRoot, { recursive: true, force: true });
+  }
 });

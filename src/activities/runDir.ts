@@ -54,6 +54,16 @@ function readResultFile(file: string): ConversationSummary | null {
   }
 }
 
+/** Whether `file` holds exactly `text` (false when there is no file). */
+function hasContent(file: string, text: string): boolean {
+  try {
+    return fs.readFileSync(file, 'utf8') === text;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 export function createRunDirActivities(runsRoot: string) {
   const resultFile = (input: ReadResultInput): string =>
     path.join(
@@ -70,7 +80,11 @@ export function createRunDirActivities(runsRoot: string) {
         'conversations',
         conversationFileName(full.env, full.taskId, full.trial),
       );
-      writeFileAtomic(file, JSON.stringify(full, null, 1) + '\n');
+      const text = JSON.stringify(full, null, 1) + '\n';
+      // A retry whose earlier attempt wrote the file but never reported it (its worker killed
+      // between the rename and the completion) carries the same result: the file stays as it is,
+      // since a run never rewrites its own finished files.
+      if (!hasContent(file, text)) writeFileAtomic(file, text);
       return summarize(full);
     },
 
