@@ -90,7 +90,7 @@ test("a run started on another run's directory, or on its own with other setting
   });
 });
 
-test("writeResult retried after its file was written (the completion lost with its worker) leaves the file as it is; a different result replaces it", async () => {
+test('writeResult retried after its file was written (the completion lost with its worker) leaves the file as it is; a different result replaces it', async () => {
   const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-write-result-'));
   const { writeResult } = createRunDirActivities(runsRoot);
   const s = createSearch('I need a cheap hotel in the north.', 1);
