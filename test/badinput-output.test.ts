@@ -353,6 +353,34 @@ void test('a model that refuses every call (HTTP 401): the run fails, josh harve
   }
 });
 
+void test("--out on another run's directory: josh harvest's one line says so, not just that an activity failed", async () => {
+  await withStack({}, async (stack) => {
+    const id = `t-other-dir-${Date.now()}`;
+    const dir = path.join(stack.runsRoot, `${id}-dir`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'harvest.json'), JSON.stringify({ config: { id: 'someone-else' } }));
+    const before = snapshot(dir);
+    const r = await joshAgainstTestServer(
+      'harvest',
+      '--id',
+      id,
+      '--task-queue',
+      stack.taskQueue,
+      '--limit',
+      '1',
+      '--user-sim',
+      'script',
+      '--out',
+      dir,
+    );
+    assert.equal(r.code, 1, `exit 1, got ${r.code}:\n${r.stderr}`);
+    const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+    assert.match(last, new RegExp(`^josh: run ${id} failed: .*holds run someone-else`));
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+    assert.deepEqual(snapshot(dir), before, "the other run's files are untouched");
+  });
+});
+
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
   const can = fullDiskWrapper();
   if (typeof can === 'string') {

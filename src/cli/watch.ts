@@ -6,6 +6,7 @@ import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@tem
 import { findRunProblem, formatRunProblem, plainReason } from '../client/runs';
 import { FINAL_PROGRESS_MEMO, progressQuery, type HarvestProgress } from '../shared/harvestApi';
 import { UserError } from '../util/errors';
+import { failureLine } from '../workflows/failures';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
@@ -186,7 +187,9 @@ async function endedWithoutResult(handle: WorkflowHandle, err: unknown): Promise
     if (memo) return memo;
     throw new UserError(`run ${id} was cancelled`, 1);
   }
-  const why = (err.cause?.message ?? err.message).split('\n')[0];
+  // The innermost cause: a run refused by its setup activity fails with "Activity task failed",
+  // whose cause says what was wrong (e.g. the directory holds another run).
+  const why = failureLine(err.cause ?? err);
   const status = err.cause?.name === 'TerminatedFailure' ? 'was terminated' : 'failed';
   const plain = plainReason(why);
   throw new UserError(`run ${id} ${status}${plain !== why ? ` (${plain})` : ''}: ${why}`, 1);
