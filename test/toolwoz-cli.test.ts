@@ -125,7 +125,15 @@ void describe('josh tasks', () => {
     assertOneLineError(josh('tasks', '--split', 'dev'), /unknown ToolWOZ split "dev"/);
     assertOneLineError(josh('tasks', '--split', 'train'), /train dialogues, which are absent/);
     assertOneLineError(josh('tasks', '--env', 'tau3', '--split', 'test'), /unknown environment "tau3"/);
-    assertOneLineError(josh('tasks'), /give --split or --tasks/);
+  });
+
+  void test("no --split and no --tasks: the environment's default split (val), as the help says", () => {
+    const plain = josh('tasks');
+    assert.equal(plain.status, 0, plain.stderr);
+    const val = josh('tasks', '--split', 'val');
+    assert.equal(val.status, 0, val.stderr);
+    assert.ok(plain.stdout.length > 0);
+    assert.equal(plain.stdout, val.stdout);
   });
 });
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { DEFAULT_ENV, describeEnvironments, ENVIRONMENT_NAMES, getEnvironment } from '../../env';
+import { environmentPlugin } from '../../env/registry';
 import { UnknownTaskError, type Environment, type Task } from '../../env/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
@@ -17,8 +18,7 @@ const TasksFlags = z
     tasks: z.string().min(1).optional(),
     dataDir: z.string().min(1).optional(),
     out: z.string().min(1).optional(),
-  })
-  .refine((f) => f.split !== undefined || f.tasks !== undefined, { message: 'give --split or --tasks' });
+  });
 
 /** One task as a JSONL line: {id, domains, goalMessage, userId?, goalCalls: [{name, parameters,
  * returns?}], outputs?, solvable}. ToolWOZ tasks have no userId/outputs, so their lines are as they
@@ -83,9 +83,12 @@ export function register(program: Command): void {
         .filter(Boolean);
       const repeated = ids?.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) throw new UserError(`josh tasks: --tasks lists ${repeated} twice`);
-      const tasks = userFacing(() =>
-        selectTasks(getEnvironment(f.env, resolveDataDir(f.dataDir)), f.split, ids),
-      );
+      const tasks = userFacing(() => {
+        const env = getEnvironment(f.env, resolveDataDir(f.dataDir));
+        // Neither --split nor --tasks: the environment's default split, as the help says.
+        const split = f.split ?? (ids ? undefined : environmentPlugin(f.env).defaultSplit);
+        return selectTasks(env, split, ids);
+      });
       const text = tasks.map(taskLine).join('\n') + (tasks.length ? '\n' : '');
       if (f.out) {
         writeFileAtomic(f.out, text);
