@@ -57,6 +57,8 @@ export interface FetchOptions {
   baseUrl?: string;
   /** Check published checksums of what is downloaded. */
   verifyPublished?: boolean;
+  /** Give up on a download after this long without data from the server. */
+  timeoutMs?: number;
   log?: (line: string) => void;
 }
 

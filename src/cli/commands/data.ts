@@ -16,6 +16,7 @@ const FetchFlags = z.object({
   dataDir: z.string().min(1).optional(),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   verifyArchive: z.boolean().default(true),
+  timeout: z.coerce.number().positive('must be a positive number of seconds').max(3600),
 });
 
 export function register(program: Command): void {
@@ -32,6 +33,11 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where to put the data (default: JOSH_DATA_DIR or ./data)')
     .option('--base-url <url>', 'download from this mirror instead of the public URLs')
     .option(
+      '--timeout <seconds>',
+      'give up on a download when the server sends nothing for this long (no answer, or a stalled body)',
+      '30',
+    )
+    .option(
       '--no-verify-archive',
       'skip the checksums of the MultiWOZ archive and its data.json (published values)',
     )
@@ -40,16 +46,30 @@ export function register(program: Command): void {
       if (!parsed.success) throw new UserError(formatZodError('josh data fetch', parsed.error));
       const f = parsed.data;
       const dataDir = path.resolve(f.dataDir ?? process.env.JOSH_DATA_DIR ?? 'data');
-      fs.mkdirSync(dataDir, { recursive: true });
+      const made = fs.mkdirSync(dataDir, { recursive: true });
       const report = { downloaded: 0, kept: 0 };
-      for (const node of FETCHABLE.filter((n) => f.env === undefined || n.name === f.env)) {
-        const r = await node.fetch!(dataDir, {
-          baseUrl: f.baseUrl,
-          verifyPublished: f.verifyArchive,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
-        report.downloaded += r.downloaded.length;
-        report.kept += r.kept.length;
+      try {
+        for (const node of FETCHABLE.filter((n) => f.env === undefined || n.name === f.env)) {
+          const r = await node.fetch!(dataDir, {
+            baseUrl: f.baseUrl,
+            verifyPublished: f.verifyArchive,
+            timeoutMs: f.timeout * 1000,
+            log: (line) => process.stderr.write(`${line}\n`),
+          });
+          report.downloaded += r.downloaded.length;
+          report.kept += r.kept.length;
+        }
+      } catch (e) {
+        // A failed fetch leaves nothing that was not there: the directories made here go if empty.
+        for (let d = dataDir; made !== undefined; d = path.dirname(d)) {
+          try {
+            fs.rmdirSync(d);
+          } catch {
+            break; // not empty: it and its parents stay
+          }
+          if (d === made) break;
+        }
+        throw e;
       }
       process.stdout.write(
         `data in ${dataDir}: ${report.downloaded} files downloaded, ${report.kept} already present\n`,

@@ -23,6 +23,8 @@ export interface FetchOptions {
   manifest?: FetchManifest;
   /** Check the checksums that come from a published record (true unless the user opts out). */
   verifyPublished?: boolean;
+  /** Give up on a download when the server sends nothing (no response, or a body that stops) for
+   * this long. Not a limit on the whole download: a slow link still fetches the large archive. */
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -38,11 +40,17 @@ async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Copy a stream to `file`, returning the sha256 of the bytes written. */
-async function writeHashed(source: NodeJS.ReadableStream, file: string): Promise<string> {
+/** Copy a stream to `file`, returning the sha256 of the bytes written; `onChunk` sees each chunk
+ * arrive (the download's stall timer). */
+async function writeHashed(
+  source: NodeJS.ReadableStream,
+  file: string,
+  onChunk: () => void = () => undefined,
+): Promise<string> {
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      onChunk();
       hash.update(chunk);
       done(null, chunk);
     },
@@ -53,17 +61,45 @@ async function writeHashed(source: NodeJS.ReadableStream, file: string): Promise
 
 const tempName = (file: string): string => `${file}.${process.pid}.part`;
 
-async function download(url: string, file: string, timeoutMs: number): Promise<string> {
-  let res: Response;
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+/** Download `url` to `file`, returning its sha256. A server that accepts the connection but never
+ * answers, or stops sending mid-body, would otherwise keep the fetch waiting forever: the timer
+ * restarts with every chunk, so only `stallMs` of silence ends it. */
+async function download(url: string, file: string, stallMs: number): Promise<string> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const rearm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => abort.abort(), stallMs);
+  };
+  const stalled = (): UserError =>
+    new UserError(
+      `${url}: download timed out: no data from the server for ${stallMs / 1000} s (--timeout sets the limit)`,
+    );
+  rearm();
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (e) {
-    const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-    throw new UserError(`${url}: download failed (${cause})`);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: abort.signal, redirect: 'follow' });
+    } catch (e) {
+      if (abort.signal.aborted) throw stalled();
+      const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
+      throw new UserError(`${url}: download failed (${cause})`);
+    }
+    if (!res.ok || !res.body)
+      throw new UserError(`${url}: download failed (HTTP ${res.status} ${res.statusText})`);
+    try {
+      return await writeHashed(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), file, rearm);
+    } catch (e) {
+      if (abort.signal.aborted) throw stalled();
+      throw e;
+    }
+  } finally {
+    clearTimeout(timer);
+    // A response we stop reading must not keep its socket (and this process) alive.
+    if (!abort.signal.aborted) abort.abort();
   }
-  if (!res.ok || !res.body)
-    throw new UserError(`${url}: download failed (HTTP ${res.status} ${res.statusText})`);
-  return writeHashed(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), file);
 }
 
 interface Check {
@@ -130,55 +166,80 @@ function extractMembers(zipFile: string, members: ArchiveMember[], destOf: (m: A
 export async function fetchData(dataDir: string, options: FetchOptions = {}): Promise<FetchReport> {
   const manifest = options.manifest ?? DEFAULT_MANIFEST;
   const verifyPublished = options.verifyPublished ?? true;
-  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const log = options.log ?? (() => undefined);
   const urlOf = (e: { url: string; mirrorPath: string }): string =>
     options.baseUrl ? `${options.baseUrl.replace(/\/+$/, '')}/${e.mirrorPath}` : e.url;
   const destOf = (e: { dest: string }): string => path.join(dataDir, e.dest);
   const report: FetchReport = { downloaded: [], kept: [] };
-
-  for (const file of manifest.files) {
-    const dest = destOf(file);
-    if (await isPresent(dest, file, verifyPublished)) {
-      report.kept.push(file.dest);
-      continue;
+  // Directories this fetch made: a failed fetch removes those it left empty, so it leaves nothing
+  // behind that was not there before (the files it did fetch stay, for the next run to keep).
+  const made: string[] = [];
+  const mkdir = (dir: string): void => {
+    const first = fs.mkdirSync(dir, { recursive: true });
+    if (first === undefined) return;
+    for (let d = dir; ; d = path.dirname(d)) {
+      made.push(d);
+      if (d === first || d === path.dirname(d)) break;
     }
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    const url = urlOf(file);
-    log(`downloading ${url}`);
-    const tmp = tempName(dest);
-    try {
-      mustMatch(url, file, await download(url, tmp, timeoutMs), verifyPublished);
-      fs.renameSync(tmp, dest);
-    } finally {
-      fs.rmSync(tmp, { force: true });
+  };
+  try {
+    await fetchInto();
+  } catch (e) {
+    for (const d of [...new Set(made)].sort((a, b) => b.length - a.length)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // not empty (or gone): keep it
+      }
     }
-    report.downloaded.push(file.dest);
-  }
-
-  for (const archive of manifest.archives) {
-    const present = await Promise.all(archive.members.map((m) => isPresent(destOf(m), m, verifyPublished)));
-    if (present.every(Boolean)) {
-      report.kept.push(...archive.members.map((m) => m.dest));
-      continue;
-    }
-    for (const m of archive.members) fs.mkdirSync(path.dirname(destOf(m)), { recursive: true });
-    const url = urlOf(archive);
-    const zipTmp = tempName(path.join(dataDir, path.posix.basename(archive.mirrorPath)));
-    let extracted = new Map<ArchiveMember, { tmp: string; sha256: string }>();
-    try {
-      log(`downloading ${url}`);
-      mustMatch(url, archive, await download(url, zipTmp, timeoutMs), verifyPublished);
-      log(`unpacking ${archive.members.map((m) => m.dest).join(', ')}`);
-      extracted = await extractMembers(zipTmp, archive.members, destOf);
-      for (const [member, { sha256 }] of extracted)
-        mustMatch(`${url}: ${member.names[0]}`, member, sha256, verifyPublished);
-      for (const [member, { tmp }] of extracted) fs.renameSync(tmp, destOf(member));
-    } finally {
-      fs.rmSync(zipTmp, { force: true });
-      for (const { tmp } of extracted.values()) fs.rmSync(tmp, { force: true });
-    }
-    report.downloaded.push(...archive.members.map((m) => m.dest));
+    throw e;
   }
   return report;
+
+  async function fetchInto(): Promise<void> {
+    for (const file of manifest.files) {
+      const dest = destOf(file);
+      if (await isPresent(dest, file, verifyPublished)) {
+        report.kept.push(file.dest);
+        continue;
+      }
+      mkdir(path.dirname(dest));
+      const url = urlOf(file);
+      log(`downloading ${url}`);
+      const tmp = tempName(dest);
+      try {
+        mustMatch(url, file, await download(url, tmp, timeoutMs), verifyPublished);
+        fs.renameSync(tmp, dest);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+      report.downloaded.push(file.dest);
+    }
+
+    for (const archive of manifest.archives) {
+      const present = await Promise.all(archive.members.map((m) => isPresent(destOf(m), m, verifyPublished)));
+      if (present.every(Boolean)) {
+        report.kept.push(...archive.members.map((m) => m.dest));
+        continue;
+      }
+      for (const m of archive.members) mkdir(path.dirname(destOf(m)));
+      const url = urlOf(archive);
+      const zipTmp = tempName(path.join(dataDir, path.posix.basename(archive.mirrorPath)));
+      let extracted = new Map<ArchiveMember, { tmp: string; sha256: string }>();
+      try {
+        log(`downloading ${url}`);
+        mustMatch(url, archive, await download(url, zipTmp, timeoutMs), verifyPublished);
+        log(`unpacking ${archive.members.map((m) => m.dest).join(', ')}`);
+        extracted = await extractMembers(zipTmp, archive.members, destOf);
+        for (const [member, { sha256 }] of extracted)
+          mustMatch(`${url}: ${member.names[0]}`, member, sha256, verifyPublished);
+        for (const [member, { tmp }] of extracted) fs.renameSync(tmp, destOf(member));
+      } finally {
+        fs.rmSync(zipTmp, { force: true });
+        for (const { tmp } of extracted.values()) fs.rmSync(tmp, { force: true });
+      }
+      report.downloaded.push(...archive.members.map((m) => m.dest));
+    }
+  }
 }

@@ -1,0 +1,105 @@
+// Bad input met when a command starts (before it has any work): a download server that never
+// answers, addresses a server cannot bind, a --db-file or --runs-dir of the wrong kind. Each case
+// runs the real `josh` CLI and expects one `josh: ` line on stderr that names the flag or URL, a
+// non-zero exit, no stack trace and nothing left behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
+/** Only a hang guard: every case here ends in seconds when the code works. */
+const HANG_GUARD_MS = 120_000;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function josh(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [JOSH, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), HANG_GUARD_MS);
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Exit 2, exactly one `josh: ` line matching `error`, no stack lines. */
+function assertOneLine(r: Result, error: RegExp): void {
+  const all = `${r.stdout}${r.stderr}`;
+  assert.equal(r.code, 2, `exit code (output:\n${all})`);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('josh: '));
+  assert.equal(lines.length, 1, `one josh: line, got:\n${r.stderr}`);
+  assert.match(lines[0] ?? '', error);
+  assert.doesNotMatch(all, /^\s+at /m, 'no stack trace');
+}
+
+const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'josh-startup-'));
+
+/** A TCP server that calls `onSocket` for each connection; closed after `fn`. */
+async function withServer<T>(onSocket: (s: net.Socket) => void, fn: (url: string) => Promise<T>): Promise<T> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    onSocket(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+void test('josh data fetch: a server that accepts but never answers times out, naming the URL; no directory left', async () => {
+  const cwd = tempDir();
+  const dataDir = path.join(cwd, 'df');
+  const r = await withServer(
+    () => undefined, // accepts the connection, says nothing
+    (url) => josh(['data', 'fetch', '--data-dir', dataDir, '--base-url', url, '--timeout', '0.5'], cwd),
+  );
+  assertOneLine(
+    r,
+    /^josh: http:\/\/127\.0\.0\.1:\d+\/toolwoz\/data\/tools\.json: download timed out.*--timeout/,
+  );
+  assert.ok(!fs.existsSync(dataDir), 'the data directory it created is gone again');
+});
+
+void test('josh data fetch: a body that stalls midway times out; an existing data directory is left as it was', async () => {
+  const cwd = tempDir();
+  const dataDir = path.join(cwd, 'data');
+  fs.mkdirSync(dataDir);
+  fs.writeFileSync(path.join(dataDir, 'mine.txt'), 'keep me');
+  const r = await withServer(
+    (s) =>
+      s.once('data', () =>
+        // Headers and the first bytes of a longer body, then silence.
+        s.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n[{"a":'),
+      ),
+    (url) => josh(['data', 'fetch', '--data-dir', dataDir, '--base-url', url, '--timeout', '1'], cwd),
+  );
+  assertOneLine(r, /^josh: http:\/\/127\.0\.0\.1:\d+\/toolwoz\/data\/tools\.json: download timed out/);
+  assert.deepEqual(
+    fs.readdirSync(dataDir, { recursive: true }),
+    ['mine.txt'],
+    'no partial file, no empty dirs',
+  );
+});
