@@ -11,14 +11,13 @@ import { UnknownTaskError, type Environment, type Task } from '../../env/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
-const TasksFlags = z
-  .object({
-    env: z.string().min(1).default(DEFAULT_ENV),
-    split: z.string().min(1).optional(),
-    tasks: z.string().min(1).optional(),
-    dataDir: z.string().min(1).optional(),
-    out: z.string().min(1).optional(),
-  });
+const TasksFlags = z.object({
+  env: z.string().min(1).default(DEFAULT_ENV),
+  split: z.string().min(1).optional(),
+  tasks: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+});
 
 /** One task as a JSONL line: {id, domains, goalMessage, userId?, goalCalls: [{name, parameters,
  * returns?}], outputs?, solvable}. ToolWOZ tasks have no userId/outputs, so their lines are as they
