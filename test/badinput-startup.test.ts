@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../src/temporal/ports';
 
 const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
 /** Only a hang guard: every case here ends in seconds when the code works. */
@@ -102,4 +103,22 @@ void test('josh data fetch: a body that stalls midway times out; an existing dat
     ['mine.txt'],
     'no partial file, no empty dirs',
   );
+});
+
+void test('josh worker: a --runs-dir that is a regular file is refused at startup, before connecting', async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, 'keep.jsonl');
+  fs.writeFileSync(file, '{"mine": true}\n');
+  // Nothing listens on the address: a worker that went on to connect would fail with another line.
+  const address = `127.0.0.1:${await freePort()}`;
+  for (const runsDir of [file, path.join(file, 'sub')]) {
+    const r = await josh(['worker', '--address', address, '--runs-dir', runsDir], cwd);
+    assertOneLine(
+      r,
+      new RegExp(
+        `^josh: --runs-dir ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*expected a directory`,
+      ),
+    );
+  }
+  assert.equal(fs.readFileSync(file, 'utf8'), '{"mine": true}\n', 'the file is untouched');
 });

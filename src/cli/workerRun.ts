@@ -1,5 +1,6 @@
 // The body of `josh worker` (commands/worker.ts parses the flags): validate, connect, serve the
 // two task queues until a signal stops the workers gracefully.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { createActivities } from '../activities';
@@ -20,6 +21,23 @@ import { llmQueueFor } from '../shared/taskQueues';
 import type { ConnectionOptionFlags } from './connectionOptions';
 import type { WorkerFlags } from './commands/worker';
 
+/** A --runs-dir that is a file (or lies under one) would only fail in every run's activities,
+ * retried without end; refuse it here. A directory that does not exist yet is made by the runs. */
+function checkRunsDir(flagValue: string, runsRoot: string): void {
+  for (let d = runsRoot; ; d = path.dirname(d)) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(d);
+    } catch {
+      if (d === path.dirname(d)) return;
+      continue; // not there yet: look further up
+    }
+    if (stat.isDirectory()) return;
+    const what = d === runsRoot ? 'is a file' : `lies under ${d}, a file`;
+    throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
+  }
+}
+
 export async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOptionFlags): Promise<void> {
   // Validate everything cheap before touching the network, so mistakes surface at once.
   const conn = resolveConnectionConfig(connFlags);
@@ -34,6 +52,8 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
   // The models file is read (and its keys looked up in this environment) here, once: a bad file or
   // a missing key variable stops the worker before it connects.
   const llm = llmEndpointFromEnv(process.env, { modelsFile: f.models });
+  const runsRoot = path.resolve(f.runsDir);
+  checkRunsDir(f.runsDir, runsRoot);
   const logger = rootLogger();
   installTemporalRuntime(logger);
 
@@ -47,7 +67,6 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
     throw new UserError(`${err.message}; gave up after ${s} s (connect timeout ${timeout} s)`, err.exitCode);
   });
   try {
-    const runsRoot = path.resolve(f.runsDir);
     const workers = await createWorkers({
       connection,
       namespace: conn.namespace,
