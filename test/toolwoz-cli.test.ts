@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { joshSync } from './helpers/cli';
 import { resolveDataDir } from '../src/env/dataDir';
@@ -11,6 +12,7 @@ import { resolveDataDir } from '../src/env/dataDir';
 const DATA = resolveDataDir(undefined, path.resolve(__dirname, '..'));
 
 const josh = joshSync;
+const JOSH_BIN = path.resolve(__dirname, '..', 'bin', 'josh.js');
 
 function assertOneLineError(r: ReturnType<typeof josh>, pattern: RegExp): void {
   assert.notEqual(r.status, 0, r.stdout);
@@ -219,5 +221,26 @@ void describe('josh score', () => {
       josh('score', '--in', path.join(dir, 'missing.jsonl')),
       /missing\.jsonl: cannot read \(ENOENT\)/,
     );
+  });
+
+  void test('--in - reads standard input; --out onto the input file is refused and the input kept', () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in.jsonl');
+    const text = `${JSON.stringify({ id: 'MUL0003.json', calls: [{ name: 'search_taxi', arguments: {} }] })}\n`;
+    fs.writeFileSync(input, text);
+    const fromFile = josh('score', '--in', input);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    const piped = spawnSync(process.execPath, [JOSH_BIN, 'score', '--in', '-'], {
+      input: text,
+      encoding: 'utf8',
+    });
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, fromFile.stdout);
+
+    assertOneLineError(josh('score', '--in', input, '--out', input), /--out .*in\.jsonl is the input file/);
+    const link = path.join(dir, 'link.jsonl');
+    fs.symlinkSync(input, link);
+    assertOneLineError(josh('score', '--in', input, '--out', link), /is the input file/);
+    assert.equal(fs.readFileSync(input, 'utf8'), text);
   });
 });

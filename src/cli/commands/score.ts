@@ -4,6 +4,7 @@
 // output line adds what every call returned (as the agent saw it) and the conversation's final
 // reward (ToolWOZ: spec 4.6; τ-bench: database + outputs). Nothing is written on error.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
@@ -158,10 +159,22 @@ interface InputLine {
   text: string;
 }
 
+/** Whether two paths name one file (the same path, or links to one inode). */
+function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const [sa, sb] = [fs.statSync(a), fs.statSync(b)];
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
+  }
+}
+
 function readConversations(file: string): InputLine[] {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // `-` is standard input (fd 0), so transcripts can be piped in.
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
     throw badInput(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
@@ -192,13 +205,15 @@ export function register(program: Command): void {
       'score tool-call transcripts: JSONL of {id, calls: [{name, arguments}], messages?} in, + returns and reward out',
     )
     .option('--env <name>', `environment: ${ENVIRONMENT_NAMES.join(' | ')}`, DEFAULT_ENV)
-    .requiredOption('--in <file>', 'input JSONL')
+    .requiredOption('--in <file>', 'input JSONL (- for standard input)')
     .option('--out <file>', 'output JSONL (default: standard output)')
     .option('--data-dir <dir>', 'data directory (default: JOSH_DATA_DIR, ./data, or ../shared)')
     .action((raw: Record<string, unknown>) => {
       const parsed = ScoreFlags.safeParse(raw);
       if (!parsed.success) throw new UserError(formatZodError('josh score', parsed.error));
       const f = parsed.data;
+      if (f.out && f.in !== '-' && sameFile(f.in, f.out))
+        throw new UserError(`josh score: --out ${f.out} is the input file; write the scores elsewhere`);
       const env = getEnvironment(f.env, resolveDataDir(f.dataDir));
       const conversations = readConversations(f.in);
       const exact = takesArgumentText(env);
