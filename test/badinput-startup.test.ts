@@ -122,3 +122,27 @@ void test('josh worker: a --runs-dir that is a regular file is refused at startu
   }
   assert.equal(fs.readFileSync(file, 'utf8'), '{"mine": true}\n', 'the file is untouched');
 });
+
+void test('josh sim-model / josh server: an address this machine cannot bind is one line naming the flag', async () => {
+  const cwd = tempDir();
+  // 999.1.1.1 does not resolve; 192.0.2.1 (TEST-NET-1, RFC 5737) resolves but is no address of ours.
+  for (const [host, reason] of [
+    ['999.1.1.1', /ENOTFOUND/],
+    ['192.0.2.1', /EADDRNOTAVAIL/],
+  ] as const) {
+    const sim = await josh(['sim-model', '--port', '0', '--host', host], cwd);
+    assertOneLine(
+      sim,
+      new RegExp(`^josh: --host ${host.replace(/\./g, '\\.')}: cannot listen there \\(.*${reason.source}`),
+    );
+    const server = await josh(
+      ['server', '--headless', '--port', '0', '--ip', host, '--db-file', 'a.db', '--log-file', 'a.log'],
+      cwd,
+    );
+    assertOneLine(
+      server,
+      new RegExp(`^josh: --ip ${host.replace(/\./g, '\\.')}: cannot listen there \\(.*${reason.source}`),
+    );
+  }
+  assert.deepEqual(fs.readdirSync(cwd), [], 'no database or log file made');
+});

@@ -1,5 +1,6 @@
 // Free TCP ports on loopback, for dev servers started by tests and `josh server --port 0`.
 import * as net from 'node:net';
+import { UserError } from '../util/errors';
 
 /** Asks the OS for a free port by binding port 0, then releases it (a small race we accept). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -27,4 +28,23 @@ export function isListening(host: string, port: number, timeoutMs = 500): Promis
     sock.once('connect', () => done(true));
     sock.once('error', () => done(false));
   });
+}
+
+/** Why binding failed because of the address the user gave (it does not resolve, or is not one of
+ * this machine's), by error code. */
+const BAD_BIND_ADDRESS = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EADDRNOTAVAIL',
+  'EAFNOSUPPORT',
+  'EINVAL',
+]);
+
+/** `err` from a listen on `host`: a bad address becomes one line naming the flag (a user's
+ * mistake, not a bug with a stack); anything else is returned unchanged. */
+export function listenError(flag: string, host: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !BAD_BIND_ADDRESS.has(code)) return err;
+  return new UserError(`${flag} ${host}: cannot listen there (${(err as Error).message})`);
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { startDevServer } from '../../temporal/devServer';
-import { isListening } from '../../temporal/ports';
+import { freePort, isListening, listenError } from '../../temporal/ports';
 import { provisionTemporalCli } from '../../temporal/provision';
 import { UserError } from '../../util/errors';
 
@@ -36,6 +36,11 @@ export function register(program: Command): void {
 }
 
 async function serve(f: z.output<typeof ServerFlags>): Promise<void> {
+  // An address this machine cannot bind would otherwise surface as a stack from the port probe or
+  // as the Temporal server's own exit: try it first and say so in one line.
+  await freePort(f.ip).catch((err: unknown) => {
+    throw listenError('--ip', f.ip, err);
+  });
   for (const [flag, p] of [
     ['--port', f.port],
     ['--ui-port', f.headless ? 0 : f.uiPort],

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createSimModelServer, parseErrorRates, parseFaultSpec } from '../../simmodel';
+import { listenError } from '../../temporal/ports';
 import { UserError } from '../../util/errors';
 
 const ms = z.coerce.number().min(0, 'must be 0 or more (milliseconds)');
@@ -71,6 +72,8 @@ export function register(program: Command): void {
         fineTuneFailRate: f.fineTuneFail,
         fineTuneMinExamples: f.fineTuneMinExamples,
         stateDir: f.stateDir,
+      }).catch((err: unknown) => {
+        throw listenError('--host', f.host, err);
       });
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       out(`simulated model listening on ${sim.url}`);
