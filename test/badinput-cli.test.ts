@@ -334,6 +334,28 @@ const CASES: Case[] = [
     args: ['loop', '--rounds', 'two'],
     error: /--rounds: expected a whole number, got "two"/,
   },
+  // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
+  // its whole round-0 eval) starts, not when round 1's harvest fails.
+  {
+    name: 'loop with a train split that does not exist',
+    args: ['loop', '--train-split', 'nosuch', '--test-limit', '1', '--train-limit', '1', '--rounds', '1'],
+    error: /--train-split nosuch: unknown ToolWOZ split "nosuch"/,
+  },
+  {
+    name: 'loop with a test split that does not exist',
+    args: ['loop', '--test-split', 'nosuch', '--test-limit', '1', '--rounds', '1'],
+    error: /--test-split nosuch: unknown ToolWOZ split "nosuch"/,
+  },
+  {
+    name: 'loop with a train task that does not exist',
+    args: ['loop', '--train-tasks', 'NOPE.json', '--test-limit', '1', '--rounds', '1'],
+    error: /--train-tasks: unknown task id "NOPE\.json"/,
+  },
+  {
+    name: 'loop in an environment without its default train split',
+    args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
+    error: /--train-split val: tau-retail has no split "val"/,
+  },
 ];
 
 /** A local port with nothing listening on it. */

@@ -47,12 +47,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   // Fail on unknown splits or task ids, or a prompts file that is not one, before a server starts
   // or a file is written.
   const promptsFile = flags.prompts ? checkPromptsFile(flags.prompts, config.env, dataDir) : undefined;
-  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, taskSelection(config));
-  if (taskIds.length === 0) {
-    throw new UserError(
-      `no tasks selected (${config.split}, start ${config.start}${skippedUnsolvable ? `, ${skippedUnsolvable} unsolvable skipped` : ''})`,
-    );
-  }
+  const taskIds = selectedTasks(config, dataDir);
   const runsRoot = path.resolve('runs');
   const runDir = config.outDir ?? path.join(runsRoot, config.id);
   refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
@@ -114,6 +109,19 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     process.removeListener('SIGINT', interrupt);
     await session?.close();
   }
+}
+
+/** The run's task ids, resolved from the local data as the workflow will resolve them: an unknown
+ * split or task id, or a window with no task, is refused here (harvest, and the runs a campaign or
+ * a schedule will start) instead of failing once a workflow runs. */
+export function selectedTasks(config: RunConfig, dataDir: string): string[] {
+  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, taskSelection(config));
+  if (taskIds.length === 0) {
+    throw new UserError(
+      `no tasks selected (${config.split}, start ${config.start}${skippedUnsolvable ? `, ${skippedUnsolvable} unsolvable skipped` : ''})`,
+    );
+  }
+  return taskIds;
 }
 
 /** The run directory (or one of its parents) must be a directory where it exists. */

@@ -9,7 +9,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { UserError } from '../../util/errors';
 import { getLoopProgress, parseLoopConfig, startLoop, waitForWorkflow } from '../../client/training';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../../train/loopApi';
-import type { LoopConfigInput } from '../../train/config';
+import type { LoopConfig, LoopConfigInput } from '../../train/config';
+import { evalInput, harvestInput } from '../../train/loopPlan';
+import { RunConfig, type RunConfigInput } from '../../config/run';
+import { resolveDataDir } from '../../env/dataDir';
+import { UnknownTaskError } from '../../env/types';
 import { numberArg, wholeNumberArg } from '../argParsers';
 import { addConnectionOptions } from '../connectionOptions';
 import { defaultRunId } from '../runOptions';
@@ -35,6 +39,30 @@ async function watchLoop(client: Client, handle: WorkflowHandle): Promise<LoopPr
     if (p && p.phase !== phase) process.stderr.write(`  ${(phase = p.phase)}\n`);
   }
   return result;
+}
+
+/** The campaign's harvests and evals select their tasks as `josh harvest` and `josh eval` do,
+ * checked here against the local data: a bad split or task id would otherwise fail only once the
+ * campaign runs (the train side after a whole round-0 eval). */
+function checkLoopTasks(config: LoopConfig, dataDirFlag: string | undefined): void {
+  // Loaded on use, as harvest does: it pulls in the run machinery.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { selectedTasks } = require('../runFlow') as typeof import('../runFlow');
+  const dataDir = resolveDataDir(dataDirFlag);
+  const sides: [string, RunConfigInput, string[] | undefined][] = [
+    ['test', evalInput(config, 0, config.agentModel), config.testTaskIds],
+    ['train', harvestInput(config, 1, config.agentModel), config.trainTaskIds],
+  ];
+  for (const [side, input, taskIds] of sides) {
+    const run = RunConfig.parse(input); // parseLoopConfig checked it
+    try {
+      selectedTasks(run, dataDir);
+    } catch (err) {
+      if (!(err instanceof UserError || err instanceof UnknownTaskError)) throw err;
+      const flag = taskIds ? `--${side}-tasks` : `--${side}-split ${run.split}`;
+      throw new UserError(`${flag}: ${err.message}`, err instanceof UserError ? err.exitCode : 2);
+    }
+  }
 }
 
 export function register(program: Command): void {
@@ -122,6 +150,7 @@ export function register(program: Command): void {
       ...(prices ? { prices } : {}),
     } as LoopConfigInput;
     const config = parseLoopConfig(input); // refused before a server starts
+    checkLoopTasks(config, f.dataDir);
     const p = await inSession(
       path.resolve('runs', config.id),
       f,
