@@ -356,6 +356,35 @@ const CASES: Case[] = [
     args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
     error: /--train-split val: tau-retail has no split "val"/,
   },
+  // josh schedule create: refused before connecting (no server is named: none may be needed).
+  {
+    name: 'schedule whose config has a split that does not exist',
+    files: { 'cfg.json': '{"split": "nosuch", "limit": 2}' },
+    args: ['schedule', 'create', '--id', 'sc2', '--every', '1h', '--config', 'cfg.json', '--paused'],
+    error: /cfg\.json: unknown ToolWOZ split "nosuch"/,
+  },
+  // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
+  // its whole round-0 eval) starts, not when round 1's harvest fails.
+  {
+    name: 'loop with a train split that does not exist',
+    args: ['loop', '--train-split', 'nosuch', '--test-limit', '1', '--train-limit', '1', '--rounds', '1'],
+    error: /--train-split nosuch: unknown ToolWOZ split "nosuch"/,
+  },
+  {
+    name: 'loop with a test split that does not exist',
+    args: ['loop', '--test-split', 'nosuch', '--test-limit', '1', '--rounds', '1'],
+    error: /--test-split nosuch: unknown ToolWOZ split "nosuch"/,
+  },
+  {
+    name: 'loop with a train task that does not exist',
+    args: ['loop', '--train-tasks', 'NOPE.json', '--test-limit', '1', '--rounds', '1'],
+    error: /--train-tasks: unknown task id "NOPE\.json"/,
+  },
+  {
+    name: 'loop in an environment without its default train split',
+    args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
+    error: /--train-split val: tau-retail has no split "val"/,
+  },
 ];
 
 /** A local port with nothing listening on it. */

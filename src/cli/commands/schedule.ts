@@ -7,6 +7,9 @@ import { parseScheduledConfig } from '../../client/config';
 import { OVERLAP_POLICIES, type OverlapPolicy } from '../../client/overlap';
 import type { ScheduleInfo } from '../../client/schedules';
 import { UserError } from '../../util/errors';
+import type { RunConfig } from '../../config/run';
+import { resolveDataDir } from '../../env/dataDir';
+import { UnknownTaskError } from '../../env/types';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 import { table, time, withJoshClient } from './runs';
 
@@ -22,6 +25,7 @@ interface CreateFlags extends ConnectionOptionFlags {
   paused?: boolean;
   note?: string;
   taskQueue?: string;
+  dataDir?: string;
 }
 
 /** A run config file, JSON or YAML (by extension). */
@@ -38,6 +42,21 @@ export function readConfigFile(file: string): unknown {
     throw new UserError(
       `${file}: not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
     );
+  }
+}
+
+/** The config's split and task window, checked against the local data as `josh harvest` checks
+ * its own: a schedule whose every firing would fail is refused at creation. */
+function checkScheduledTasks(config: Omit<RunConfig, 'id'>, f: CreateFlags): void {
+  // Loaded on use: it pulls in the run machinery, which the other schedule commands need not.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { selectedTasks } = require('../runFlow') as typeof import('../runFlow');
+  const dataDir = resolveDataDir(f.dataDir);
+  try {
+    selectedTasks({ ...config, id: f.id }, dataDir);
+  } catch (err) {
+    if (!(err instanceof UserError || err instanceof UnknownTaskError)) throw err;
+    throw new UserError(`${f.config}: ${err.message}`, err instanceof UserError ? err.exitCode : 2);
   }
 }
 
@@ -75,13 +94,15 @@ export function register(program: Command): void {
       )
       .option('--paused', 'create it paused')
       .option('--note <text>', 'a note shown with the schedule')
+      .option('--data-dir <dir>', "data directory, to check the config's split and tasks")
       .option('--task-queue <name>', 'task queue of the workers (JOSH_TASK_QUEUE, default josh)'),
   ).action(async (f: CreateFlags) => {
     const config = readConfigFile(f.config);
     // Checked here, before connecting, by the same strict parse createSchedule uses: a mistake in
     // the file is one line per problem, naming the file, whether or not a server answers. (The
     // schedule id is checked by createSchedule; a stand-in keeps its mistakes off the file.)
-    parseScheduledConfig(config, 'schedule', f.config);
+    const parsed = parseScheduledConfig(config, 'schedule', f.config);
+    checkScheduledTasks(parsed, f);
     const created = await withJoshClient(f, (josh) =>
       josh.createSchedule({
         id: f.id,
