@@ -14,6 +14,7 @@ import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from 
 import type { TrainProgress } from '../../train/api';
 import type { TrainConfigInput } from '../../train/config';
 import { resolveRunDir } from '../../eval/load';
+import { loadRun as loadExportRun } from '../../export/load';
 import { numberArg } from '../argParsers';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 
@@ -138,12 +139,18 @@ export function register(program: Command): void {
         `--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${String(f.format)}"`,
       );
     }
-    // The run is read where the workers run; when they run in this process (no remote server
-    // named), a missing run is this user's mistake: say so before a server starts.
+    // The run is read where the workers run. When this process runs one (no remote server named,
+    // or --worker: every worker of the queue must reach the run, docs/operations.md), a missing or
+    // unreadable run is this user's mistake: say so before a workflow starts, with the checks
+    // `josh export` makes. Workers elsewhere may see other files at that path: not checked here.
     const remote = Boolean(f.address ?? process.env.TEMPORAL_ADDRESS);
-    const abs = remote ? path.resolve(runDir) : resolveRunDir(runDir);
-    if (!remote && !fs.existsSync(path.join(abs, 'harvest.json')))
-      throw new UserError(`${abs} is not a run directory (it has no harvest.json)`);
+    const readHere = !remote || Boolean(f.worker);
+    const abs = readHere ? resolveRunDir(runDir) : path.resolve(runDir);
+    if (readHere) {
+      if (fs.statSync(abs).isDirectory() && !fs.existsSync(path.join(abs, 'harvest.json')))
+        throw new UserError(`${abs} is not a run directory (it has no harvest.json)`);
+      loadExportRun(abs);
+    }
     const id = (f.id as string | undefined) ?? `train-${path.basename(abs)}`;
     const hp: Record<string, number | 'auto'> = {};
     if (backend === 'openai') {
