@@ -173,6 +173,22 @@ export function runConfigFromFlags(
       `${flags.config}: mode: "${String(file.mode)}", but this command runs mode "${mode}"`,
     );
   }
+  // A baseline is one rollout per task (effectiveSearch): a --beam or --branching given with it was
+  // recorded in harvest.json but never used. (A config file's search settings are kept: one file
+  // may serve a harvest and its baseline. An eval ignores both flags, as docs/evaluation.md says.)
+  if (mode === 'baseline') {
+    const given =
+      flags.beam !== undefined
+        ? `--beam ${flags.beam}`
+        : flags.branching !== undefined
+          ? `--branching ${flags.branching}`
+          : null;
+    if (given) {
+      throw new UserError(
+        `${given}: --baseline runs one rollout per task (beam 1); leave it out, or drop --baseline`,
+      );
+    }
+  }
   const fromFlags: Partial<RunConfigInput> = {
     ...(flags.id !== undefined && { id: flags.id }),
     ...(flags.env !== undefined && { env: flags.env }),
