@@ -383,99 +383,22 @@ const CASES: Case[] = [
     args: ['schedule', 'create', '--id', 'sc2', '--every', '1h', '--config', 'cfg.json', '--paused'],
     error: /cfg\.json: unknown ToolWOZ split "nosuch"/,
   },
-  // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
-  // its whole round-0 eval) starts, not when round 1's harvest fails.
   {
-    name: 'loop with a train split that does not exist',
-    args: ['loop', '--train-split', 'nosuch', '--test-limit', '1', '--train-limit', '1', '--rounds', '1'],
-    error: /--train-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a test split that does not exist',
-    args: ['loop', '--test-split', 'nosuch', '--test-limit', '1', '--rounds', '1'],
-    error: /--test-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a train task that does not exist',
-    args: ['loop', '--train-tasks', 'NOPE.json', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-tasks: unknown task id "NOPE\.json"/,
-  },
-  {
-    name: 'loop in an environment without its default train split',
-    args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-split val: tau-retail has no split "val"/,
-  },
-  // A train whose workers include this process (--worker) reads the run here: checked before a
-  // workflow starts, even with a cluster named (a closed port: nothing may connect to it).
-  {
-    name: 'train --worker against a cluster, on a run directory that does not exist',
-    args: ['train', 'no-such-run', '--worker'],
-    env: async () => ({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` }),
-    error: /run directory .*no-such-run does not exist/,
-  },
-  {
-    name: 'train on a run directory without conversations',
-    files: { 'harvest.json': '{}' },
-    args: ['train', '.'],
-    error: /no conversations in .*conversations\/<taskId>\.json/,
-  },
-  // josh schedule create: refused before connecting (no server is named: none may be needed).
-  {
-    name: 'schedule whose config has a split that does not exist',
-    files: { 'cfg.json': '{"split": "nosuch", "limit": 2}' },
-    args: ['schedule', 'create', '--id', 'sc2', '--every', '1h', '--config', 'cfg.json', '--paused'],
-    error: /cfg\.json: unknown ToolWOZ split "nosuch"/,
-  },
-  // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
-  // its whole round-0 eval) starts, not when round 1's harvest fails.
-  {
-    name: 'loop with a train split that does not exist',
-    args: ['loop', '--train-split', 'nosuch', '--test-limit', '1', '--train-limit', '1', '--rounds', '1'],
-    error: /--train-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a test split that does not exist',
-    args: ['loop', '--test-split', 'nosuch', '--test-limit', '1', '--rounds', '1'],
-    error: /--test-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a train task that does not exist',
-    args: ['loop', '--train-tasks', 'NOPE.json', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-tasks: unknown task id "NOPE\.json"/,
-  },
-  {
-    name: 'loop in an environment without its default train split',
-    args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-split val: tau-retail has no split "val"/,
-  },
-  // josh schedule create: refused before connecting (no server is named: none may be needed).
-  {
-    name: 'schedule whose config has a split that does not exist',
-    files: { 'cfg.json': '{"split": "nosuch", "limit": 2}' },
-    args: ['schedule', 'create', '--id', 'sc2', '--every', '1h', '--config', 'cfg.json', '--paused'],
-    error: /cfg\.json: unknown ToolWOZ split "nosuch"/,
-  },
-  // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
-  // its whole round-0 eval) starts, not when round 1's harvest fails.
-  {
-    name: 'loop with a train split that does not exist',
-    args: ['loop', '--train-split', 'nosuch', '--test-limit', '1', '--train-limit', '1', '--rounds', '1'],
-    error: /--train-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a test split that does not exist',
-    args: ['loop', '--test-split', 'nosuch', '--test-limit', '1', '--rounds', '1'],
-    error: /--test-split nosuch: unknown ToolWOZ split "nosuch"/,
-  },
-  {
-    name: 'loop with a train task that does not exist',
-    args: ['loop', '--train-tasks', 'NOPE.json', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-tasks: unknown task id "NOPE\.json"/,
-  },
-  {
-    name: 'loop in an environment without its default train split',
-    args: ['loop', '--env', 'tau-retail', '--test-limit', '1', '--rounds', '1'],
-    error: /--train-split val: tau-retail has no split "val"/,
+    name: 'schedule with both --every and --cron',
+    files: { 'cfg.json': '{"split": "val", "limit": 2}' },
+    args: [
+      'schedule',
+      'create',
+      '--id',
+      'sc3',
+      '--every',
+      '1h',
+      '--cron',
+      '0 3 * * *',
+      '--config',
+      'cfg.json',
+    ],
+    error: /--every and --cron: give one of them/,
   },
 ];
 

@@ -97,6 +97,12 @@ export function register(program: Command): void {
       .option('--data-dir <dir>', "data directory, to check the config's split and tasks")
       .option('--task-queue <name>', 'task queue of the workers (JOSH_TASK_QUEUE, default josh)'),
   ).action(async (f: CreateFlags) => {
+    // The help says --every is instead of --cron: given both, the schedule fired on each, silently.
+    if (f.every !== undefined && f.cron !== undefined) {
+      throw new UserError(
+        '--every and --cron: give one of them (--every is a fixed interval instead of cron)',
+      );
+    }
     const config = readConfigFile(f.config);
     // Checked here, before connecting, by the same strict parse createSchedule uses: a mistake in
     // the file is one line per problem, naming the file, whether or not a server answers. (The
