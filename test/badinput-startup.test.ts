@@ -146,3 +146,25 @@ void test('josh sim-model / josh server: an address this machine cannot bind is 
   }
   assert.deepEqual(fs.readdirSync(cwd), [], 'no database or log file made');
 });
+
+void test('josh server: a --db-file or --log-file that is a directory, or under a file, is one line before the server starts', async () => {
+  const cwd = tempDir();
+  fs.mkdirSync(path.join(cwd, 'dir'));
+  fs.writeFileSync(path.join(cwd, 'file'), 'mine\n');
+  const server = (db: string, log: string): Promise<Result> =>
+    josh(['server', '--headless', '--port', '0', '--db-file', db, '--log-file', log], cwd);
+  assertOneLine(
+    await server('dir', 'x.log'),
+    /^josh: --db-file dir is a directory; expected a SQLite file path$/,
+  );
+  assertOneLine(
+    await server('file/a.db', 'x.log'),
+    /^josh: --db-file file\/a\.db: \S+file is a file, not a directory; expected a SQLite file path$/,
+  );
+  assertOneLine(
+    await server('a.db', 'dir'),
+    /^josh: --log-file dir is a directory; expected a log file path$/,
+  );
+  assert.deepEqual(fs.readdirSync(cwd).sort(), ['dir', 'file'], 'nothing made');
+  assert.deepEqual(fs.readdirSync(path.join(cwd, 'dir')), []);
+});

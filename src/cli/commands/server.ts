@@ -1,5 +1,7 @@
 // `josh server`: a local Temporal dev server with the Web UI, SQLite persistence under .josh/,
 // and the product's search attributes, for development and the demo. Ctrl-C stops it cleanly.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
@@ -35,7 +37,30 @@ export function register(program: Command): void {
     });
 }
 
+/** A --db-file / --log-file must name a file: the Temporal server reports a directory as "unable
+ * to open database file: out of memory", and a file where a directory should be as a stack. A
+ * missing parent directory is fine (it is made). */
+function checkFilePath(flag: string, file: string, expected: string): void {
+  const statOf = (p: string): fs.Stats | undefined => {
+    try {
+      return fs.statSync(p);
+    } catch {
+      return undefined; // not there (or a file in the way, found below)
+    }
+  };
+  const abs = path.resolve(file);
+  if (statOf(abs)?.isDirectory()) throw new UserError(`${flag} ${file} is a directory; expected ${expected}`);
+  for (let d = path.dirname(abs); d !== path.dirname(d); d = path.dirname(d)) {
+    const stat = statOf(d);
+    if (stat === undefined) continue;
+    if (stat.isDirectory()) return;
+    throw new UserError(`${flag} ${file}: ${d} is a file, not a directory; expected ${expected}`);
+  }
+}
+
 async function serve(f: z.output<typeof ServerFlags>): Promise<void> {
+  checkFilePath('--db-file', f.dbFile, 'a SQLite file path');
+  checkFilePath('--log-file', f.logFile, 'a log file path');
   // An address this machine cannot bind would otherwise surface as a stack from the port probe or
   // as the Temporal server's own exit: try it first and say so in one line.
   await freePort(f.ip).catch((err: unknown) => {
