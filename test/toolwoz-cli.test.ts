@@ -129,6 +129,20 @@ void describe('josh tasks', () => {
     assertOneLineError(josh('tasks', '--env', 'tau3', '--split', 'test'), /unknown environment "tau3"/);
   });
 
+  void test('usage errors exit 2 like other bad input; --help exits 0', () => {
+    for (const args of [
+      ['tasks', '--splitt', 'val'],
+      ['score'],
+      ['harvest', '--user-sim', 'bogus'],
+      ['no-such-command'],
+    ]) {
+      const r = josh(...args);
+      assert.equal(r.status, 2, `josh ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+      assert.match(r.stderr, /^josh: /);
+    }
+    assert.equal(josh('tasks', '--help').status, 0);
+  });
+
   void test("no --split and no --tasks: the environment's default split (val), as the help says", () => {
     const plain = josh('tasks');
     assert.equal(plain.status, 0, plain.stderr);

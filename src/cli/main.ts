@@ -28,8 +28,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
+  // A usage error (unknown option, missing required option, a value outside its choices) exits
+  // 2 like every other bad input; help and --version exit 0 as commander says.
   if (err instanceof CommanderError) {
-    process.exit(err.exitCode);
+    process.exit(err.exitCode === 0 ? 0 : 2);
   }
   if (err instanceof UserError) {
     process.stderr.write(`josh: ${err.message}\n`);
