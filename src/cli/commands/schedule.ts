@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors';
 import type { RunConfig } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { UnknownTaskError } from '../../env/types';
+import { environmentPlugin } from '../../env/registry';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 import { table, time, withJoshClient } from './runs';
 
@@ -48,11 +49,21 @@ export function readConfigFile(file: string): unknown {
 /** The config's split and task window, checked against the local data as `josh harvest` checks
  * its own: a schedule whose every firing would fail is refused at creation. */
 function checkScheduledTasks(config: Omit<RunConfig, 'id'>, f: CreateFlags): void {
-  // Loaded on use: it pulls in the run machinery, which the other schedule commands need not.
+  // Loaded on use: they pull in the environments and the run machinery.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { selectedTasks } = require('../runFlow') as typeof import('../runFlow');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getEnvironment } = require('../../env') as typeof import('../../env');
   const dataDir = resolveDataDir(f.dataDir);
   try {
+    try {
+      getEnvironment(config.env, dataDir).listTasks(config.split);
+    } catch (err) {
+      // A split of the environment that this machine's data lacks (ToolWOZ's train split needs the
+      // full MultiWOZ release): each firing reads the workers' data, which may hold it.
+      if (environmentPlugin(config.env).splits.includes(config.split)) return;
+      throw err;
+    }
     selectedTasks({ ...config, id: f.id }, dataDir);
   } catch (err) {
     if (!(err instanceof UserError || err instanceof UnknownTaskError)) throw err;
