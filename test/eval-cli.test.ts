@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { resolveDataDir } from '../src/env/dataDir';
 
 const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-eval-cli-'));
@@ -18,8 +19,8 @@ interface Run {
   stderr: string;
 }
 
-function josh(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'warn' };
+function josh(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'warn', ...extraEnv };
   // The embedded server and simulated model, exactly as a user without any setup gets them.
   delete env.TEMPORAL_ADDRESS;
   delete env.OPENAI_BASE_URL;
@@ -154,4 +155,27 @@ test('josh report: a self-contained HTML file for an eval run; one-line errors a
   fs.writeFileSync(victim, JSON.stringify({ ...JSON.parse(fs.readFileSync(victim, 'utf8')), reward: 2 }));
   assertOneLineError(await josh(['report', broken, '--out', missing]), /\.json: reward: /);
   assert.ok(!fs.existsSync(missing), 'no report written on an error');
+
+  // A data directory whose test split does not parse: given by --data-dir it fails the report, as
+  // it fails josh tasks and josh score; as the default one it is a warning and the report is
+  // written without domains (never silently without them).
+  const shared = resolveDataDir();
+  const badData = path.join(tmp, 'bad-data');
+  fs.mkdirSync(path.join(badData, 'multiwoz'), { recursive: true });
+  fs.symlinkSync(path.join(shared, 'toolwoz'), path.join(badData, 'toolwoz'));
+  for (const entry of fs.readdirSync(path.join(shared, 'multiwoz'))) {
+    const from = path.join(shared, 'multiwoz', entry);
+    const to = path.join(badData, 'multiwoz', entry);
+    if (entry === 'test.json') fs.writeFileSync(to, fs.readFileSync(from, 'utf8').slice(0, 1000));
+    else fs.symlinkSync(from, to);
+  }
+  assertOneLineError(
+    await josh(['report', runA, '--data-dir', badData, '--out', missing]),
+    /test\.json: .*not valid JSON/,
+  );
+  assert.ok(!fs.existsSync(missing), 'no report written on an error');
+  const warned = await josh(['report', runA, '--out', missing], { JOSH_DATA_DIR: badData });
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /test\.json: .*not valid JSON.*; domains and goal names are left out/);
+  assert.ok(fs.existsSync(missing));
 });

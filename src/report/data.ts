@@ -3,7 +3,7 @@
 // gzip+base64 string that the page decodes only when that conversation is opened. Trees are
 // stored without the per-turn `calls` (their tool calls and results are in the messages already).
 import { gzipSync } from 'node:zlib';
-import type { Environment } from '../env/types';
+import { UnknownTaskError, type Environment } from '../env/types';
 import type { ConversationWithTree, RunManifest } from '../eval/load';
 import { summarizeEval, type EvalSummary, type TaskLookup } from '../eval/metrics';
 import type { Prices } from '../eval/cost';
@@ -99,8 +99,11 @@ export function buildReportData(
   const taskOf = (id: string) => {
     try {
       return env ? env.getTask(id) : null;
-    } catch {
-      return null; // a task id the data no longer has: shown without domains
+    } catch (err) {
+      // A task id the data no longer has is shown without domains; a data file that does not
+      // read is not that, and goes up (writeReport decides).
+      if (err instanceof UnknownTaskError) return null;
+      throw err;
     }
   };
   const lookup: TaskLookup = (id) => {

@@ -5,6 +5,7 @@ import type { Environment } from '../env/types';
 import type { Prices } from '../eval/cost';
 import { loadRunWithTrees } from '../eval/load';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { UserError } from '../util/errors';
 import { buildReportData } from './data';
 import { renderReportHtml } from './html';
 
@@ -17,6 +18,9 @@ export interface WriteReportOptions {
   namespace?: string;
   /** Resolved after the run has loaded, so a bad run directory is reported first. */
   environment: (name: string) => Environment | null;
+  /** A data file the environment could not read while the report looked up its tasks: throw to
+   * fail the report, return to write it without domains and goal names. Unset: it fails. */
+  onDataError?: (err: UserError) => void;
   prices?: Prices;
   now?: Date;
 }
@@ -29,13 +33,23 @@ export interface ReportSummary {
 
 export function writeReport(runDir: string, opts: WriteReportOptions): ReportSummary {
   const run = loadRunWithTrees(runDir);
-  const data = buildReportData(run, {
-    uiUrl: opts.uiUrl ?? DEFAULT_UI_URL,
-    namespace: opts.namespace ?? 'default',
-    environment: opts.environment(run.manifest.config.env),
-    prices: opts.prices,
-    now: opts.now,
-  });
+  const build = (environment: Environment | null) =>
+    buildReportData(run, {
+      uiUrl: opts.uiUrl ?? DEFAULT_UI_URL,
+      namespace: opts.namespace ?? 'default',
+      environment,
+      prices: opts.prices,
+      now: opts.now,
+    });
+  const environment = opts.environment(run.manifest.config.env);
+  let data: ReturnType<typeof build>;
+  try {
+    data = build(environment);
+  } catch (err) {
+    if (environment === null || !(err instanceof UserError) || !opts.onDataError) throw err;
+    opts.onDataError(err);
+    data = build(null);
+  }
   const html = renderReportHtml(data);
   const file = path.resolve(opts.out ?? path.join(runDir, REPORT_FILE));
   writeFileAtomic(file, html);

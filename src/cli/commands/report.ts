@@ -56,6 +56,12 @@ export function register(program: Command): void {
         uiUrl: f.uiUrl,
         namespace: f.namespace,
         environment: (name) => environmentOrNull(name, f.dataDir),
+        // A data directory given by --data-dir must read, as for josh tasks and josh score; the
+        // default one only adds domains and goal names, so the report goes on without them.
+        onDataError: (err) => {
+          if (f.dataDir !== undefined) throw err;
+          process.stderr.write(`josh report: ${err.message}; domains and goal names are left out\n`);
+        },
         prices,
       });
       const kib = (summary.bytes / 1024).toFixed(0);
