@@ -215,3 +215,30 @@ void test('josh worker serves both task queues of its namespace and stops gracef
     await connection.close();
   }
 });
+
+void test('josh worker warns at startup, in one line, when nothing listens at its model endpoint, and keeps running', async () => {
+  const address = process.env.JOSH_TEST_TEMPORAL_ADDRESS;
+  assert.ok(address);
+  const modelPort = await freePort(); // closed: nothing listens there
+  const key = 'sk-probe-secret-0123456789abcdef';
+  // A task queue of its own: this worker never takes tasks meant for other tests.
+  const p = runJosh(['worker', '--address', address, '--task-queue', `model-probe-${process.pid}`], {
+    OPENAI_BASE_URL: `http://127.0.0.1:${modelPort}/v1`,
+    OPENAI_API_KEY: key,
+  });
+  try {
+    await waitFor('worker start', p, /worker running/, 120_000);
+    const [line] = await waitFor(
+      'the model warning',
+      p,
+      new RegExp(`^.*model endpoint http://127\\.0\\.0\\.1:${modelPort}/v1 is unreachable.*$`, 'm'),
+    );
+    assert.match(line, /"level":"?(warn|40)/, `a warning: ${line}`);
+    assert.match(line, /OPENAI_BASE_URL/, 'says how to fix it');
+    assert.equal(p.child.exitCode, null, 'the worker keeps running: the model may come up later');
+  } finally {
+    p.child.kill('SIGTERM');
+  }
+  assert.equal(await p.exit, 0, p.stdout());
+  assert.doesNotMatch(p.stdout(), new RegExp(key), 'no API key in the output');
+});

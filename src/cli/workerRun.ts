@@ -12,6 +12,7 @@ import {
 } from '../config/connection';
 import { resolveDataDir } from '../env/dataDir';
 import { llmEndpointFromEnv, redactUrl } from '../llm/endpoint';
+import { isListening } from '../temporal/ports';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
@@ -36,6 +37,47 @@ function checkRunsDir(flagValue: string, runsRoot: string): void {
     const what = d === runsRoot ? 'is a file' : `lies under ${d}, a file`;
     throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
   }
+}
+
+/** How long the startup check waits for a model endpoint to accept a connection. */
+const MODEL_PROBE_TIMEOUT_MS = 2000;
+/** Ports of URLs that name none. */
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * Warns (once per endpoint) when nothing accepts a connection at a model endpoint: otherwise every
+ * run retries "connection refused" for minutes before anyone learns why. Only a warning, never a
+ * refusal: the model server may well come up after the worker.
+ */
+async function warnUnreachableModels(
+  llm: ReturnType<typeof llmEndpointFromEnv>,
+  logger: ReturnType<typeof rootLogger>,
+): Promise<void> {
+  const endpoints = new Map<string, string>(); // baseURL → what configures it
+  endpoints.set(llm.baseURL, llm.simulated ? 'default' : 'OPENAI_BASE_URL');
+  for (const m of Object.values(llm.models ?? {}))
+    if (!endpoints.has(m.baseURL)) endpoints.set(m.baseURL, llm.modelsFile ?? 'the models file');
+  await Promise.all(
+    [...endpoints].map(async ([baseURL, source]) => {
+      let u: URL;
+      try {
+        u = new URL(baseURL);
+      } catch {
+        return;
+      }
+      const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+      const port = Number(u.port) || DEFAULT_PORTS[u.protocol];
+      if (!port || (await isListening(host, port, MODEL_PROBE_TIMEOUT_MS))) return;
+      const hint =
+        source === 'default'
+          ? 'start the simulated model with `josh sim-model`, or set OPENAI_BASE_URL to your model server'
+          : `start the model server, or fix the endpoint in ${source}`;
+      logger.warn(
+        { model: redactUrl(baseURL) },
+        `model endpoint ${redactUrl(baseURL)} is unreachable (nothing accepted a connection within ${MODEL_PROBE_TIMEOUT_MS / 1000} s); runs will retry until it is up: ${hint}`,
+      );
+    }),
+  );
 }
 
 export async function work(f: z.output<typeof WorkerFlags>, connFlags: ConnectionOptionFlags): Promise<void> {
@@ -101,6 +143,7 @@ export async function work(f: z.output<typeof WorkerFlags>, connFlags: Connectio
       },
       'worker running; Ctrl-C stops it gracefully',
     );
+    void warnUnreachableModels(llm, logger);
     await runWorkers(workers, logger);
   } finally {
     await connection.close();
