@@ -308,6 +308,17 @@ const CASES: Case[] = [
     error: /run directory no-such-run does not exist/,
   },
   {
+    name: 'export of a file instead of a run directory',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'readme.txt'), 'hi\n'),
+    args: ['export', 'readme.txt', '--format', 'openai-sft'],
+    error: /readme\.txt is a file, not a run directory/,
+  },
+  {
+    name: 'report of a run id found neither as a path nor under runs/',
+    args: ['report', 'no-such-id'],
+    error: /run directory .*no-such-id does not exist \(nor .*runs\/no-such-id\)/,
+  },
+  {
     name: 'export of a run with a corrupt conversation file',
     setup: runWithCorruptFile,
     args: ['export', 'run', '--format', 'trl-dpo'],

@@ -83,7 +83,10 @@ export function resolveRunDir(arg: string): string {
   if (fs.existsSync(direct)) return direct;
   const underRuns = path.resolve('runs', arg);
   if (!arg.includes(path.sep) && fs.existsSync(underRuns)) return underRuns;
-  throw new UserError(`run directory ${direct} does not exist`);
+  // A bare run id was looked for in both places: say so.
+  throw new UserError(
+    `run directory ${direct} does not exist${arg.includes(path.sep) ? '' : ` (nor ${underRuns})`}`,
+  );
 }
 
 export function loadRunOutcomes(runDir: string): LoadedRun<ConversationOutcome> {

@@ -17,8 +17,9 @@ export function conversationsDir(runDir: string): string {
 
 /** All conversation results of a run, sorted by task id then trial (the export order). */
 export function loadRun(runDir: string): LoadedConversation[] {
-  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) {
-    throw new UserError(`run directory ${runDir} does not exist`);
+  if (!fs.existsSync(runDir)) throw new UserError(`run directory ${runDir} does not exist`);
+  if (!fs.statSync(runDir).isDirectory()) {
+    throw new UserError(`${runDir} is a file, not a run directory (give the directory runs/<id>)`);
   }
   const dir = conversationsDir(runDir);
   // Temp files of atomic writes end in something other than .json, so they are never read.
