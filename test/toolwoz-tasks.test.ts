@@ -10,6 +10,7 @@ import { getEnvironment } from '../src/env';
 import { createToolwozEnvironment } from '../src/env/toolwoz';
 import { UnknownTaskError, type Environment, type Task } from '../src/env/types';
 import { UserError } from '../src/util/errors';
+import { resolveTaskIds } from '../src/activities/env';
 
 const DATA = resolveDataDir(undefined, path.resolve(__dirname, '..'));
 const env = getEnvironment('toolwoz', DATA);
@@ -298,4 +299,22 @@ void describe('loader errors name the file, dialogue and field', () => {
     const dir = tempDir('josh-toolwoz-empty-');
     assert.throws(() => createToolwozEnvironment(dir).listTasks('val'), /no MultiWOZ data .*josh data fetch/);
   });
+});
+
+void test("a run's skipped-unsolvable count is the unsolvable tasks its window passed over, not the split's", () => {
+  const all = env.listTasks('val');
+  const unsolvable = all.filter((t) => !t.solvable).length;
+  assert.ok(unsolvable > 3, 'val has unsolvable tasks to skip');
+  const base = { env: 'toolwoz', split: 'val', start: 0, includeUnsolvable: false };
+  // The whole split: every unsolvable task was skipped.
+  assert.equal(resolveTaskIds(DATA, base).skippedUnsolvable, unsolvable);
+  // The first two solvable tasks: only the unsolvable ones before the second.
+  const second = all.indexOf(all.filter((t) => t.solvable)[1]);
+  const before2 = all.slice(0, second).filter((t) => !t.solvable).length;
+  const two = resolveTaskIds(DATA, { ...base, limit: 2 });
+  assert.equal(two.taskIds.length, 2);
+  assert.equal(two.skippedUnsolvable, before2);
+  assert.ok(two.skippedUnsolvable < unsolvable);
+  // Everything run: nothing skipped.
+  assert.equal(resolveTaskIds(DATA, { ...base, limit: 2, includeUnsolvable: true }).skippedUnsolvable, 0);
 });

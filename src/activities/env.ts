@@ -27,8 +27,19 @@ export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): Resol
   const env = getEnvironment(input.env, dataDir);
   const tasks = input.taskIds ? chosenTasks(env, input.split, input.taskIds) : env.listTasks(input.split);
   const kept = input.includeUnsolvable ? tasks : tasks.filter((t) => t.solvable);
-  const window = kept.slice(input.start, input.limit !== undefined ? input.start + input.limit : undefined);
-  return { taskIds: window.map((t) => t.id), skippedUnsolvable: tasks.length - kept.length };
+  const end = input.limit !== undefined ? input.start + input.limit : undefined;
+  const window = kept.slice(input.start, end);
+  return { taskIds: window.map((t) => t.id), skippedUnsolvable: skippedIn(tasks, kept, input.start, end) };
+}
+
+/** The unsolvable tasks passed over to fill the window kept[start, end): those of the split
+ * between the task before the window and its last one (the rest of the split when the window runs
+ * to its end), not every unsolvable task of the split (a --limit 2 run skipped 2 or 3, not 38). */
+function skippedIn(tasks: Task[], kept: Task[], start: number, end: number | undefined): number {
+  if (kept.length === tasks.length) return 0;
+  const from = start === 0 ? 0 : tasks.indexOf(kept[Math.min(start, kept.length) - 1]) + 1;
+  const to = end === undefined || end >= kept.length ? tasks.length : tasks.indexOf(kept[end - 1]) + 1;
+  return tasks.slice(from, to).filter((t) => !t.solvable).length;
 }
 
 /** Explicit task ids: each once, and each of the run's split (which the run records as its own). */
