@@ -11,6 +11,7 @@ import { resolveTaskIds } from '../activities/env';
 import { getEnvironment, workerPromptsSource } from '../env';
 import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
+import { isListening } from '../temporal/ports';
 import { createLogger } from '../util/logger';
 import { UserError } from '../util/errors';
 import { summaryLines, watchRun } from './watch';
@@ -33,11 +34,13 @@ export function webUiRunLink(uiUrl: string, namespace: string, runId: string): s
 }
 
 /** The Web UI of an external cluster: JOSH_UI_URL, or the local one (`josh server`, compose) when
- * the cluster is on this machine. */
-function externalUiUrl(address: string | undefined): string | null {
+ * the cluster is on this machine and something serves port 8233 (a `--headless` server has no UI:
+ * no link then, rather than a dead one). */
+async function externalUiUrl(address: string | undefined): Promise<string | null> {
   if (process.env.JOSH_UI_URL) return process.env.JOSH_UI_URL.replace(/\/+$/, '');
   const host = (address ?? 'localhost:7233').replace(/:\d+$/, '');
-  return ['localhost', '127.0.0.1', '[::1]'].includes(host) ? 'http://localhost:8233' : null;
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(host)) return null;
+  return (await isListening('127.0.0.1', 8233)) ? 'http://localhost:8233' : null;
 }
 
 export async function executeRun(config: RunConfig, flags: RunFlags): Promise<RunOutcome> {
@@ -86,7 +89,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     say(
       `${verb} ${config.mode} ${config.id}: ${taskIds.length * config.trials} conversations${external ? '' : ' (embedded Temporal server)'}`,
     );
-    const uiUrl = session.uiUrl ?? externalUiUrl(flags.address ?? process.env.TEMPORAL_ADDRESS);
+    const uiUrl = session.uiUrl ?? (await externalUiUrl(flags.address ?? process.env.TEMPORAL_ADDRESS));
     const webUi = uiUrl ? webUiRunLink(uiUrl, session.namespace, config.id) : null;
     const progress = await lostServerIsUserError(config.id, () =>
       watchRun(handle, {
