@@ -385,6 +385,54 @@ void test("--out on another run's directory: josh harvest's one line says so, no
   });
 });
 
+void test('Ctrl-C while the model never answers: exit 130, one line saying so, no progress lines after it', async () => {
+  // A model endpoint that accepts connections and never answers: the run's worker is stuck in
+  // model calls when the user interrupts.
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as net.AddressInfo).port;
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-'));
+  try {
+    const child = spawn(
+      process.execPath,
+      [JOSH, 'harvest', '--id', 'int', '--limit', '2', '--beam', '2', '--max-steps', '3'],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: '',
+          OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+          OPENAI_API_KEY: 'x',
+          JOSH_LOG_LEVEL: 'error',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await pollUntil(
+      'the harvest to start',
+      () => Promise.resolve(stderr),
+      (e) => /started harvest int/.test(e),
+      { timeoutMs: 120_000 },
+    );
+    await new Promise((r) => setTimeout(r, 2000)); // the worker is in its first model calls
+    child.kill('SIGINT');
+    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails below, with output
+    const code = await exited;
+    clearTimeout(hang);
+    assert.equal(code, 130, stderr);
+    const after = stderr.split(/^interrupted: /m)[1];
+    assert.ok(after !== undefined, `no "interrupted" line:\n${stderr}`);
+    assert.match(after, /^the run stays in Temporal; rerun with --id int/);
+    assert.doesNotMatch(after, /conversations|no answer from Temporal/, 'no progress after the interrupt');
+  } finally {
+    silent.close();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
   const can = fullDiskWrapper();
   if (typeof can === 'string') {

@@ -59,7 +59,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   if (!external || flags.worker) refuseOtherPrompts(config.id, runDir, promptsFile);
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
+  const interrupted = new AbortController();
   const interrupt = (): void => {
+    interrupted.abort();
     say(`\ninterrupted: the run stays in Temporal; rerun with --id ${config.id} to resume or attach`);
     void (session?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   };
@@ -96,6 +98,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
         tty: Boolean(process.stderr.isTTY),
         out: process.stderr,
         webUi,
+        signal: interrupted.signal,
       }),
     );
     const simStats = session.simStats?.() ?? null;

@@ -33,6 +33,9 @@ export async function watchRun(
     stuckCheckMs?: number;
     /** A progress query not answered in this long counts as no answer. Default STUCK_CHECK_MS. */
     queryTimeoutMs?: number;
+    /** Aborted when the user interrupts: the watch stops writing (its worker is going away, so
+     * the queries would only go unanswered) and never returns; the interrupt ends the process. */
+    signal?: AbortSignal;
   },
 ): Promise<HarvestProgress> {
   // Above the bar (or the first progress line), so the run's page in the Web UI is one click away.
@@ -82,6 +85,7 @@ export async function watchRun(
     else problem = null;
   };
   const render = (p: HarvestProgress): void => {
+    if (opts.signal?.aborted) return;
     // Before the run's setup has listed its tasks there is nothing to count ("0/0").
     if (p.total === 0 && p.done === 0 && !problem) return;
     firstDone ??= p.done;
@@ -115,6 +119,10 @@ export async function watchRun(
   let unanswered: { since: number; reason: string } | null = null;
   const queryTimeoutMs = opts.queryTimeoutMs ?? STUCK_CHECK_MS;
   while (!finished) {
+    if (opts.signal?.aborted) {
+      bar?.stop();
+      return new Promise<never>(() => undefined);
+    }
     const asked = Date.now();
     try {
       const p = await withinMs(handle.query(progressQuery), queryTimeoutMs);
