@@ -52,6 +52,16 @@ function assertOneLine(r: Ran, pattern: RegExp): void {
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 }
 
+/** `josh harvest --id <id>` started by the CLI on the suite's server and watched; the stack's
+ * worker (on its task queue) serves it. */
+function harvestOnTestServer(
+  stack: { taskQueue: string },
+  id: string,
+  ...args: string[]
+): ReturnType<typeof joshAgainstTestServer> {
+  return joshAgainstTestServer('harvest', '--id', id, '--task-queue', stack.taskQueue, ...args);
+}
+
 /** Every file under `dir` with its content, to prove nothing changed. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -321,12 +331,9 @@ void test('a model that refuses every call (HTTP 401): the run fails, josh harve
     await withStack({ llmBaseURL: url }, async (stack) => {
       const id = `t-all-401-${Date.now()}`;
       // The CLI starts the run on the suite's server and watches it; the stack's worker serves it.
-      const r = await joshAgainstTestServer(
-        'harvest',
-        '--id',
+      const r = await harvestOnTestServer(
+        stack,
         id,
-        '--task-queue',
-        stack.taskQueue,
         '--limit',
         '2',
         '--beam',
@@ -361,19 +368,7 @@ void test("--out on another run's directory: josh harvest's one line says so, no
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'harvest.json'), JSON.stringify({ config: { id: 'someone-else' } }));
     const before = snapshot(dir);
-    const r = await joshAgainstTestServer(
-      'harvest',
-      '--id',
-      id,
-      '--task-queue',
-      stack.taskQueue,
-      '--limit',
-      '1',
-      '--user-sim',
-      'script',
-      '--out',
-      dir,
-    );
+    const r = await harvestOnTestServer(stack, id, '--limit', '1', '--user-sim', 'script', '--out', dir);
     assert.equal(r.code, 1, `exit 1, got ${r.code}:\n${r.stderr}`);
     const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
     assert.match(last, new RegExp(`^josh: run ${id} failed: .*holds run someone-else`));
