@@ -308,6 +308,16 @@ const CASES: Case[] = [
     error: /run directory no-such-run does not exist/,
   },
   {
+    name: 'data fetch with a timeout that is not a number',
+    args: ['data', 'fetch', '--timeout', 'abc', '--data-dir', 'fetched'],
+    error: /--timeout: expected a number, got "abc"/,
+  },
+  {
+    name: 'data fetch with a timeout of 0',
+    args: ['data', 'fetch', '--timeout', '0', '--data-dir', 'fetched'],
+    error: /--timeout must be a positive number of seconds/,
+  },
+  {
     name: 'export of a file instead of a run directory',
     setup: (cwd) => fs.writeFileSync(path.join(cwd, 'readme.txt'), 'hi\n'),
     args: ['export', 'readme.txt', '--format', 'openai-sft'],

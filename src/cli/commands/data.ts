@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { environmentNodes } from '../../env';
 import { UserError } from '../../util/errors';
+import { numberArg } from '../argParsers';
 
 const FETCHABLE = environmentNodes().filter((n) => n.fetch !== undefined);
 
@@ -16,7 +17,10 @@ const FetchFlags = z.object({
   dataDir: z.string().min(1).optional(),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   verifyArchive: z.boolean().default(true),
-  timeout: z.coerce.number().positive('must be a positive number of seconds').max(3600),
+  timeout: z
+    .number()
+    .positive('--timeout must be a positive number of seconds')
+    .max(3600, '--timeout must be at most 3600 seconds'),
 });
 
 export function register(program: Command): void {
@@ -35,7 +39,8 @@ export function register(program: Command): void {
     .option(
       '--timeout <seconds>',
       'give up on a download when the server sends nothing for this long (no answer, or a stalled body)',
-      '30',
+      numberArg('--timeout'),
+      30,
     )
     .option(
       '--no-verify-archive',
