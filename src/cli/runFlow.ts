@@ -13,6 +13,7 @@ import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { isListening } from '../temporal/ports';
 import { createLogger } from '../util/logger';
+import { fileInTheWay } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { summaryLines, watchRun } from './watch';
 import type { HarvestProgress } from '../shared/harvestApi';
@@ -132,18 +133,11 @@ export function selectedTasks(config: RunConfig, dataDir: string): string[] {
 
 /** The run directory (or one of its parents) must be a directory where it exists. */
 function refuseFileInTheWay(runDir: string, shown: string): void {
-  for (let dir = runDir; ; dir = path.dirname(dir)) {
-    let stat: fs.Stats | null = null;
-    try {
-      stat = fs.statSync(dir);
-    } catch {
-      // absent: made when the run starts
-    }
-    if (stat && !stat.isDirectory()) {
-      const where = dir === runDir ? '' : ` (${dir} is a file)`;
-      throw new UserError(`${shown}: a file is in the way of the run directory${where}`);
-    }
-    if (stat || path.dirname(dir) === dir) return;
+  const stat = fs.existsSync(runDir) ? fs.statSync(runDir) : undefined; // absent: made when the run starts
+  const blocker = stat ? null : fileInTheWay(runDir);
+  if ((stat && !stat.isDirectory()) || blocker) {
+    const where = blocker ? ` (${blocker} is a file)` : '';
+    throw new UserError(`${shown}: a file is in the way of the run directory${where}`);
   }
 }
 

@@ -14,6 +14,7 @@ import { resolveDataDir } from '../env/dataDir';
 import { llmEndpointFromEnv, redactUrl } from '../llm/endpoint';
 import { isListening } from '../temporal/ports';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { fileInTheWay } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
 import { createWorkers, runWorkers } from '../worker';
@@ -25,18 +26,10 @@ import type { WorkerFlags } from './commands/worker';
 /** A --runs-dir that is a file (or lies under one) would only fail in every run's activities,
  * retried without end; refuse it here. A directory that does not exist yet is made by the runs. */
 function checkRunsDir(flagValue: string, runsRoot: string): void {
-  for (let d = runsRoot; ; d = path.dirname(d)) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(d);
-    } catch {
-      if (d === path.dirname(d)) return;
-      continue; // not there yet: look further up
-    }
-    if (stat.isDirectory()) return;
-    const what = d === runsRoot ? 'is a file' : `lies under ${d}, a file`;
-    throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
-  }
+  const stat = fs.existsSync(runsRoot) ? fs.statSync(runsRoot) : undefined;
+  const blocker = stat ? null : fileInTheWay(runsRoot);
+  const what = stat && !stat.isDirectory() ? 'is a file' : blocker ? `lies under ${blocker}, a file` : null;
+  if (what) throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
 }
 
 /** How long the startup check waits for a model endpoint to accept a connection. */

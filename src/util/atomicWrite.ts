@@ -51,7 +51,7 @@ export function writeErrorOf(err: unknown, file: string): unknown {
 }
 
 /** The nearest ancestor of `file` that exists and is not a directory, if any. */
-function fileInTheWay(file: string): string | null {
+export function fileInTheWay(file: string): string | null {
   for (let d = path.dirname(path.resolve(file)); d !== path.dirname(d); d = path.dirname(d)) {
     try {
       if (!fs.statSync(d).isDirectory()) return d;

@@ -8,6 +8,7 @@ import { formatZodError } from '../../config/run';
 import { startDevServer } from '../../temporal/devServer';
 import { freePort, isListening, listenError } from '../../temporal/ports';
 import { provisionTemporalCli } from '../../temporal/provision';
+import { fileInTheWay } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const port = z.coerce.number().int().min(0, 'must be 0 (pick a free one) to 65535').max(65535);
@@ -41,21 +42,12 @@ export function register(program: Command): void {
  * to open database file: out of memory", and a file where a directory should be as a stack. A
  * missing parent directory is fine (it is made). */
 function checkFilePath(flag: string, file: string, expected: string): void {
-  const statOf = (p: string): fs.Stats | undefined => {
-    try {
-      return fs.statSync(p);
-    } catch {
-      return undefined; // not there (or a file in the way, found below)
-    }
-  };
   const abs = path.resolve(file);
-  if (statOf(abs)?.isDirectory()) throw new UserError(`${flag} ${file} is a directory; expected ${expected}`);
-  for (let d = path.dirname(abs); d !== path.dirname(d); d = path.dirname(d)) {
-    const stat = statOf(d);
-    if (stat === undefined) continue;
-    if (stat.isDirectory()) return;
-    throw new UserError(`${flag} ${file}: ${d} is a file, not a directory; expected ${expected}`);
-  }
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory())
+    throw new UserError(`${flag} ${file} is a directory; expected ${expected}`);
+  const blocker = fileInTheWay(abs);
+  if (blocker)
+    throw new UserError(`${flag} ${file}: ${blocker} is a file, not a directory; expected ${expected}`);
 }
 
 async function serve(f: z.output<typeof ServerFlags>): Promise<void> {
