@@ -15,6 +15,11 @@ import {
   TEMPORAL_CLI_VERSION,
 } from '../src/temporal/provision';
 import { TEMPORAL_SERVER_VERSION } from '../src/temporal/provisionServer';
+import {
+  applyEdits,
+  SQLITE_STATEMENT_CACHE_ID,
+  writeCachingDriver,
+} from '../src/temporal/sqliteStatementCache';
 import { UserError } from '../src/util/errors';
 
 const realCli = process.env.JOSH_TEST_TEMPORAL_CLI;
@@ -27,7 +32,7 @@ void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.ca
   assert.equal(cacheRoot({}), path.join(os.homedir(), '.cache', 'josh-harvest'));
   assert.equal(
     cachedCliPath({ JOSH_CACHE_DIR: '/c' }),
-    `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}/temporal`,
+    `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}/temporal`,
   );
 });
 
@@ -51,18 +56,41 @@ void test('the build module requires the pinned CLI and server and the SQLite dr
 });
 
 void test(
-  "the build module's SQLite driver survives queries cut off by deadlines, and a connection it drops keeps a file database (go test)",
+  "the build's SQLite driver (with its statement cache) survives queries cut off by deadlines, a connection it drops keeps a file database, and a cached statement behaves like a fresh one (go test)",
   { skip: needsGo, timeout: 15 * 60_000 },
   () => {
-    // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.
-    const r = spawnSync('go', ['test', '-mod=readonly', '-count=1', './...'], {
-      cwd: TEMPORAL_BUILD_MODULE_DIR,
-      env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
-      encoding: 'utf8',
-    });
-    assert.equal(r.status, 0, `go test in ${TEMPORAL_BUILD_MODULE_DIR}:\n${r.stdout}\n${r.stderr}`);
+    const dir = tmp();
+    try {
+      const modfile = writeCachingDriver(dir, TEMPORAL_BUILD_MODULE_DIR, process.env);
+      // CGO_ENABLED=0 as in the CLI's build, so Go reuses the driver packages that build compiled.
+      const r = spawnSync('go', ['test', '-mod=readonly', `-modfile=${modfile}`, '-count=1', './...'], {
+        cwd: TEMPORAL_BUILD_MODULE_DIR,
+        env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, `go test in ${TEMPORAL_BUILD_MODULE_DIR}:\n${r.stdout}\n${r.stderr}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
+
+void test("the statement cache's edits to the driver fail loudly on a driver whose text differs", () => {
+  const edits = [
+    { file: 'conn.go', find: 'type conn struct {\n', replace: 'type conn struct { // edited\n' },
+  ];
+  assert.equal(
+    applyEdits('conn.go', 'a\ntype conn struct {\n}\n', edits),
+    'a\ntype conn struct { // edited\n}\n',
+  );
+  assert.equal(applyEdits('rows.go', 'untouched', edits), 'untouched', 'edits apply to their own file only');
+  for (const text of ['type conn struct{\n}\n', 'type conn struct {\ntype conn struct {\n']) {
+    assert.throws(
+      () => applyEdits('conn.go', text, edits),
+      /the SQLite driver's conn\.go does not hold exactly one copy of the text .*"type conn struct \{"/,
+    );
+  }
+});
 
 void test('the CLI the suite runs, when this project built it, links the SQLite driver of the build module', (t) => {
   assert.ok(realCli, 'run via npm test');
@@ -72,6 +100,8 @@ void test('the CLI the suite runs, when this project built it, links the SQLite 
   if (!goAvailable) return t.skip('needs `go version -m` to read the binary');
   const info = spawnSync('go', ['version', '-m', realCli], { encoding: 'utf8' }).stdout;
   assert.match(info, new RegExp(`^\\s+dep\\s+modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}\\s`, 'm'));
+  // ... replaced by the copy with the statement cache (src/temporal/sqliteStatementCache.ts).
+  assert.match(info, /^\s+dep\s+modernc\.org\/sqlite\s.*\n\s+=>\s+\S+[\\/]sqlite\s+\(devel\)/m);
 });
 
 void test('TEMPORAL_CLI wins, and a broken TEMPORAL_CLI is an error rather than a silent fallback', async () => {
@@ -155,7 +185,7 @@ void test(
     assert.equal(got.source, 'go-install');
     assert.equal(got.version.split(' ')[2], TEMPORAL_CLI_VERSION);
     const info = spawnSync('go', ['version', '-m', got.path], { encoding: 'utf8' }).stdout;
-    assert.match(info, new RegExp(`modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}\\s`));
+    assert.match(info, new RegExp(`modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}[^\\n]*\\n\\s+=>\\s`));
     fs.rmSync(cache, { recursive: true, force: true });
   },
 );

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { SQLITE_STATEMENT_CACHE_ID, writeCachingDriver } from './sqliteStatementCache';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The SQLite driver deploy/temporal-build/go.mod requires (a test keeps the two equal). It is part
@@ -50,7 +51,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
-  const entry = `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}`;
+  const entry = `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}`;
   return path.join(cacheRoot(env), entry, exe);
 }
 
@@ -148,8 +149,9 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
   }
 }
 
-/** `go install` of `pkgs` in the build module (its go.mod decides every version) into `gobin`. */
-export function runGoInstall(
+/** `go install` of `pkgs` in the build module (its go.mod decides every version) into `gobin`,
+ * with the SQLite driver's statement cache (./sqliteStatementCache.ts). */
+export async function runGoInstall(
   gobin: string,
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
@@ -158,10 +160,27 @@ export function runGoInstall(
   ldflags: string,
 ): Promise<void> {
   const goMod = path.join(TEMPORAL_BUILD_MODULE_DIR, 'go.mod');
-  if (!fs.existsSync(goMod)) return Promise.reject(new Error(`the build module ${goMod} is missing`));
+  if (!fs.existsSync(goMod)) throw new Error(`the build module ${goMod} is missing`);
+  const driverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-sqlite-driver-'));
+  try {
+    const modfile = writeCachingDriver(driverDir, TEMPORAL_BUILD_MODULE_DIR, env);
+    await goInstallIn(gobin, env, log, what, pkgs, ['-ldflags', ldflags, `-modfile=${modfile}`]);
+  } finally {
+    fs.rmSync(driverDir, { recursive: true, force: true });
+  }
+}
+
+function goInstallIn(
+  gobin: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+  what: string,
+  pkgs: string[],
+  flags: string[],
+): Promise<void> {
   const started = Date.now();
   // -mod=readonly: the committed go.mod and go.sum decide, whatever -mod a user's GOFLAGS names.
-  const child = spawn('go', ['install', '-v', '-mod=readonly', '-ldflags', ldflags, ...pkgs], {
+  const child = spawn('go', ['install', '-v', '-mod=readonly', ...flags, ...pkgs], {
     // GOWORK=off: a go.work above the checkout must not pull this build into someone's workspace.
     env: { ...env, GOBIN: gobin, CGO_ENABLED: '0', GOWORK: 'off' },
     cwd: TEMPORAL_BUILD_MODULE_DIR,

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
+import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const SERVER_MODULE = 'go.temporal.io/server';
@@ -46,7 +47,7 @@ export interface ServerProvisionOptions {
 export function cachedServerDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(
     cacheRoot(env),
-    `temporal-server-v${TEMPORAL_SERVER_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}`,
+    `temporal-server-v${TEMPORAL_SERVER_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}`,
   );
 }
 
