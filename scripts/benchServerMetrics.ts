@@ -1,9 +1,10 @@
 // What the dev server did during a row, from its own Prometheus metrics (`temporal server
-// start-dev --metrics-port`): the requests its frontend served and the writes its store made, per
-// model call. Unlike CPU these are counts, the same on a busy machine as on an idle one, so a
-// change that saves requests (issue 17) shows even where the CPU figures are within the noise.
+// start-dev --metrics-port`): the requests its frontend served and the writes its store made
+// (mutable state and tasks, and the visibility records the Web UI lists), per model call. Unlike
+// CPU these are counts, the same on a busy machine as on an idle one, so a change that saves
+// requests (issue 17) shows even where the CPU figures are within the noise.
 
-/** Counters by name: `frontend <Operation>` and `store <Operation>`. */
+/** Counters by name: `frontend <Operation>`, `store <Operation>` and `visibility <Operation>`. */
 export type ServerCounts = Map<string, number>;
 
 /** The store operations that write (the rest read). */
@@ -13,6 +14,14 @@ const STORE_WRITES = new Set([
   'ConflictResolveWorkflowExecution',
   'SetWorkflowExecution',
   'CreateTasks',
+]);
+
+/** The visibility store's writes: a workflow's row at its start, on a search-attribute change
+ * (including the server's own `BuildIds` after a workflow's first task) and at its close. */
+const VISIBILITY_WRITES = new Set([
+  'RecordWorkflowExecutionStarted',
+  'UpsertWorkflowExecution',
+  'RecordWorkflowExecutionClosed',
 ]);
 
 /** The server's request and store counters now, or undefined if its metrics do not answer. */
@@ -27,7 +36,10 @@ export async function scrapeServer(url: string): Promise<ServerCounts | undefine
   }
   const counts: ServerCounts = new Map();
   for (const line of text.split('\n')) {
-    const m = /^(service_requests|persistence_requests)\{([^}]*)\} ([0-9.e+]+)$/.exec(line);
+    const m =
+      /^(service_requests|persistence_requests|visibility_persistence_requests)\{([^}]*)\} ([0-9.e+]+)$/.exec(
+        line,
+      );
     if (!m) continue;
     const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
     const key =
@@ -35,7 +47,9 @@ export async function scrapeServer(url: string): Promise<ServerCounts | undefine
         ? labels.service_name === 'frontend'
           ? `frontend ${labels.operation}`
           : undefined
-        : `store ${labels.operation}`;
+        : m[1] === 'persistence_requests'
+          ? `store ${labels.operation}`
+          : `visibility ${labels.operation}`;
     if (key) counts.set(key, (counts.get(key) ?? 0) + Number(m[3]));
   }
   return counts;
@@ -46,6 +60,8 @@ export interface ServerPerCall {
   requests: number;
   /** Store writes (mutable state, new executions, tasks). */
   writes: number;
+  /** Visibility writes (a workflow's row at start, on a search-attribute change, at close). */
+  visibilityWrites: number;
   /** Each counter worth 0.05 per call or more, largest first. */
   byOperation: { name: string; perCall: number }[];
 }
@@ -57,6 +73,9 @@ export function perCall(before: ServerCounts, after: ServerCounts, calls: number
   return {
     requests: sum((n) => n.startsWith('frontend ')),
     writes: sum((n) => n.startsWith('store ') && STORE_WRITES.has(n.slice('store '.length))),
+    visibilityWrites: sum(
+      (n) => n.startsWith('visibility ') && VISIBILITY_WRITES.has(n.slice('visibility '.length)),
+    ),
     byOperation: delta.filter((d) => d.perCall >= 0.05).sort((a, b) => b.perCall - a.perCall),
   };
 }
@@ -64,7 +83,8 @@ export function perCall(before: ServerCounts, after: ServerCounts, calls: number
 export function serverMix(s: ServerPerCall | undefined): string {
   if (!s) return '  server requests per model call: not measured (no metrics endpoint)';
   return [
-    `  server per model call: ${s.requests.toFixed(2)} frontend requests, ${s.writes.toFixed(2)} store writes`,
+    `  server per model call: ${s.requests.toFixed(2)} frontend requests, ${s.writes.toFixed(2)} store writes, ` +
+      `${s.visibilityWrites.toFixed(2)} visibility writes`,
     ...s.byOperation.map((o) => `    ${o.name.padEnd(44)} ${o.perCall.toFixed(2)}`),
   ].join('\n');
 }
