@@ -45,6 +45,19 @@ func count(t *testing.T, db *sql.DB, below int) int {
 	return n
 }
 
+// rowCount reads and closes the rows a query returned.
+func rowCount(rows *sql.Rows, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
+}
+
 func TestTheStatementCacheIsBuiltIn(t *testing.T) {
 	db := fileDB(t)
 	if cached(t, db) < 0 {
@@ -116,17 +129,8 @@ func TestTheSameQueryWhileItsRowsAreOpen(t *testing.T) {
 			t.Fatalf("inner: %d, %v", inner, err)
 		}
 		// The same text as the open rows: it must not take (and reset) their statement.
-		rows, err := tx.Query(q, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for rows.Next() {
-			n++
-		}
-		rows.Close()
-		if n != 2 {
-			t.Fatalf("the same query inside the outer one read %d rows, want 2", n)
+		if n, err := rowCount(tx.Query(q, 2)); err != nil || n != 2 {
+			t.Fatalf("the same query inside the outer one read %d rows, want 2 (%v)", n, err)
 		}
 		seen++
 	}
@@ -172,17 +176,8 @@ func TestRowsClosedEarlyOrCancelledLeaveTheStatementUsable(t *testing.T) {
 	for rows.Next() {
 	}
 	rows.Close()
-	rows, err = db.Query(q, 50)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	rows.Close()
-	if n != 50 {
-		t.Fatalf("after an early close and a cancel the query read %d rows, want 50", n)
+	if n, err := rowCount(db.Query(q, 50)); err != nil || n != 50 {
+		t.Fatalf("after an early close and a cancel the query read %d rows, want 50 (%v)", n, err)
 	}
 }
 
