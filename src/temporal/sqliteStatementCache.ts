@@ -111,16 +111,16 @@ function driverDir(buildModuleDir: string, env: NodeJS.ProcessEnv): string {
     timeout: 10 * 60_000,
   });
   if (r.error) throw new Error(`go mod download ${DRIVER_MODULE}: ${r.error.message}`);
-  let dir: unknown;
+  let out: { Dir?: unknown; Error?: unknown } = {};
   try {
-    dir = (JSON.parse(r.stdout) as { Dir?: unknown; Error?: unknown }).Dir;
+    out = JSON.parse(r.stdout) as typeof out;
   } catch {
-    dir = undefined;
+    // not JSON: go failed before it could say which module (the message is on stderr)
   }
+  const dir = out.Dir;
   if (r.status !== 0 || typeof dir !== 'string' || !fs.existsSync(dir)) {
-    throw new Error(
-      `go mod download ${DRIVER_MODULE} (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(-400)}`,
-    );
+    const why = typeof out.Error === 'string' ? out.Error : (r.stdout + r.stderr).trim().slice(-400);
+    throw new Error(`go mod download ${DRIVER_MODULE} (exit ${r.status}): ${why}`);
   }
   return dir;
 }
