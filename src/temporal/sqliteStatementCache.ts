@@ -168,7 +168,7 @@ export function writeCachingDriver(outDir: string, buildModuleDir: string, env: 
   }
   const ours = fs
     .readFileSync(path.join(buildModuleDir, 'sqlite-statement-cache', OUR_FILE), 'utf8')
-    .replace(/^\/\/go:build ignore\n\n/, '');
+    .replace(/^\/\/go:build ignore\r?\n/, ''); // (a Windows checkout may have CRLFs)
   fs.writeFileSync(path.join(driver, OUR_FILE), ours);
   const goMod = fs.readFileSync(path.join(buildModuleDir, 'go.mod'), 'utf8');
   const modfile = path.join(outDir, 'go.mod');
