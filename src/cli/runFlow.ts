@@ -13,7 +13,7 @@ import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { isListening } from '../temporal/ports';
 import { createLogger } from '../util/logger';
-import { fileInTheWay } from '../util/atomicWrite';
+import { notADirectory } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { summaryLines, watchRun } from './watch';
 import type { HarvestProgress } from '../shared/harvestApi';
@@ -133,10 +133,9 @@ export function selectedTasks(config: RunConfig, dataDir: string): string[] {
 
 /** The run directory (or one of its parents) must be a directory where it exists. */
 function refuseFileInTheWay(runDir: string, shown: string): void {
-  const stat = fs.existsSync(runDir) ? fs.statSync(runDir) : undefined; // absent: made when the run starts
-  const blocker = stat ? null : fileInTheWay(runDir);
-  if ((stat && !stat.isDirectory()) || blocker) {
-    const where = blocker ? ` (${blocker} is a file)` : '';
+  const blocker = notADirectory(runDir); // an absent one is made when the run starts
+  if (blocker) {
+    const where = blocker === path.resolve(runDir) ? '' : ` (${blocker} is a file)`;
     throw new UserError(`${shown}: a file is in the way of the run directory${where}`);
   }
 }

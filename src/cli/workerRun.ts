@@ -1,6 +1,5 @@
 // The body of `josh worker` (commands/worker.ts parses the flags): validate, connect, serve the
 // two task queues until a signal stops the workers gracefully.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { createActivities } from '../activities';
@@ -14,7 +13,7 @@ import { resolveDataDir } from '../env/dataDir';
 import { llmEndpointFromEnv, redactUrl } from '../llm/endpoint';
 import { isListening } from '../temporal/ports';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { fileInTheWay } from '../util/atomicWrite';
+import { notADirectory } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { rootLogger } from '../util/logger';
 import { createWorkers, runWorkers } from '../worker';
@@ -26,10 +25,10 @@ import type { WorkerFlags } from './commands/worker';
 /** A --runs-dir that is a file (or lies under one) would only fail in every run's activities,
  * retried without end; refuse it here. A directory that does not exist yet is made by the runs. */
 function checkRunsDir(flagValue: string, runsRoot: string): void {
-  const stat = fs.existsSync(runsRoot) ? fs.statSync(runsRoot) : undefined;
-  const blocker = stat ? null : fileInTheWay(runsRoot);
-  const what = stat && !stat.isDirectory() ? 'is a file' : blocker ? `lies under ${blocker}, a file` : null;
-  if (what) throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
+  const blocker = notADirectory(runsRoot);
+  if (!blocker) return;
+  const what = blocker === path.resolve(runsRoot) ? 'is a file' : `lies under ${blocker}, a file`;
+  throw new UserError(`--runs-dir ${flagValue} ${what}; expected a directory (made if missing)`);
 }
 
 /** How long the startup check waits for a model endpoint to accept a connection. */

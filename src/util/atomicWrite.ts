@@ -63,6 +63,17 @@ export function fileInTheWay(file: string): string | null {
   return null;
 }
 
+/** What keeps `dir` from being a directory (made if missing): `dir` itself when it is a file, else
+ * the nearest existing ancestor that is not a directory; null when nothing is in the way. */
+export function notADirectory(dir: string): string | null {
+  const abs = path.resolve(dir);
+  try {
+    return fs.statSync(abs).isDirectory() ? null : abs;
+  } catch {
+    return fileInTheWay(abs); // not there (or a file above it)
+  }
+}
+
 /** Files of a run directory that only the run writes: its results, manifest, provenance, prompts,
  * eval summary and embedded server state. `exports/` and `report.html` are outputs, and free. */
 const RUN_OWNED = [
