@@ -1,5 +1,7 @@
 // Entry point of the `josh` CLI. Each command lives in its own file under ./commands and
 // registers itself; user errors print one line and exit non-zero, never a stack dump.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
 import { RunFailedError } from '../client/errors';
@@ -18,9 +20,14 @@ function oneLineParseError(message: string): string {
   return `josh: ${text}\n`;
 }
 
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('josh')
     .description('JOSH harvests on Temporal: simulate, search, export training data.')
+    .version(VERSION, '-V, --version', 'print the version of josh-harvest')
     .configureOutput({ outputError: (message, write) => write(oneLineParseError(message)) })
     .exitOverride();
   registerCommands(program);
