@@ -49,6 +49,7 @@ import { freePort } from '../src/temporal/ports';
 import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
 import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type Proc } from './benchProcs';
+import { HEAP_GROWING_ENV, HEAP_GROWING_PERCENT } from '../src/runtime/heapPolicy';
 import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
 import { eventMix, shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
@@ -446,6 +447,15 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
 
 const LOAD_AT_START = os.loadavg();
 
+/** The workers' heap growth (src/runtime/heapPolicy.ts): they inherit this process's environment. */
+function workerHeap(): string {
+  const set = process.env[HEAP_GROWING_ENV]?.trim();
+  const percent = set ? Number(set) : HEAP_GROWING_PERCENT;
+  return percent === 0
+    ? `V8's own growth (${HEAP_GROWING_ENV}=0)`
+    : `full collection at ${1 + percent / 100}× the live old space (${HEAP_GROWING_ENV}=${percent}${set ? '' : ', the default'})`;
+}
+
 function machine(): string {
   const cpus = os.cpus();
   return (
@@ -517,7 +527,7 @@ async function main(): Promise<void> {
   const settings =
     `model latency ${LATENCIES.join(', ')} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
     `max steps ${flags['max-steps']} (named scenarios pin their own), ${flags.user} user, ` +
-    `${flags.split} split; ${store}`;
+    `${flags.split} split; ${store}; worker heap: ${workerHeap()}`;
   const out = (s: string) => process.stdout.write(s);
   out(`\n${machine()}\n${settings}\n\n${table(rows)}\n`);
   for (const s of skipped)
