@@ -51,7 +51,7 @@ void test('applyHeapPolicy: the default, the environment, a command-line flag, a
   assert.equal(applyHeapPolicy(['--heap-growing-percent=0'], {}), undefined);
   assert.equal(applyHeapPolicy(['--heap_growing_percent=20'], {}), undefined);
   assert.equal(applyHeapPolicy(['--heap-growing-percent', '20'], {}), undefined);
-  for (const bad of ['lots', '-1', '1.5', '5000']) {
+  for (const bad of ['lots', '-1', '1.5', '1e2', '5000']) {
     assert.throws(
       () => applyHeapPolicy([], { [HEAP_GROWING_ENV]: bad }),
       (e: unknown) =>

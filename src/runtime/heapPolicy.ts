@@ -43,8 +43,8 @@ export function applyHeapPolicy(
 function heapGrowingPercent(env: NodeJS.ProcessEnv): number {
   const raw = env[HEAP_GROWING_ENV];
   if (raw === undefined || raw.trim() === '') return HEAP_GROWING_PERCENT;
-  const value = Number(raw.trim());
-  if (!Number.isInteger(value) || value < 0 || value > 1000) {
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!(value <= 1000)) {
     throw new UserError(
       `${HEAP_GROWING_ENV}: expected a whole number from 0 (V8's own heap growth) to 1000, got "${raw}"`,
     );
