@@ -11,6 +11,7 @@ import { PROVENANCE_FILE, readProvenance, type Provenance } from '../export/reco
 import { routeFor, type LlmEndpointConfig } from '../llm/endpoint';
 import { writeErrorOf, writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
+import { PRODUCT } from '../util/product';
 import { runDirOf } from './runDir';
 import type { RecordProvenanceInput, RecordProvenanceOutput } from './types';
 
@@ -63,11 +64,6 @@ async function hashDataset(env: string, dataDir: string): Promise<DatasetVersion
 }
 
 // ---------------------------------------------------------------------------------------------
-
-const PRODUCT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-  name: string;
-  version: string;
-};
 
 const TEMPORAL_SDK: string = (
   JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as {

@@ -1,13 +1,12 @@
 // Entry point of the `josh` CLI. Each command lives in its own file under ./commands and
 // registers itself; user errors print one line and exit non-zero, never a stack dump.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
 import { RunFailedError } from '../client/errors';
 import { UnknownTaskError } from '../env/types';
 import { DevServerStartError } from '../temporal/devServer';
 import { UserError } from '../util/errors';
+import { PRODUCT } from '../util/product';
 
 /** Commander's parse errors as one line like ours: `josh: unknown option '--beem' (did you mean
  * --beam?)` instead of the error followed by the whole usage text. */
@@ -20,14 +19,10 @@ function oneLineParseError(message: string): string {
   return `josh: ${text}\n`;
 }
 
-const VERSION = (
-  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
-).version;
-
 async function main(argv: string[]): Promise<void> {
   const program = new Command('josh')
     .description('JOSH harvests on Temporal: simulate, search, export training data.')
-    .version(VERSION, '-V, --version', 'print the version of josh-harvest')
+    .version(PRODUCT.version, '-V, --version', 'print the version of josh-harvest')
     .configureOutput({ outputError: (message, write) => write(oneLineParseError(message)) })
     .exitOverride();
   registerCommands(program);
