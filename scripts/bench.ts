@@ -49,7 +49,7 @@ import { freePort } from '../src/temporal/ports';
 import { provisionTemporalCli } from '../src/temporal/provision';
 import { hopProfile, hopTable } from './benchHops';
 import { cpuSeconds, peakRssMiB, startJosh, stop, treeCpuSeconds, waitFor, type Proc } from './benchProcs';
-import { HEAP_GROWING_ENV, HEAP_GROWING_PERCENT } from '../src/runtime/heapPolicy';
+import { HEAP_GROWING_ENV, heapGrowingPercent } from '../src/runtime/heapPolicy';
 import { DEFAULT_SCENARIOS, scenarioOf, type Scenario } from './benchScenarios';
 import { eventMix, shapeComparison, table, targetLines, type Row, type Skipped } from './benchReport';
 
@@ -127,6 +127,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+// Checked before any row: the workers it is passed to would refuse a bad value at start.
+const WORKER_HEAP = (() => {
+  try {
+    return workerHeap();
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+})();
 const LATENCIES = list(flags['latency-ms']).map((s) => {
   const n = Number(s);
   return Number.isFinite(n) && n >= 0 ? n : fail(`--latency-ms: ${s} is not a number of milliseconds`);
@@ -449,11 +457,11 @@ const LOAD_AT_START = os.loadavg();
 
 /** The workers' heap growth (src/runtime/heapPolicy.ts): they inherit this process's environment. */
 function workerHeap(): string {
-  const set = process.env[HEAP_GROWING_ENV]?.trim();
-  const percent = set ? Number(set) : HEAP_GROWING_PERCENT;
+  const percent = heapGrowingPercent();
+  const defaultNote = process.env[HEAP_GROWING_ENV]?.trim() ? '' : ', the default';
   return percent === 0
     ? `V8's own growth (${HEAP_GROWING_ENV}=0)`
-    : `full collection at ${1 + percent / 100}× the live old space (${HEAP_GROWING_ENV}=${percent}${set ? '' : ', the default'})`;
+    : `full collection at ${1 + percent / 100}× the live old space (${HEAP_GROWING_ENV}=${percent}${defaultNote})`;
 }
 
 function machine(): string {
@@ -527,7 +535,7 @@ async function main(): Promise<void> {
   const settings =
     `model latency ${LATENCIES.join(', ')} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
     `max steps ${flags['max-steps']} (named scenarios pin their own), ${flags.user} user, ` +
-    `${flags.split} split; ${store}; worker heap: ${workerHeap()}`;
+    `${flags.split} split; ${store}; worker heap: ${WORKER_HEAP}`;
   const out = (s: string) => process.stdout.write(s);
   out(`\n${machine()}\n${settings}\n\n${table(rows)}\n`);
   for (const s of skipped)

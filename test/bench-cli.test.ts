@@ -37,3 +37,20 @@ void test('an unknown flag, a flag without its value and a bad value each stop b
     assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')}: no stack trace`);
   }
 });
+
+void test('a bad JOSH_HEAP_GROWING_PERCENT stops bench with one line, exit 2, before any row', () => {
+  const r = spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    ['scripts/bench.ts', '--scenarios', 'c1x1'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, JOSH_HEAP_GROWING_PERCENT: 'lots' },
+    },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^bench: JOSH_HEAP_GROWING_PERCENT: expected a whole number from 0 .* got "lots"$/m);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.doesNotMatch(r.stderr, /logs and runs in/, 'nothing started');
+});

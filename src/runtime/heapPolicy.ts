@@ -40,10 +40,12 @@ export function applyHeapPolicy(
   return flag;
 }
 
-function heapGrowingPercent(env: NodeJS.ProcessEnv): number {
+/** The growth percent josh sets: JOSH_HEAP_GROWING_PERCENT, else HEAP_GROWING_PERCENT. */
+export function heapGrowingPercent(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[HEAP_GROWING_ENV];
-  if (raw === undefined || raw.trim() === '') return HEAP_GROWING_PERCENT;
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  const text = raw?.trim() ?? '';
+  if (text === '') return HEAP_GROWING_PERCENT;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(value <= 1000)) {
     throw new UserError(
       `${HEAP_GROWING_ENV}: expected a whole number from 0 (V8's own heap growth) to 1000, got "${raw}"`,
