@@ -16,7 +16,9 @@ import {
 } from '../src/config/connection';
 import { freePort } from '../src/temporal/ports';
 import { UserError } from '../src/util/errors';
-import { testAddress } from './helpers/temporal';
+import { Client } from '@temporalio/client';
+import { sleep, startOwnServer } from './helpers/chaos';
+import { testAddress, uniqueTaskQueue } from './helpers/temporal';
 
 const SECRET = 'sk-very-secret-key';
 
@@ -134,4 +136,43 @@ void test('against the real server: connects, and an unknown namespace is a clea
   const missing = resolveConnectionConfig({ address: testAddress(), namespace: 'no-such-ns' }, {});
   await assertFailsFast(() => connectClient(missing), /namespace "no-such-ns" does not exist/);
   await assertFailsFast(() => connectWorker(missing), /namespace "no-such-ns" does not exist/);
+});
+
+void test('closing a client connection while a call is out and the server goes away: no uncaught "Channel has been shut down"', async () => {
+  // The SDK retries an UNAVAILABLE call from a timer; a retry that fired on a closed channel threw
+  // from that timer and killed the process (josh harvest on Ctrl-C, exit 1 instead of 130).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-close-'));
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown): void => void uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  try {
+    for (const order of ['close, then the server stops', 'the server stops, then close'] as const) {
+      const server = await startOwnServer(dir, { persist: false });
+      const connection = await connectClient(resolveConnectionConfig({ address: server.address }, {}));
+      const client = new Client({ connection });
+      // A workflow no worker serves: its result() is a long poll that stays out.
+      const handle = await client.workflow.start('noSuchWorkflow', {
+        taskQueue: uniqueTaskQueue('close'),
+        workflowId: `close-${Date.now()}`,
+      });
+      const result = handle.result().then(
+        () => 'answered',
+        () => 'failed',
+      );
+      await sleep(300);
+      if (order === 'close, then the server stops') {
+        await connection.close();
+        await server.stop();
+      } else {
+        await server.stop(); // the long poll fails UNAVAILABLE and a retry is scheduled
+        await connection.close();
+      }
+      assert.equal(await result, 'failed', order);
+      await sleep(1_000); // a first retry is due 100-120 ms after the failure
+      assert.deepEqual(uncaught.map(String), [], order);
+    }
+  } finally {
+    process.removeListener('uncaughtException', onUncaught);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

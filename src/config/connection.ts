@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { UserError } from '../util/errors';
+import { ClosableConnection } from './closableConnection';
 
 /** Flags as commander hands them over; each overrides its environment variable. */
 export interface ConnectionFlags {
@@ -134,7 +135,7 @@ export async function connectClient(
   await preflight(c, timeoutMs);
   // lazy + ensureConnected (rather than connect) so a failed attempt still leaves us a handle to
   // close: an orphaned gRPC channel would keep retrying in the background.
-  const conn = Connection.lazy({
+  const conn = ClosableConnection.lazyClosable({
     address: c.address,
     tls: tlsConfig(c),
     apiKey: c.apiKey,
