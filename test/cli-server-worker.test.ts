@@ -67,15 +67,28 @@ function temporal(address: string, ...args: string[]): string {
 void test('josh server: Web UI, temporal CLI, persistence across restarts, clean Ctrl-C', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-server-'));
   const dbFile = path.join(dir, 'state', 'temporal.db');
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const args = ['server', '--port', String(port), '--ui-port', String(uiPort), '--db-file', dbFile];
-  args.push('--log-file', path.join(dir, 'server.log'));
-  const address = `127.0.0.1:${port}`;
+  // Ports 0: the server picks them (and picks again if another process takes one first); the
+  // restart then asks for the same ones, as a user restarting their server would.
+  const args = (port: number, uiPort: number): string[] => [
+    'server',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--db-file',
+    dbFile,
+    '--log-file',
+    path.join(dir, 'server.log'),
+  ];
 
-  const first = runJosh(args);
+  const first = runJosh(args(0, 0));
+  let address = '';
+  let uiUrl = '';
   try {
-    const [, uiUrl] = await waitFor('first start', first, /Web UI:\s+(http:\/\/\S+)/);
-    assert.equal(uiUrl, `http://127.0.0.1:${uiPort}`);
+    [, address] = await waitFor('first start', first, /gRPC:\s+(\S+)/);
+    [, uiUrl] = await waitFor('first start', first, /Web UI:\s+(http:\/\/\S+)/);
+    assert.match(address, /^127\.0\.0\.1:\d+$/);
+    assert.match(uiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     const page = await fetch(uiUrl);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<html/i);
@@ -106,7 +119,7 @@ void test('josh server: Web UI, temporal CLI, persistence across restarts, clean
   assert.match(first.stdout(), /stopped\./);
   assert.ok(fs.existsSync(dbFile), 'SQLite file written');
 
-  const second = runJosh(args);
+  const second = runJosh(args(Number(address.split(':')[1]), Number(new URL(uiUrl).port)));
   try {
     await waitFor('second start', second, /Press Ctrl-C to stop/);
     const described = temporal(address, 'workflow', 'describe', '-w', 'persisted-1', '-o', 'json');
@@ -115,13 +128,12 @@ void test('josh server: Web UI, temporal CLI, persistence across restarts, clean
 
     // A third server on the same file while the second runs: the file's lock refuses it, and it
     // says so in one line (instead of two servers writing one database).
-    const [port3, uiPort3] = [await freePort(), await freePort()];
     const third = runJosh([
       'server',
       '--port',
-      String(port3),
+      '0',
       '--ui-port',
-      String(uiPort3),
+      '0',
       '--db-file',
       dbFile,
       '--log-file',

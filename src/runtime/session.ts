@@ -13,7 +13,7 @@ import {
 } from '../config/connection';
 import { provisionTemporalCli } from '../temporal/provision';
 import { DevServerStartError, startDevServer, type DevServerHandle } from '../temporal/devServer';
-import { freePort, isListening } from '../temporal/ports';
+import { isListening } from '../temporal/ports';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers, type JoshWorkers } from '../worker';
 import { createActivities } from '../activities';
@@ -255,14 +255,15 @@ async function startServer(
   say: (line: string) => void,
 ): Promise<EmbeddedServer & { leave: () => void }> {
   const cli = await provisionTemporalCli({ log: say });
-  const uiPort = (await isListening('127.0.0.1', 8233)) ? await freePort() : 8233;
   const logFile = path.join(dir, 'server.log');
   let handle: DevServerHandle;
   try {
     handle = await startDevServer({
       cliPath: cli.path,
       port: 0,
-      uiPort,
+      // The usual Web UI address when no other server has it (a second run's server takes another).
+      uiPort: 0,
+      preferUiPort: 8233,
       dbFile: path.join(dir, 'temporal.db'),
       logFile,
     });

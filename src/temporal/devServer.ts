@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
-import { freePort } from './ports';
+import { freePort, isListening } from './ports';
 
 export interface DevServerOptions {
   /** Path of the temporal CLI (see provision.ts). */
@@ -17,6 +17,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port (0 picks a free one), or `false` for --headless. Default 8233. */
   uiPort?: number | false;
+  /** With `uiPort: 0`: this port when it is free (the Web UI's usual 8233), else a free one. */
+  preferUiPort?: number;
   /** SQLite file for persistence. Omitted: a temporary file of its own, removed when the server
    * exits. Never the CLI's in-memory store: the SQLite driver drops a connection that a deadline
    * interrupted, and an in-memory database goes with its last connection, tables and all
@@ -155,11 +157,52 @@ export function searchAttributeArgs(): string[] {
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
   const ip = opts.ip ?? '127.0.0.1';
-  const namespace = opts.namespace ?? 'default';
-  const port = opts.port === 0 ? await freePort(ip) : (opts.port ?? 7233);
-  const uiPort =
-    opts.uiPort === false ? null : opts.uiPort === 0 ? await freePort(ip) : (opts.uiPort ?? 8233);
+  const busy = new Set<number>();
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port === 0 ? await freePort(ip) : (opts.port ?? 7233);
+    const uiPort =
+      opts.uiPort === false
+        ? null
+        : opts.uiPort === 0
+          ? await pickUiPort(ip, opts.preferUiPort, busy)
+          : (opts.uiPort ?? 8233);
+    try {
+      return await startOnce(opts, ip, port, uiPort);
+    } catch (err) {
+      // A port picked here was free when picked, and another process (another server starting,
+      // a test) can bind it before the server does; so can a port the server picks for its own
+      // services. Pick again then. A port the caller fixed is the caller's to free: no retry.
+      const taken = portTaken(err);
+      const fixed = [opts.port === 0 ? null : port, opts.uiPort === 0 ? null : uiPort];
+      if (taken === null || fixed.includes(taken) || attempt >= PORT_ATTEMPTS) throw err;
+      busy.add(taken);
+    }
+  }
+}
 
+const PORT_ATTEMPTS = 3;
+
+/** `preferred` when it is free (and did not just collide), else any free port. */
+async function pickUiPort(ip: string, preferred: number | undefined, busy: Set<number>): Promise<number> {
+  if (preferred !== undefined && !busy.has(preferred) && !(await isListening(ip, preferred)))
+    return preferred;
+  return freePort(ip);
+}
+
+/** The port of a start that failed because something else had bound it. */
+function portTaken(err: unknown): number | null {
+  if (!(err instanceof DevServerStartError)) return null;
+  const m = /:(\d+): bind: address already in use/.exec(`${err.reason}\n${err.logTail}`);
+  return m ? Number(m[1]) : null;
+}
+
+async function startOnce(
+  opts: DevServerOptions,
+  ip: string,
+  port: number,
+  uiPort: number | null,
+): Promise<DevServerHandle> {
+  const namespace = opts.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
   args.push('--log-level', opts.logLevel ?? 'warn');
   args.push(...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]));
