@@ -428,6 +428,56 @@ void test('Ctrl-C while the model never answers: exit 130, one line saying so, n
   }
 });
 
+void test('Ctrl-C while the run is still starting (its embedded server up, its worker not yet): exit 130, and no server is left running', async () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-early-'));
+  const record = path.join(cwd, 'runs', 'early', '.temporal', 'server.json');
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.OPENAI_BASE_URL; // the simulated model, started after the server
+    const child = spawn(process.execPath, [JOSH, 'harvest', '--id', 'early', '--limit', '2'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // The server's record is written once it is ready; the session then connects, starts the
+    // simulated model and creates its worker (a second or more): interrupt in that window.
+    await pollUntil('the embedded server', () => Promise.resolve(fs.existsSync(record)), Boolean, {
+      timeoutMs: 120_000,
+      everyMs: 10,
+    });
+    const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
+    child.kill('SIGINT');
+    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const code = await exited;
+    clearTimeout(hang);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /^interrupted: the run stays in Temporal; rerun with --id early/m);
+    assert.doesNotMatch(stderr, /started harvest/, 'interrupted before the run started');
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await pollUntil(
+      'the embedded server to be gone',
+      () => Promise.resolve(alive()),
+      (a) => !a,
+      {
+        timeoutMs: 15_000,
+      },
+    );
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
   const can = fullDiskWrapper();
   if (typeof can === 'string') {

@@ -60,15 +60,20 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   if (!external || flags.worker) refuseOtherPrompts(config.id, runDir, promptsFile);
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
+  let opening: Promise<Session> | null = null;
   const interrupted = new AbortController();
+  // The interrupt owns the exit from here on: it stops what the session started (a session still
+  // opening stops after its current step and closes what it opened), then exits 130. Whatever
+  // fails meanwhile below because things are closing is not reported.
   const interrupt = (): void => {
     interrupted.abort();
     say(`\ninterrupted: the run stays in Temporal; rerun with --id ${config.id} to resume or attach`);
-    void (session?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    const closed = session ? session.close() : (opening?.then((s) => s.close()) ?? Promise.resolve());
+    void closed.catch(() => undefined).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   try {
-    session = await openSession({
+    opening = openSession({
       runDir,
       runsRoot,
       dataDir,
@@ -81,7 +86,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       say,
       // Refused before a worker or the simulated model starts, so the refusal is the only line.
       beforeWorker: (client) => checkAgainstExistingRun(client, config),
+      signal: interrupted.signal,
     });
+    session = await opening;
     const { handle, outcome } = await startOrAttach(session.client, config, flags.taskQueue);
     const verb = {
       started: 'started',
@@ -112,6 +119,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       embeddedServer,
       simStats,
     };
+  } catch (err) {
+    if (interrupted.signal.aborted) return new Promise<never>(() => undefined);
+    throw err;
   } finally {
     process.removeListener('SIGINT', interrupt);
     await session?.close();

@@ -41,6 +41,17 @@ export interface SessionOptions {
   /** Runs once the client is connected, before the simulated model or a worker starts: a check
    * that may refuse the run (e.g. an id already used with other settings). */
   beforeWorker?: (client: Client) => Promise<void>;
+  /** Aborted when the user interrupts: opening stops after the step under way, closes what it
+   * opened (the embedded server, the simulated model, the worker) and rejects with
+   * SessionInterrupted, so no server outlives an interrupted command. */
+  signal?: AbortSignal;
+}
+
+export class SessionInterrupted extends Error {
+  constructor() {
+    super('interrupted while the session was opening');
+    this.name = 'SessionInterrupted';
+  }
 }
 
 export interface Session {
@@ -51,6 +62,7 @@ export interface Session {
   llm: LlmEndpointConfig;
   /** Requests the in-process simulated model served, when it runs here. */
   simStats: (() => unknown) | null;
+  /** Stops what the session started; a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -73,22 +85,31 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     : llmEndpointFromEnv({ ...process.env, JOSH_MODELS_FILE: '' });
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   const closers: (() => Promise<void>)[] = [];
-  const close = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const c of closers.reverse()) await c().catch(() => undefined);
+    })());
+  const stillWanted = (): void => {
+    if (opts.signal?.aborted) throw new SessionInterrupted();
   };
   try {
+    stillWanted();
     let uiUrl: string | null = null;
     let conn = settings;
     if (!external) {
       const server = await embeddedServer(opts);
       closers.push(server.stop);
+      stillWanted();
       conn = resolveConnectionConfig({ ...opts.connection, address: server.address });
       uiUrl = server.uiUrl;
     }
     const connection: Connection = await connectClient(conn);
     closers.push(() => connection.close());
+    stillWanted();
     const client = new Client({ connection, namespace: conn.namespace });
     await opts.beforeWorker?.(client);
+    stillWanted();
 
     let simStats: (() => unknown) | null = null;
     const taskQueue = opts.taskQueue ?? MAIN_TASK_QUEUE;
@@ -101,6 +122,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
         stateDir: path.join(opts.runsRoot, '.sim-model'),
       });
       closers.push(() => sim.close());
+      stillWanted();
       llm = { ...llm, baseURL: `${sim.url}/v1` };
       simStats = () => sim.stats();
       opts.say(`no OPENAI_BASE_URL set: using the simulated model at ${sim.url} (offline, seeded)`);
@@ -108,6 +130,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     if (runWorker) {
       installTemporalRuntime(opts.logger);
       const nativeConnection = await connectWorker(conn);
+      closers.push(() => nativeConnection.close());
+      stillWanted();
       const workers: JoshWorkers = await createWorkers({
         connection: nativeConnection,
         namespace: conn.namespace,
@@ -128,8 +152,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       closers.push(async () => {
         for (const w of [workers.main, workers.llm]) if (w.getState() === 'RUNNING') w.shutdown();
         await running.catch(() => undefined);
-        await nativeConnection.close();
       });
+      stillWanted();
     }
     return { client, namespace: conn.namespace, uiUrl, embeddedServer: !external, llm, simStats, close };
   } catch (err) {
