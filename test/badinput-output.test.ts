@@ -478,6 +478,57 @@ void test('Ctrl-C while the run is still starting (its embedded server up, its w
   }
 });
 
+void test('Ctrl-C in josh loop: exit 130 with one line naming the campaign, its server stopped (it used to watch on forever)', async () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-loop-'));
+  const record = path.join(cwd, 'runs', 'camp', '.temporal', 'server.json');
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.OPENAI_BASE_URL;
+    const args = ['loop', '--id', 'camp', '--train-limit', '3', '--test-limit', '3', '--rounds', '2'];
+    const child = spawn(process.execPath, [JOSH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await pollUntil(
+      'the campaign to start',
+      () => Promise.resolve(stderr),
+      (e) => /started camp/.test(e),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
+    child.kill('SIGINT');
+    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails below, with output
+    const code = await exited;
+    clearTimeout(hang);
+    assert.equal(code, 130, stderr);
+    assert.match(
+      stderr,
+      /^interrupted: the campaign stays in Temporal; rerun with --id camp to resume or attach$/m,
+    );
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await pollUntil(
+      'the embedded server to be gone',
+      () => Promise.resolve(alive()),
+      (a) => !a,
+      {
+        timeoutMs: 15_000,
+      },
+    );
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
   const can = fullDiskWrapper();
   if (typeof can === 'string') {

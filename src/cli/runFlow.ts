@@ -15,6 +15,7 @@ import { isListening } from '../temporal/ports';
 import { createLogger } from '../util/logger';
 import { notADirectory } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
+import { guardInterrupt } from './interrupt';
 import { summaryLines, watchRun } from './watch';
 import type { HarvestProgress } from '../shared/harvestApi';
 import type { RunFlags } from './runOptions';
@@ -60,35 +61,28 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   if (!external || flags.worker) refuseOtherPrompts(config.id, runDir, promptsFile);
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
-  let opening: Promise<Session> | null = null;
-  const interrupted = new AbortController();
-  // The interrupt owns the exit from here on: it stops what the session started (a session still
-  // opening stops after its current step and closes what it opened), then exits 130. Whatever
-  // fails meanwhile below because things are closing is not reported.
-  const interrupt = (): void => {
-    interrupted.abort();
-    say(`\ninterrupted: the run stays in Temporal; rerun with --id ${config.id} to resume or attach`);
-    const closed = session ? session.close() : (opening?.then((s) => s.close()) ?? Promise.resolve());
-    void closed.catch(() => undefined).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
+  const interrupt = guardInterrupt(
+    say,
+    `the run stays in Temporal; rerun with --id ${config.id} to resume or attach`,
+  );
   try {
-    opening = openSession({
-      runDir,
-      runsRoot,
-      dataDir,
-      connection: { address: flags.address, namespace: flags.namespace },
-      logger,
-      worker: flags.worker,
-      taskQueue: flags.taskQueue,
-      promptsFile,
-      modelsFile: flags.models,
-      say,
-      // Refused before a worker or the simulated model starts, so the refusal is the only line.
-      beforeWorker: (client) => checkAgainstExistingRun(client, config),
-      signal: interrupted.signal,
-    });
-    session = await opening;
+    session = await interrupt.opening(
+      openSession({
+        runDir,
+        runsRoot,
+        dataDir,
+        connection: { address: flags.address, namespace: flags.namespace },
+        logger,
+        worker: flags.worker,
+        taskQueue: flags.taskQueue,
+        promptsFile,
+        modelsFile: flags.models,
+        say,
+        // Refused before a worker or the simulated model starts, so the refusal is the only line.
+        beforeWorker: (client) => checkAgainstExistingRun(client, config),
+        signal: interrupt.signal,
+      }),
+    );
     const { handle, outcome } = await startOrAttach(session.client, config, flags.taskQueue);
     const verb = {
       started: 'started',
@@ -106,7 +100,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
         tty: Boolean(process.stderr.isTTY),
         out: process.stderr,
         webUi,
-        signal: interrupted.signal,
+        signal: interrupt.signal,
       }),
     );
     const simStats = session.simStats?.() ?? null;
@@ -120,10 +114,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
       simStats,
     };
   } catch (err) {
-    if (interrupted.signal.aborted) return new Promise<never>(() => undefined);
-    throw err;
+    return interrupt.failed(err);
   } finally {
-    process.removeListener('SIGINT', interrupt);
+    interrupt.dispose();
     await session?.close();
   }
 }

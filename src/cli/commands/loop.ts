@@ -154,6 +154,7 @@ export function register(program: Command): void {
     const p = await inSession(
       path.resolve('runs', config.id),
       f,
+      { kind: 'campaign', id: config.id },
       (client, taskQueue) => startLoop(client, config, taskQueue),
       watchLoop,
     );

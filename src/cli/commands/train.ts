@@ -17,6 +17,8 @@ import { resolveRunDir } from '../../eval/load';
 import { loadRun as loadExportRun } from '../../export/load';
 import { numberArg } from '../argParsers';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
+import { guardInterrupt } from '../interrupt';
+import type { Session } from '../../runtime/session';
 
 const num = numberArg;
 const hyper =
@@ -37,6 +39,8 @@ export interface SessionFlags extends ConnectionOptionFlags {
 export async function inSession<T>(
   dir: string,
   flags: SessionFlags,
+  /** What the command starts, for the line an interrupt prints. */
+  work: { kind: 'campaign' | 'training'; id: string },
   start: (
     client: Client,
     taskQueue: string | undefined,
@@ -48,25 +52,36 @@ export async function inSession<T>(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createLogger } = require('../../util/logger') as typeof import('../../util/logger');
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
-  const session = await openSession({
-    runDir: dir,
-    runsRoot: path.resolve('runs'),
-    dataDir: resolveDataDir(flags.dataDir),
-    connection: { address: flags.address, namespace: flags.namespace },
-    logger: createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' }),
-    worker: flags.worker,
-    taskQueue: flags.taskQueue,
-    modelsFile: flags.models,
+  const interrupt = guardInterrupt(
     say,
-  });
+    `the ${work.kind} stays in Temporal; rerun with --id ${work.id} to resume or attach`,
+  );
+  let session: Session | null = null;
   try {
+    session = await interrupt.opening(
+      openSession({
+        runDir: dir,
+        runsRoot: path.resolve('runs'),
+        dataDir: resolveDataDir(flags.dataDir),
+        connection: { address: flags.address, namespace: flags.namespace },
+        logger: createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' }),
+        worker: flags.worker,
+        taskQueue: flags.taskQueue,
+        modelsFile: flags.models,
+        say,
+        signal: interrupt.signal,
+      }),
+    );
     const { handle, outcome } = await start(session.client, flags.taskQueue);
     say(`${outcome} ${handle.workflowId}${session.embeddedServer ? ' (embedded Temporal server)' : ''}`);
     if (session.uiUrl)
       say(`Web UI: ${session.uiUrl}/namespaces/${session.namespace}/workflows/${handle.workflowId}`);
     return await watch(session.client, handle);
+  } catch (err) {
+    return interrupt.failed(err);
   } finally {
-    await session.close();
+    interrupt.dispose();
+    await session?.close();
   }
 }
 
@@ -193,6 +208,7 @@ export function register(program: Command): void {
     const p = await inSession(
       dir,
       f,
+      { kind: 'training', id: config.id },
       (client, taskQueue) => startTrain(client, config, taskQueue),
       watchTrain,
     );

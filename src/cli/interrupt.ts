@@ -1,0 +1,41 @@
+// Ctrl-C in a command that opened a session (harvest, eval, demo, train, loop): say that the work
+// stays in Temporal, stop what this process started (its worker, the simulated model, the
+// embedded server), exit 130. Without it the SDK's own SIGINT handler stopped the worker and the
+// command went on watching a workflow nobody served, forever.
+import type { Session } from '../runtime/session';
+
+export interface InterruptGuard {
+  /** Aborted on the interrupt: pass it to openSession and to the watch. */
+  readonly signal: AbortSignal;
+  /** The session being opened: an interrupt waits for it (it stops after its current step) and
+   * closes it. */
+  opening(session: Promise<Session>): Promise<Session>;
+  /** A failure after the interrupt comes from things closing under the command: it never
+   * settles, and the interrupt ends the process. Any other failure is rethrown. */
+  failed(err: unknown): Promise<never>;
+  dispose(): void;
+}
+
+export function guardInterrupt(say: (line: string) => void, line: string): InterruptGuard {
+  const controller = new AbortController();
+  let session: Promise<Session> | null = null;
+  const interrupt = (): void => {
+    controller.abort();
+    say(`\ninterrupted: ${line}`);
+    const closed = session?.then((s) => s.close()) ?? Promise.resolve();
+    void closed.catch(() => undefined).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  return {
+    signal: controller.signal,
+    opening(p) {
+      session = p;
+      return p;
+    },
+    failed(err) {
+      if (controller.signal.aborted) return new Promise<never>(() => undefined);
+      throw err;
+    },
+    dispose: () => void process.removeListener('SIGINT', interrupt),
+  };
+}
