@@ -428,86 +428,34 @@ void test('Ctrl-C while the model never answers: exit 130, one line saying so, n
   }
 });
 
-void test('Ctrl-C while the run is still starting (its embedded server up, its worker not yet): exit 130, and no server is left running', async () => {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-early-'));
-  const record = path.join(cwd, 'runs', 'early', '.temporal', 'server.json');
+/** `josh args…` in a scratch directory on its embedded server and the simulated model, sent
+ * SIGINT once `ready(stderr)` holds (checked every `everyMs`); its exit code and stderr, and
+ * whether the embedded server it started (`runs/<id>/.temporal/server.json`) is gone 15 s later. */
+async function interruptJosh(
+  id: string,
+  args: string[],
+  ready: (stderr: string, record: string) => boolean,
+  everyMs = 250,
+): Promise<{ code: number | null; stderr: string; serverGone: boolean }> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-'));
+  const record = path.join(cwd, 'runs', id, '.temporal', 'server.json');
+  const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.OPENAI_BASE_URL;
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.OPENAI_BASE_URL; // the simulated model, started after the server
-    const child = spawn(process.execPath, [JOSH, 'harvest', '--id', 'early', '--limit', '2'], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    // The server's record is written once it is ready; the session then connects, starts the
-    // simulated model and creates its worker (a second or more): interrupt in that window.
-    await pollUntil('the embedded server', () => Promise.resolve(fs.existsSync(record)), Boolean, {
-      timeoutMs: 120_000,
-      everyMs: 10,
-    });
-    const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
-    child.kill('SIGINT');
-    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await exited;
-    clearTimeout(hang);
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /^interrupted: the run stays in Temporal; rerun with --id early/m);
-    assert.doesNotMatch(stderr, /started harvest/, 'interrupted before the run started');
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await pollUntil(
-      'the embedded server to be gone',
-      () => Promise.resolve(alive()),
-      (a) => !a,
-      {
-        timeoutMs: 15_000,
-      },
-    );
-  } finally {
-    fs.rmSync(cwd, { recursive: true, force: true });
-  }
-});
-
-void test('Ctrl-C in josh loop: exit 130 with one line naming the campaign, its server stopped (it used to watch on forever)', async () => {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-loop-'));
-  const record = path.join(cwd, 'runs', 'camp', '.temporal', 'server.json');
-  try {
-    const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.OPENAI_BASE_URL;
-    const args = ['loop', '--id', 'camp', '--train-limit', '3', '--test-limit', '3', '--rounds', '2'];
     const child = spawn(process.execPath, [JOSH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await pollUntil(
-      'the campaign to start',
-      () => Promise.resolve(stderr),
-      (e) => /started camp/.test(e),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await pollUntil('the moment to interrupt', () => Promise.resolve(ready(stderr, record)), Boolean, {
+      timeoutMs: 120_000,
+      everyMs,
+    });
     const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
     child.kill('SIGINT');
-    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails below, with output
+    const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails the caller's asserts
     const code = await exited;
     clearTimeout(hang);
-    assert.equal(code, 130, stderr);
-    assert.match(
-      stderr,
-      /^interrupted: the campaign stays in Temporal; rerun with --id camp to resume or attach$/m,
-    );
     const alive = (): boolean => {
       try {
         process.kill(pid, 0);
@@ -516,17 +464,39 @@ void test('Ctrl-C in josh loop: exit 130 with one line naming the campaign, its 
         return false;
       }
     };
-    await pollUntil(
-      'the embedded server to be gone',
-      () => Promise.resolve(alive()),
-      (a) => !a,
-      {
-        timeoutMs: 15_000,
-      },
-    );
+    const gone = await pollUntil('the embedded server to be gone', () => Promise.resolve(!alive()), Boolean, {
+      timeoutMs: 15_000,
+    }).catch(() => false);
+    return { code, stderr, serverGone: gone };
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
+}
+
+void test('Ctrl-C while the run is still starting (its embedded server up, its worker not yet): exit 130, and no server is left running', async () => {
+  // The server's record is written once it is ready; the session then connects, starts the
+  // simulated model and creates its worker (a second or more): interrupt in that window.
+  const r = await interruptJosh(
+    'early',
+    ['harvest', '--id', 'early', '--limit', '2'],
+    (_, rec) => fs.existsSync(rec),
+    10,
+  );
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /^interrupted: the run stays in Temporal; rerun with --id early/m);
+  assert.doesNotMatch(r.stderr, /started harvest/, 'interrupted before the run started');
+  assert.ok(r.serverGone, 'the embedded server is still running');
+});
+
+void test('Ctrl-C in josh loop: exit 130 with one line naming the campaign, its server stopped (it used to watch on forever)', async () => {
+  const args = ['loop', '--id', 'camp', '--train-limit', '3', '--test-limit', '3', '--rounds', '2'];
+  const r = await interruptJosh('camp', args, (stderr) => /started camp/.test(stderr));
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(
+    r.stderr,
+    /^interrupted: the campaign stays in Temporal; rerun with --id camp to resume or attach$/m,
+  );
+  assert.ok(r.serverGone, 'the embedded server is still running');
 });
 
 void test('writeResult on a full disk retries and says "disk full at <path>" (a worker process on a full tmpfs)', async (t) => {
