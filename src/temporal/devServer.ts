@@ -189,10 +189,11 @@ async function pickUiPort(ip: string, preferred: number | undefined, busy: Set<n
   return freePort(ip);
 }
 
-/** The port of a start that failed because something else had bound it. */
+/** The port of a start that failed because something else had bound it (from the server's last
+ * error, not the whole log tail, which can hold an earlier start's). */
 function portTaken(err: unknown): number | null {
   if (!(err instanceof DevServerStartError)) return null;
-  const m = /:(\d+): bind: address already in use/.exec(`${err.reason}\n${err.logTail}`);
+  const m = /:(\d+): bind: address already in use/.exec(err.reason);
   return m ? Number(m[1]) : null;
 }
 
