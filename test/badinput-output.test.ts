@@ -18,6 +18,7 @@ import { createSimModelServer } from '../src/simmodel';
 import { isListening } from '../src/temporal/ports';
 import { writeFileAtomic } from '../src/util/atomicWrite';
 import { WriteError } from '../src/util/errors';
+import { processAlive } from '../src/util/process';
 import { writeRun } from './fixtures/exportResults';
 import { joshAgainstTestServer, pollUntil } from './helpers/cli';
 import { withStack } from './helpers/harvest';
@@ -456,17 +457,14 @@ async function interruptJosh(
     const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails the caller's asserts
     const code = await exited;
     clearTimeout(hang);
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const gone = await pollUntil('the embedded server to be gone', () => Promise.resolve(!alive()), Boolean, {
-      timeoutMs: 15_000,
-    }).catch(() => false);
+    const gone = await pollUntil(
+      'the embedded server to be gone',
+      () => Promise.resolve(!processAlive(pid)),
+      Boolean,
+      {
+        timeoutMs: 15_000,
+      },
+    ).catch(() => false);
     return { code, stderr, serverGone: gone };
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import {
   type PostgresOptions,
 } from './postgres';
 import { spawnServer, tail, waitServerReady, type ServerProcess } from './server';
+import { processAlive } from '../util/process';
 
 export interface ClusterOptions {
   /** Directory of the cluster's state (database, logs, cluster.json). */
@@ -245,26 +246,17 @@ export async function stopClusterDir(dir: string): Promise<string[]> {
   const s = readClusterState(path.resolve(dir));
   if (!s) return [`no cluster state in ${dir}`];
   const done: string[] = [];
-  if (s.serverPid && alive(s.serverPid)) {
+  if (s.serverPid && processAlive(s.serverPid)) {
     process.kill(s.serverPid, 'SIGTERM');
     const until = Date.now() + 20_000;
-    while (alive(s.serverPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    if (alive(s.serverPid)) process.kill(s.serverPid, 'SIGKILL');
+    while (processAlive(s.serverPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    if (processAlive(s.serverPid)) process.kill(s.serverPid, 'SIGKILL');
     done.push(`temporal-server (pid ${s.serverPid}) stopped`);
   }
   const pid = postgresPid(s.postgres);
   stopPostgres(s.postgres);
   if (pid) done.push(`PostgreSQL (pid ${pid}) stopped`);
   return done.length ? done : ['nothing was running'];
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export { tail };

@@ -423,6 +423,8 @@ function readRecord(file: string): ServerRecord | null {
   }
 }
 
+/** Unlike processAlive (src/util/process.ts), a pid we may not signal counts as gone: the
+ * recorded server ran as this user, so that pid is another user's process now. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { processAlive } from '../util/process';
 import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
 import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
 
@@ -163,15 +164,6 @@ function makeWritable(p: string): void {
   if (st.isDirectory()) for (const n of fs.readdirSync(p)) makeWritable(path.join(p, n));
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * An exclusive lock file holding the owner's pid. A lock whose owner is gone (a build killed with
  * its process) is taken over; otherwise this waits, saying so every half minute.
@@ -194,7 +186,7 @@ export async function acquireLock(
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number(fs.readFileSync(file, 'utf8').trim() || NaN);
-    if (!Number.isInteger(owner) || !alive(owner)) {
+    if (!Number.isInteger(owner) || !processAlive(owner)) {
       // Written but not yet filled (NaN) is a race with a live writer only for a moment; a file
       // older than a few seconds with no live pid is stale.
       const age = Date.now() - fs.statSync(file).mtimeMs;

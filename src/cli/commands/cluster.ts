@@ -4,7 +4,8 @@
 // left running, `status` says what runs.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { alive, readClusterState, startCluster, stopClusterDir } from '../../cluster';
+import { readClusterState, startCluster, stopClusterDir } from '../../cluster';
+import { processAlive } from '../../util/process';
 import { postgresRunning } from '../../cluster/postgres';
 import { formatZodError } from '../../config/run';
 import { isListening } from '../../temporal/ports';
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .action((o: { dir: string }) => {
       const s = readClusterState(o.dir);
       if (!s) throw new UserError(`no cluster in ${o.dir} (start one with \`josh cluster up\`)`);
-      const server = s.serverPid !== null && alive(s.serverPid);
+      const server = s.serverPid !== null && processAlive(s.serverPid);
       out(
         `server:     ${server ? `running (pid ${s.serverPid})` : 'stopped'}  ${s.address}  namespace ${s.namespace}`,
       );
