@@ -11,6 +11,7 @@ import {
   connectClient,
   connectWorker,
   describeConnection,
+  isLoopbackAddress,
   resolveConnectionConfig,
   tlsConfig,
 } from '../src/config/connection';
@@ -136,6 +137,36 @@ void test('against the real server: connects, and an unknown namespace is a clea
   const missing = resolveConnectionConfig({ address: testAddress(), namespace: 'no-such-ns' }, {});
   await assertFailsFast(() => connectClient(missing), /namespace "no-such-ns" does not exist/);
   await assertFailsFast(() => connectWorker(missing), /namespace "no-such-ns" does not exist/);
+});
+
+void test("a worker connection to this machine goes without gRPC compression; a remote one keeps core's gzip", async () => {
+  for (const a of ['localhost:7233', 'LOCALHOST:1', '127.0.0.1:7233', '127.1.2.3:80', '[::1]:7233']) {
+    assert.equal(isLoopbackAddress(a), true, a);
+  }
+  for (const a of [
+    'temporal:7233',
+    'my-ns.tmprl.cloud:7233',
+    '10.0.0.5:7233',
+    '[2001:db8::1]:7233',
+    '127.example.com:1',
+  ]) {
+    assert.equal(isLoopbackAddress(a), false, a);
+  }
+  // What connectWorker actually asks core for, against the suite's real (loopback) server.
+  const { NativeConnection } = await import('@temporalio/worker');
+  const real = NativeConnection.connect.bind(NativeConnection);
+  const asked: unknown[] = [];
+  NativeConnection.connect = (options) => {
+    asked.push(options?.grpcCompression);
+    return real(options);
+  };
+  try {
+    const worker = await connectWorker(resolveConnectionConfig({ address: testAddress() }, {}));
+    await worker.close();
+  } finally {
+    NativeConnection.connect = real;
+  }
+  assert.deepEqual(asked, [{ codec: 'none' }]);
 });
 
 void test('closing a client connection while a call is out and the server goes away: no uncaught "Channel has been shut down"', async () => {

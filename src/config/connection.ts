@@ -158,7 +158,12 @@ export async function connectWorker(
   await preflight(c, timeoutMs);
   // Lazy: loading the native bridge is only worth it in processes that run workers.
   const { NativeConnection } = await import('@temporalio/worker');
-  const attempt = NativeConnection.connect({ address: c.address, tls: tlsConfig(c), apiKey: c.apiKey });
+  const attempt = NativeConnection.connect({
+    address: c.address,
+    tls: tlsConfig(c),
+    apiKey: c.apiKey,
+    ...(isLoopbackAddress(c.address) ? { grpcCompression: { codec: 'none' as const } } : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('Timeout expired')), timeoutMs);
@@ -174,6 +179,23 @@ export async function connectWorker(
     clearTimeout(timer);
   }
   return withNamespace(conn, c);
+}
+
+/**
+ * True for a host:port on this machine's loopback (localhost, 127.0.0.0/8, ::1): the embedded dev
+ * server, `josh server`, a local cluster. A worker's connection to it goes without gRPC compression.
+ * Core compresses by default (gzip), and the server then compresses every response in kind: each
+ * poll's workflow history, each task's payloads. Across loopback that buys no time and costs CPU
+ * on both ends, CPU the model calls need on one machine (issue 17): ~3 % of the dev server's and
+ * ~1 % of the worker's samples in a c8x1 `child` profile (docs/benchmark.md). A remote server
+ * (Temporal Cloud, a cluster elsewhere) keeps core's default, where the bytes saved are worth it.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** A host name that does not resolve, or a port that refuses connections, is said as such at once:
