@@ -20,6 +20,13 @@ import {
   SQLITE_STATEMENT_CACHE_ID,
   writeCachingDriver,
 } from '../src/temporal/sqliteStatementCache';
+import {
+  applyCliEdits,
+  CLI_EDITS,
+  CLI_METRICS_SWITCH_ID,
+  CLI_MODULE,
+} from '../src/temporal/cliMetricsSwitch';
+import { moduleDir } from '../src/temporal/sqliteStatementCache';
 import { UserError } from '../src/util/errors';
 
 const realCli = process.env.JOSH_TEST_TEMPORAL_CLI;
@@ -32,7 +39,8 @@ void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.ca
   assert.equal(cacheRoot({}), path.join(os.homedir(), '.cache', 'josh-harvest'));
   assert.equal(
     cachedCliPath({ JOSH_CACHE_DIR: '/c' }),
-    `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}/temporal`,
+    `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}` +
+      `-${CLI_METRICS_SWITCH_ID}/temporal`,
   );
 });
 
@@ -92,6 +100,23 @@ void test("the statement cache's edits to the driver fail loudly on a driver who
   }
 });
 
+void test(
+  "the metrics switch's edits apply once each to the pinned CLI's source, and fail loudly on other text",
+  { skip: needsGo },
+  () => {
+    const dir = moduleDir(CLI_MODULE, TEMPORAL_BUILD_MODULE_DIR, process.env);
+    for (const file of new Set(CLI_EDITS.map((e) => e.file))) {
+      const edited = applyCliEdits(file, fs.readFileSync(path.join(dir, file), 'utf8'));
+      assert.match(edited, /os\.Getenv\("JOSH_DEV_SERVER_METRICS"\) == "off"/);
+      assert.match(edited, /if opts\.MetricsPort > 0 \{\n\t\tcctx\.Printer\.Printlnf\("%-8s http/);
+    }
+    assert.throws(
+      () => applyCliEdits('temporalcli/commands.server.go', 'package temporalcli\n'),
+      /the temporal CLI's temporalcli\/commands\.server\.go does not hold exactly one copy of the text the metrics switch edits/,
+    );
+  },
+);
+
 void test('the CLI the suite runs, when this project built it, links the SQLite driver of the build module', (t) => {
   assert.ok(realCli, 'run via npm test');
   // Only the cache entry is this project's build; a CLI from TEMPORAL_CLI, PATH or the SDK's
@@ -102,6 +127,14 @@ void test('the CLI the suite runs, when this project built it, links the SQLite 
   assert.match(info, new RegExp(`^\\s+dep\\s+modernc\\.org/sqlite\\s+v${SQLITE_DRIVER_VERSION}\\s`, 'm'));
   // ... replaced by the copy with the statement cache (src/temporal/sqliteStatementCache.ts).
   assert.match(info, /^\s+dep\s+modernc\.org\/sqlite\s.*\n\s+=>\s+\S+[\\/]sqlite\s+\(devel\)/m);
+  // ... and the CLI's own module by the copy with the metrics switch (src/temporal/cliMetricsSwitch.ts).
+  assert.match(
+    info,
+    new RegExp(
+      `^\\s+mod\\s+github\\.com/temporalio/cli\\s+v${TEMPORAL_CLI_VERSION}\\s*\\n\\s+=>\\s+\\S+[\\\\/]cli\\s+\\(devel\\)`,
+      'm',
+    ),
+  );
 });
 
 void test('TEMPORAL_CLI wins, and a broken TEMPORAL_CLI is an error rather than a silent fallback', async () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
 import { freePort, isListening } from './ports';
+import { DEV_SERVER_METRICS_ENV } from './cliMetricsSwitch';
 
 export interface DevServerOptions {
   /** Path of the temporal CLI (see provision.ts). */
@@ -226,7 +227,11 @@ async function startOnce(
     fs.closeSync(logFd);
     throw err;
   }
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd] });
+  // No metrics endpoint (this project's CLI build; ./cliMetricsSwitch.ts): nobody reads it, and
+  // recording the metrics was a sixth of the server's CPU per model call. A user's own
+  // JOSH_DEV_SERVER_METRICS (e.g. `on`) or an explicit --metrics-port in extraArgs wins.
+  const env = { [DEV_SERVER_METRICS_ENV]: 'off', ...process.env };
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd], env });
   fs.closeSync(logFd); // the child holds its own copy
 
   const exited = new Promise<number | string>((resolve) => {

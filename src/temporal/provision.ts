@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { SQLITE_STATEMENT_CACHE_ID, writeCachingDriver } from './sqliteStatementCache';
+import { CLI_METRICS_SWITCH_ID, writeCliWithMetricsSwitch } from './cliMetricsSwitch';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The SQLite driver deploy/temporal-build/go.mod requires (a test keeps the two equal). It is part
@@ -51,7 +52,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
-  const entry = `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}`;
+  const entry =
+    `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}` +
+    `-${CLI_METRICS_SWITCH_ID}`;
   return path.join(cacheRoot(env), entry, exe);
 }
 
@@ -139,7 +142,9 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
       `temporal CLI: building v${TEMPORAL_CLI_VERSION} (SQLite driver v${SQLITE_DRIVER_VERSION}, ` +
         `see deploy/temporal-build/go.mod) with ${go.stdout.trim()} (minutes on a cold Go cache)`,
     );
-    await runGoInstall(gobin, env, log, 'temporal CLI', [CLI_PACKAGE], RELEASE_LDFLAGS);
+    await runGoInstall(gobin, env, log, 'temporal CLI', [CLI_PACKAGE], RELEASE_LDFLAGS, {
+      cliMetricsSwitch: true,
+    });
     const built = path.join(gobin, path.basename(dest));
     if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
     fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary
@@ -150,7 +155,8 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
 }
 
 /** `go install` of `pkgs` in the build module (its go.mod decides every version) into `gobin`,
- * with the SQLite driver's statement cache (./sqliteStatementCache.ts). */
+ * with the SQLite driver's statement cache (./sqliteStatementCache.ts) and, for the CLI, its
+ * metrics switch (./cliMetricsSwitch.ts). */
 export async function runGoInstall(
   gobin: string,
   env: NodeJS.ProcessEnv,
@@ -158,15 +164,18 @@ export async function runGoInstall(
   what: string,
   pkgs: string[],
   ldflags: string,
+  patches: { cliMetricsSwitch?: boolean } = {},
 ): Promise<void> {
   const goMod = path.join(TEMPORAL_BUILD_MODULE_DIR, 'go.mod');
   if (!fs.existsSync(goMod)) throw new Error(`the build module ${goMod} is missing`);
-  const driverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-sqlite-driver-'));
+  const patched = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-temporal-build-'));
   try {
-    const modfile = writeCachingDriver(driverDir, TEMPORAL_BUILD_MODULE_DIR, env);
+    const modfile = writeCachingDriver(patched, TEMPORAL_BUILD_MODULE_DIR, env);
+    if (patches.cliMetricsSwitch)
+      fs.appendFileSync(modfile, writeCliWithMetricsSwitch(patched, TEMPORAL_BUILD_MODULE_DIR, env));
     await goInstallIn(gobin, env, log, what, pkgs, ['-ldflags', ldflags, `-modfile=${modfile}`]);
   } finally {
-    fs.rmSync(driverDir, { recursive: true, force: true });
+    fs.rmSync(patched, { recursive: true, force: true });
   }
 }
 

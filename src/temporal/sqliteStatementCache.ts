@@ -23,7 +23,7 @@ export const SQLITE_STATEMENT_CACHE_ID = 'stmtcache';
 const DRIVER_MODULE = 'modernc.org/sqlite';
 const OUR_FILE = 'statement_cache.go';
 
-interface Edit {
+export interface Edit {
   file: string;
   /** Exact text of the driver's, found exactly once. */
   find: string;
@@ -102,15 +102,15 @@ const EDITS: Edit[] = [
   },
 ];
 
-/** The directory of the driver's module as the build module resolves it (downloaded if need be). */
-function driverDir(buildModuleDir: string, env: NodeJS.ProcessEnv): string {
-  const r = spawnSync('go', ['mod', 'download', '-json', DRIVER_MODULE], {
+/** The directory of `module` as the build module resolves it (downloaded if need be). */
+export function moduleDir(module: string, buildModuleDir: string, env: NodeJS.ProcessEnv): string {
+  const r = spawnSync('go', ['mod', 'download', '-json', module], {
     cwd: buildModuleDir,
     env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly' },
     encoding: 'utf8',
     timeout: 10 * 60_000,
   });
-  if (r.error) throw new Error(`go mod download ${DRIVER_MODULE}: ${r.error.message}`);
+  if (r.error) throw new Error(`go mod download ${module}: ${r.error.message}`);
   let out: { Dir?: unknown; Error?: unknown } = {};
   try {
     out = JSON.parse(r.stdout) as typeof out;
@@ -120,20 +120,27 @@ function driverDir(buildModuleDir: string, env: NodeJS.ProcessEnv): string {
   const dir = out.Dir;
   if (r.status !== 0 || typeof dir !== 'string' || !fs.existsSync(dir)) {
     const why = typeof out.Error === 'string' ? out.Error : (r.stdout + r.stderr).trim().slice(-400);
-    throw new Error(`go mod download ${DRIVER_MODULE} (exit ${r.status}): ${why}`);
+    throw new Error(`go mod download ${module} (exit ${r.status}): ${why}`);
   }
   return dir;
 }
 
-/** Applies `edits` to `text` (the driver's `file`); throws naming the file and the text not found. */
-export function applyEdits(file: string, text: string, edits: Edit[] = EDITS): string {
+/** Applies `edits` to `text` (`file` of a module); throws naming the file and the text not found.
+ * `whose` and `by` name the module and the patch in that message. */
+export function applyEdits(
+  file: string,
+  text: string,
+  edits: Edit[] = EDITS,
+  whose = "the SQLite driver's",
+  by = 'the statement cache edits (src/temporal/sqliteStatementCache.ts)',
+): string {
   let out = text;
   for (const e of edits.filter((x) => x.file === file)) {
     const at = out.indexOf(e.find);
     if (at < 0 || out.indexOf(e.find, at + 1) >= 0) {
       throw new Error(
-        `the SQLite driver's ${file} does not hold exactly one copy of the text the statement cache edits ` +
-          `(src/temporal/sqliteStatementCache.ts): ${JSON.stringify(e.find.split('\n')[0])}`,
+        `${whose} ${file} does not hold exactly one copy of the text ${by}: ` +
+          JSON.stringify(e.find.split('\n')[0]),
       );
     }
     out = out.slice(0, at) + e.replace + out.slice(at + e.find.length);
@@ -142,7 +149,7 @@ export function applyEdits(file: string, text: string, edits: Edit[] = EDITS): s
 }
 
 /** Links `from` (a file or directory) at `to`; a copy where links are not allowed (Windows). */
-function linkOrCopy(from: string, to: string): void {
+export function linkOrCopy(from: string, to: string): void {
   try {
     fs.symlinkSync(from, to);
   } catch {
@@ -156,7 +163,7 @@ function linkOrCopy(from: string, to: string): void {
  * path, for `go build|install|test -modfile <it>` run in `buildModuleDir`.
  */
 export function writeCachingDriver(outDir: string, buildModuleDir: string, env: NodeJS.ProcessEnv): string {
-  const dir = driverDir(buildModuleDir, env);
+  const dir = moduleDir(DRIVER_MODULE, buildModuleDir, env);
   const driver = path.join(outDir, 'sqlite');
   fs.mkdirSync(driver, { recursive: true });
   const edited = new Set(EDITS.map((e) => e.file));

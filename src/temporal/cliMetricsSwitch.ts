@@ -1,0 +1,96 @@
+// A switch that turns the dev server's metrics off, added to the temporal CLI at build time
+// (issue 17). `temporal server start-dev` always records Prometheus metrics: without
+// `--metrics-port` it picks a free port for them. Recording them is not free: every request and
+// store call tags and times itself through tally, and a c8x1 `child` bench row with the endpoint
+// against one without (the same binary, interleaved) spent 23.2 against 19.1 ms of server CPU per
+// model call (docs/benchmark.md). `josh harvest`'s embedded server never serves those metrics to
+// anyone, so it starts with JOSH_DEV_SERVER_METRICS=off; an explicit `--metrics-port` still wins.
+//
+// As with the SQLite driver (./sqliteStatementCache.ts), the CLI's module is not copied into this
+// repository: the build links the module Go downloaded, except the one edited file, and replaces
+// the module with that directory through the build's `-modfile`. A CLI not built by this project
+// (TEMPORAL_CLI, PATH, the SDK's download) ignores the variable and keeps its metrics.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applyEdits, linkOrCopy, moduleDir, type Edit } from './sqliteStatementCache';
+
+/** Part of the cache entry's name: a CLI built without the switch is another build. */
+export const CLI_METRICS_SWITCH_ID = 'metricsoff';
+
+/** Set to `off` in a dev server's environment: no metrics, unless `--metrics-port` is given. */
+export const DEV_SERVER_METRICS_ENV = 'JOSH_DEV_SERVER_METRICS';
+
+export const CLI_MODULE = 'github.com/temporalio/cli';
+
+const FILE = 'temporalcli/commands.server.go';
+
+export const CLI_EDITS: Edit[] = [
+  {
+    file: FILE,
+    find: 'import (\n\t"encoding/json"\n\t"fmt"\n\t"strings"\n',
+    replace: 'import (\n\t"encoding/json"\n\t"fmt"\n\t"os"\n\t"strings"\n',
+  },
+  {
+    file: FILE,
+    find: [
+      '\tif opts.MetricsPort == 0 {',
+      '\t\topts.MetricsPort = devserver.MustGetFreePort(opts.FrontendIP)',
+      '\t} else {',
+    ].join('\n'),
+    replace: [
+      `\tif opts.MetricsPort == 0 && os.Getenv("${DEV_SERVER_METRICS_ENV}") == "off" {`,
+      '\t\t// josh-harvest (src/temporal/cliMetricsSwitch.ts): port 0 leaves the server without metrics.',
+      '\t} else if opts.MetricsPort == 0 {',
+      '\t\topts.MetricsPort = devserver.MustGetFreePort(opts.FrontendIP)',
+      '\t} else {',
+    ].join('\n'),
+  },
+  {
+    file: FILE,
+    find: '\tcctx.Printer.Printlnf("%-8s http://%v:%v/metrics", "Metrics:", toFriendlyIp(opts.FrontendIP), opts.MetricsPort)\n',
+    replace:
+      '\tif opts.MetricsPort > 0 {\n' +
+      '\t\tcctx.Printer.Printlnf("%-8s http://%v:%v/metrics", "Metrics:", toFriendlyIp(opts.FrontendIP), opts.MetricsPort)\n' +
+      '\t}\n',
+  },
+];
+
+/** Applies the switch's edits to `text` (the CLI's `file`); throws naming the text not found. */
+export function applyCliEdits(file: string, text: string): string {
+  return applyEdits(
+    file,
+    text,
+    CLI_EDITS,
+    "the temporal CLI's",
+    'the metrics switch edits (src/temporal/cliMetricsSwitch.ts)',
+  );
+}
+
+/**
+ * Makes the CLI's module with the switch in `outDir/cli` and returns the `replace` line that
+ * points the build at it (for a go.mod made by ./sqliteStatementCache.ts's writeCachingDriver).
+ */
+export function writeCliWithMetricsSwitch(
+  outDir: string,
+  buildModuleDir: string,
+  env: NodeJS.ProcessEnv,
+): string {
+  const from = moduleDir(CLI_MODULE, buildModuleDir, env);
+  const to = path.join(outDir, 'cli');
+  const edited = new Set(CLI_EDITS.map((e) => e.file));
+  linkTree(from, to, '', edited);
+  return `replace ${CLI_MODULE} => ${JSON.stringify(to)}\n`;
+}
+
+/** Mirrors `from` at `to`: links, except the files in `edited` (paths relative to the module),
+ * which are written edited, and the directories on their way, which are made. */
+function linkTree(from: string, to: string, rel: string, edited: Set<string>): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const name of fs.readdirSync(from)) {
+    const r = rel ? `${rel}/${name}` : name;
+    const src = path.join(from, name);
+    if (edited.has(r)) fs.writeFileSync(path.join(to, name), applyCliEdits(r, fs.readFileSync(src, 'utf8')));
+    else if ([...edited].some((e) => e.startsWith(`${r}/`))) linkTree(src, path.join(to, name), r, edited);
+    else linkOrCopy(src, path.join(to, name));
+  }
+}
