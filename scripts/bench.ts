@@ -62,6 +62,8 @@ const USAGE = `npm run bench [-- options]   (docs/benchmark.md says what each fi
   --dynamic-config k=v,...   extra dev server dynamic config (a later value of a key wins)
   --worker-args "..."        extra flags for every josh worker
   --cpu-prof DIR             run the workers under node --cpu-prof into DIR
+  --server-metrics           also count the dev server's requests and writes per model call (its
+                             Prometheus endpoint, which costs the server CPU the product does not spend)
   --cluster                  against josh cluster's PostgreSQL-backed server instead
   --json FILE                also write the rows as JSON
   --keep-dir                 keep each row's server, worker and run files
@@ -105,6 +107,10 @@ const OPTIONS = {
   'worker-args': { type: 'string', default: '' },
   /** Run workers under `node --cpu-prof` into this directory. */
   'cpu-prof': { type: 'string' },
+  /** Start the dev server with its Prometheus endpoint and print its request mix. Off by default:
+   * `josh harvest`'s server runs without one (src/temporal/cliMetricsSwitch.ts), and recording
+   * the metrics costs the server ~4 ms of CPU per model call that the CPU columns must not carry. */
+  'server-metrics': { type: 'boolean', default: false },
   /** Against the PostgreSQL-backed server of `josh cluster` (a fresh one per row) instead of
    * the dev server; the database's CPU (postmaster and backends) is reported on its own. */
   cluster: { type: 'boolean', default: false },
@@ -152,6 +158,8 @@ if (flags.store === 'memory')
       'loses an in-memory database when a deadline interrupts the connection (README, "The Temporal CLI")',
   );
 if (flags.store !== 'file') fail('--store: file (the only store the dev server runs on)');
+if (flags['server-metrics'] && flags.cluster)
+  fail('--server-metrics: the dev server only (not with --cluster)');
 /** `a=1,b=2` as { a: '1', b: '2' }; anything else stops the bench, naming the flag. */
 function nameValues(flag: string, spec: string): Record<string, string> {
   return Object.fromEntries(
@@ -433,7 +441,7 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
       stop: () => c.stop(),
     };
   }
-  const metricsPort = await freePort();
+  const metricsPort = flags['server-metrics'] ? await freePort() : undefined;
   const server = await startDevServer({
     cliPath,
     port: 0,
@@ -441,11 +449,14 @@ async function startServer(rowDir: string, cliPath: string): Promise<BenchServer
     logFile: path.join(rowDir, 'temporal-server.log'),
     dbFile: path.join(rowDir, 'temporal.db'),
     sqlitePragmas: PRAGMAS,
-    extraArgs: [...dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG), '--metrics-port', String(metricsPort)],
+    extraArgs: [
+      ...dynamicConfigArgs(EXTRA_DYNAMIC_CONFIG),
+      ...(metricsPort ? ['--metrics-port', String(metricsPort)] : []),
+    ],
   });
   return {
     address: server.address,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    ...(metricsPort ? { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` } : {}),
     namespace: server.namespace,
     pid: () => server.pid,
     databasePid: () => undefined,
@@ -531,7 +542,9 @@ async function main(): Promise<void> {
     ? 'temporal-server on PostgreSQL (josh cluster: deploy/temporal/, fsync off); CPU ms/call "db" is PostgreSQL\'s'
     : `dev server store: SQLite file (${Object.entries(PRAGMAS)
         .map(([k, v]) => `${k}=${v}`)
-        .join(', ')})`;
+        .join(
+          ', ',
+        )}), ${flags['server-metrics'] ? 'with its metrics endpoint (--server-metrics)' : 'no metrics endpoint, as josh harvest runs it (src/temporal/cliMetricsSwitch.ts)'}`;
   const settings =
     `model latency ${LATENCIES.join(', ')} ms; beam ${flags.beam}, branching ${flags.branching}, ` +
     `max steps ${flags['max-steps']} (named scenarios pin their own), ${flags.user} user, ` +

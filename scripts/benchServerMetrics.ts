@@ -81,7 +81,8 @@ export function perCall(before: ServerCounts, after: ServerCounts, calls: number
 }
 
 export function serverMix(s: ServerPerCall | undefined): string {
-  if (!s) return '  server requests per model call: not measured (no metrics endpoint)';
+  if (!s)
+    return '  server requests per model call: not measured (--server-metrics counts them on the dev server)';
   return [
     `  server per model call: ${s.requests.toFixed(2)} frontend requests, ${s.writes.toFixed(2)} store writes, ` +
       `${s.visibilityWrites.toFixed(2)} visibility writes`,
