@@ -26,6 +26,12 @@ import {
   CLI_METRICS_SWITCH_ID,
   CLI_MODULE,
 } from '../src/temporal/cliMetricsSwitch';
+import {
+  applyServerEdits,
+  SERVER_EDITS,
+  SERVER_MODULE,
+  SERVER_STREAM_WORKERS_ID,
+} from '../src/temporal/serverStreamWorkers';
 import { moduleDir } from '../src/temporal/sqliteStatementCache';
 import { UserError } from '../src/util/errors';
 
@@ -40,7 +46,7 @@ void test('the cache lives under JOSH_CACHE_DIR, else XDG_CACHE_HOME, else ~/.ca
   assert.equal(
     cachedCliPath({ JOSH_CACHE_DIR: '/c' }),
     `/c/temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}` +
-      `-${CLI_METRICS_SWITCH_ID}/temporal`,
+      `-${CLI_METRICS_SWITCH_ID}-${SERVER_STREAM_WORKERS_ID}/temporal`,
   );
 });
 
@@ -117,6 +123,28 @@ void test(
   },
 );
 
+void test(
+  "the stream workers' edits apply once each to the pinned server's source, and fail loudly on other text",
+  { skip: needsGo },
+  () => {
+    const dir = moduleDir(SERVER_MODULE, TEMPORAL_BUILD_MODULE_DIR, process.env);
+    const files = new Set(SERVER_EDITS.map((e) => e.file));
+    assert.deepEqual([...files].sort(), [
+      'service/frontend/fx.go',
+      'service/history/fx.go',
+      'service/matching/fx.go',
+    ]);
+    for (const file of files) {
+      const edited = applyServerEdits(file, fs.readFileSync(path.join(dir, file), 'utf8'));
+      assert.match(edited, /grpc\.NumStreamWorkers\(16\)/, file);
+    }
+    assert.throws(
+      () => applyServerEdits('service/history/fx.go', 'package history\n'),
+      /the Temporal server's service\/history\/fx\.go does not hold exactly one copy of the text the stream workers edits/,
+    );
+  },
+);
+
 void test('the CLI the suite runs, when this project built it, links the SQLite driver of the build module', (t) => {
   assert.ok(realCli, 'run via npm test');
   // Only the cache entry is this project's build; a CLI from TEMPORAL_CLI, PATH or the SDK's
@@ -135,6 +163,8 @@ void test('the CLI the suite runs, when this project built it, links the SQLite 
       'm',
     ),
   );
+  // ... and the server's by the copy with the gRPC stream workers (src/temporal/serverStreamWorkers.ts).
+  assert.match(info, /^\s+dep\s+go\.temporal\.io\/server\s+v\S+\s*\n\s+=>\s+\S+[\\/]server\s+\(devel\)/m);
 });
 
 void test('TEMPORAL_CLI wins, and a broken TEMPORAL_CLI is an error rather than a silent fallback', async () => {

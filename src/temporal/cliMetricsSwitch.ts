@@ -10,9 +10,8 @@
 // repository: the build links the module Go downloaded, except the one edited file, and replaces
 // the module with that directory through the build's `-modfile`. A CLI not built by this project
 // (TEMPORAL_CLI, PATH, the SDK's download) ignores the variable and keeps its metrics.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyEdits, linkOrCopy, moduleDir, type Edit } from './sqliteStatementCache';
+import { applyEdits, linkTreeWithEdits, moduleDir, type Edit } from './sqliteStatementCache';
 
 /** Part of the cache entry's name: a CLI built without the switch is another build. */
 export const CLI_METRICS_SWITCH_ID = 'metricsoff';
@@ -77,20 +76,6 @@ export function writeCliWithMetricsSwitch(
 ): string {
   const from = moduleDir(CLI_MODULE, buildModuleDir, env);
   const to = path.join(outDir, 'cli');
-  const edited = new Set(CLI_EDITS.map((e) => e.file));
-  linkTree(from, to, '', edited);
+  linkTreeWithEdits(from, to, new Set(CLI_EDITS.map((e) => e.file)), applyCliEdits);
   return `replace ${CLI_MODULE} => ${JSON.stringify(to)}\n`;
-}
-
-/** Mirrors `from` at `to`: links, except the files in `edited` (paths relative to the module),
- * which are written edited, and the directories on their way, which are made. */
-function linkTree(from: string, to: string, rel: string, edited: Set<string>): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const name of fs.readdirSync(from)) {
-    const r = rel ? `${rel}/${name}` : name;
-    const src = path.join(from, name);
-    if (edited.has(r)) fs.writeFileSync(path.join(to, name), applyCliEdits(r, fs.readFileSync(src, 'utf8')));
-    else if ([...edited].some((e) => e.startsWith(`${r}/`))) linkTree(src, path.join(to, name), r, edited);
-    else linkOrCopy(src, path.join(to, name));
-  }
 }

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { SQLITE_STATEMENT_CACHE_ID, writeCachingDriver } from './sqliteStatementCache';
 import { CLI_METRICS_SWITCH_ID, writeCliWithMetricsSwitch } from './cliMetricsSwitch';
+import { SERVER_STREAM_WORKERS_ID, writeServerWithStreamWorkers } from './serverStreamWorkers';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The SQLite driver deploy/temporal-build/go.mod requires (a test keeps the two equal). It is part
@@ -54,7 +55,7 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
   const entry =
     `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}` +
-    `-${CLI_METRICS_SWITCH_ID}`;
+    `-${CLI_METRICS_SWITCH_ID}-${SERVER_STREAM_WORKERS_ID}`;
   return path.join(cacheRoot(env), entry, exe);
 }
 
@@ -155,8 +156,8 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
 }
 
 /** `go install` of `pkgs` in the build module (its go.mod decides every version) into `gobin`,
- * with the SQLite driver's statement cache (./sqliteStatementCache.ts) and, for the CLI, its
- * metrics switch (./cliMetricsSwitch.ts). */
+ * with the SQLite driver's statement cache (./sqliteStatementCache.ts), the server's gRPC stream
+ * workers (./serverStreamWorkers.ts) and, for the CLI, its metrics switch (./cliMetricsSwitch.ts). */
 export async function runGoInstall(
   gobin: string,
   env: NodeJS.ProcessEnv,
@@ -171,6 +172,7 @@ export async function runGoInstall(
   const patched = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-temporal-build-'));
   try {
     const modfile = writeCachingDriver(patched, TEMPORAL_BUILD_MODULE_DIR, env);
+    fs.appendFileSync(modfile, writeServerWithStreamWorkers(patched, TEMPORAL_BUILD_MODULE_DIR, env));
     if (patches.cliMetricsSwitch)
       fs.appendFileSync(modfile, writeCliWithMetricsSwitch(patched, TEMPORAL_BUILD_MODULE_DIR, env));
     await goInstallIn(gobin, env, log, what, pkgs, ['-ldflags', ldflags, `-modfile=${modfile}`]);

@@ -14,6 +14,7 @@ import { UserError } from '../util/errors';
 import { processAlive } from '../util/process';
 import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
 import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
+import { SERVER_STREAM_WORKERS_ID } from './serverStreamWorkers';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const SERVER_MODULE = 'go.temporal.io/server';
@@ -48,7 +49,8 @@ export interface ServerProvisionOptions {
 export function cachedServerDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(
     cacheRoot(env),
-    `temporal-server-v${TEMPORAL_SERVER_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}`,
+    `temporal-server-v${TEMPORAL_SERVER_VERSION}-sqlite-v${SQLITE_DRIVER_VERSION}-${SQLITE_STATEMENT_CACHE_ID}` +
+      `-${SERVER_STREAM_WORKERS_ID}`,
   );
 }
 

@@ -157,6 +157,27 @@ export function linkOrCopy(from: string, to: string): void {
   }
 }
 
+/** Mirrors the module directory `from` at `to` for a build: links, except the files in `edited`
+ * (paths relative to the module, `/`-separated), which are written through `apply`, and the
+ * directories on their way, which are made. */
+export function linkTreeWithEdits(
+  from: string,
+  to: string,
+  edited: Set<string>,
+  apply: (file: string, text: string) => string,
+  rel = '',
+): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const name of fs.readdirSync(from)) {
+    const r = rel ? `${rel}/${name}` : name;
+    const src = path.join(from, name);
+    if (edited.has(r)) fs.writeFileSync(path.join(to, name), apply(r, fs.readFileSync(src, 'utf8')));
+    else if ([...edited].some((e) => e.startsWith(`${r}/`)))
+      linkTreeWithEdits(src, path.join(to, name), edited, apply, r);
+    else linkOrCopy(src, path.join(to, name));
+  }
+}
+
 /**
  * Makes the driver with the statement cache in `outDir` (`outDir/sqlite`) and a go.mod (with its
  * go.sum) that is `buildModuleDir`'s plus a replace of the driver with it; returns that go.mod's
