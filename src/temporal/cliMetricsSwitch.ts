@@ -10,8 +10,7 @@
 // repository: the build links the module Go downloaded, except the one edited file, and replaces
 // the module with that directory through the build's `-modfile`. A CLI not built by this project
 // (TEMPORAL_CLI, PATH, the SDK's download) ignores the variable and keeps its metrics.
-import * as path from 'node:path';
-import { applyEdits, linkTreeWithEdits, moduleDir, type Edit } from './sqliteStatementCache';
+import { applyEdits, writeEditedModule, type Edit } from './sqliteStatementCache';
 
 /** Part of the cache entry's name: a CLI built without the switch is another build. */
 export const CLI_METRICS_SWITCH_ID = 'metricsoff';
@@ -65,17 +64,11 @@ export function applyCliEdits(file: string, text: string): string {
   );
 }
 
-/**
- * Makes the CLI's module with the switch in `outDir/cli` and returns the `replace` line that
- * points the build at it (for a go.mod made by ./sqliteStatementCache.ts's writeCachingDriver).
- */
+/** Makes the CLI's module with the switch in `outDir/cli`; returns the go.mod `replace` line. */
 export function writeCliWithMetricsSwitch(
   outDir: string,
   buildModuleDir: string,
   env: NodeJS.ProcessEnv,
 ): string {
-  const from = moduleDir(CLI_MODULE, buildModuleDir, env);
-  const to = path.join(outDir, 'cli');
-  linkTreeWithEdits(from, to, new Set(CLI_EDITS.map((e) => e.file)), applyCliEdits);
-  return `replace ${CLI_MODULE} => ${JSON.stringify(to)}\n`;
+  return writeEditedModule(outDir, CLI_MODULE, CLI_EDITS, applyCliEdits, buildModuleDir, env);
 }

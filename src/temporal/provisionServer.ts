@@ -14,10 +14,9 @@ import { UserError } from '../util/errors';
 import { processAlive } from '../util/process';
 import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
 import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
-import { SERVER_STREAM_WORKERS_ID } from './serverStreamWorkers';
+import { SERVER_MODULE, SERVER_STREAM_WORKERS_ID } from './serverStreamWorkers';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
-const SERVER_MODULE = 'go.temporal.io/server';
 const PACKAGES = {
   'temporal-server': `${SERVER_MODULE}/cmd/server`,
   'temporal-sql-tool': `${SERVER_MODULE}/cmd/tools/sql`,

@@ -10,8 +10,7 @@
 //
 // Built the same way as ./cliMetricsSwitch.ts: the server's module is linked from Go's download,
 // the three edited files written, and the build's `-modfile` points the module at that directory.
-import * as path from 'node:path';
-import { applyEdits, linkTreeWithEdits, moduleDir, type Edit } from './sqliteStatementCache';
+import { applyEdits, writeEditedModule, type Edit } from './sqliteStatementCache';
 
 /** Part of the cache entries' names: a binary built without the workers is another build. */
 export const SERVER_STREAM_WORKERS_ID = 'streamworkers';
@@ -50,14 +49,11 @@ export function applyServerEdits(file: string, text: string): string {
   );
 }
 
-/** Makes the server's module with the workers in `outDir/server`; returns the `replace` line. */
+/** Makes the server's module with the workers in `outDir/server`; returns the go.mod `replace` line. */
 export function writeServerWithStreamWorkers(
   outDir: string,
   buildModuleDir: string,
   env: NodeJS.ProcessEnv,
 ): string {
-  const from = moduleDir(SERVER_MODULE, buildModuleDir, env);
-  const to = path.join(outDir, 'server');
-  linkTreeWithEdits(from, to, new Set(SERVER_EDITS.map((e) => e.file)), applyServerEdits);
-  return `replace ${SERVER_MODULE} => ${JSON.stringify(to)}\n`;
+  return writeEditedModule(outDir, SERVER_MODULE, SERVER_EDITS, applyServerEdits, buildModuleDir, env);
 }

@@ -157,10 +157,28 @@ export function linkOrCopy(from: string, to: string): void {
   }
 }
 
+/**
+ * Makes `module` (as the build module resolves it) in `outDir/<its last path element>` with
+ * `edits` applied through `apply`, and returns the go.mod `replace` line that points a build at it
+ * (for a go.mod made by writeCachingDriver below).
+ */
+export function writeEditedModule(
+  outDir: string,
+  module: string,
+  edits: Edit[],
+  apply: (file: string, text: string) => string,
+  buildModuleDir: string,
+  env: NodeJS.ProcessEnv,
+): string {
+  const to = path.join(outDir, module.split('/').pop()!);
+  linkTreeWithEdits(moduleDir(module, buildModuleDir, env), to, new Set(edits.map((e) => e.file)), apply);
+  return `replace ${module} => ${JSON.stringify(to)}\n`;
+}
+
 /** Mirrors the module directory `from` at `to` for a build: links, except the files in `edited`
  * (paths relative to the module, `/`-separated), which are written through `apply`, and the
  * directories on their way, which are made. */
-export function linkTreeWithEdits(
+function linkTreeWithEdits(
   from: string,
   to: string,
   edited: Set<string>,
