@@ -17,7 +17,6 @@ import {
 import { TEMPORAL_SERVER_VERSION } from '../src/temporal/provisionServer';
 import {
   applyEdits,
-  moduleDir,
   SQLITE_STATEMENT_CACHE_ID,
   writeCachingDriver,
 } from '../src/temporal/sqliteStatementCache';
@@ -33,6 +32,7 @@ import {
   SERVER_MODULE,
   SERVER_STREAM_WORKERS_ID,
 } from '../src/temporal/serverStreamWorkers';
+import { moduleDir } from '../src/temporal/goModulePatch';
 import { UserError } from '../src/util/errors';
 
 const realCli = process.env.JOSH_TEST_TEMPORAL_CLI;

@@ -7,10 +7,11 @@
 // anyone, so it starts with JOSH_DEV_SERVER_METRICS=off; an explicit `--metrics-port` still wins.
 //
 // As with the SQLite driver (./sqliteStatementCache.ts), the CLI's module is not copied into this
-// repository: the build links the module Go downloaded, except the one edited file, and replaces
-// the module with that directory through the build's `-modfile`. A CLI not built by this project
-// (TEMPORAL_CLI, PATH, the SDK's download) ignores the variable and keeps its metrics.
-import { applyEdits, writeEditedModule, type Edit } from './sqliteStatementCache';
+// repository (./goModulePatch.ts): the build links the module Go downloaded, except the one edited
+// file, and replaces the module with that directory through the build's `-modfile`. A CLI not
+// built by this project (TEMPORAL_CLI, PATH, the SDK's download) ignores the variable and keeps its
+// metrics.
+import { applyModuleEdits, writeEditedModule, type Edit } from './goModulePatch';
 
 /** Part of the cache entry's name: a CLI built without the switch is another build. */
 export const CLI_METRICS_SWITCH_ID = 'metricsoff';
@@ -55,7 +56,7 @@ export const CLI_EDITS: Edit[] = [
 
 /** Applies the switch's edits to `text` (the CLI's `file`); throws naming the text not found. */
 export function applyCliEdits(file: string, text: string): string {
-  return applyEdits(
+  return applyModuleEdits(
     file,
     text,
     CLI_EDITS,

@@ -10,7 +10,7 @@
 //
 // Built the same way as ./cliMetricsSwitch.ts: the server's module is linked from Go's download,
 // the three edited files written, and the build's `-modfile` points the module at that directory.
-import { applyEdits, writeEditedModule, type Edit } from './sqliteStatementCache';
+import { applyModuleEdits, writeEditedModule, type Edit } from './goModulePatch';
 
 /** Part of the cache entries' names: a binary built without the workers is another build. */
 export const SERVER_STREAM_WORKERS_ID = 'streamworkers';
@@ -40,7 +40,7 @@ export const SERVER_EDITS: Edit[] = [
 
 /** Applies the edits to `text` (the server's `file`); throws naming the text not found. */
 export function applyServerEdits(file: string, text: string): string {
-  return applyEdits(
+  return applyModuleEdits(
     file,
     text,
     SERVER_EDITS,
