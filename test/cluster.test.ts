@@ -26,6 +26,7 @@ import { startCluster, type Cluster } from '../src/cluster';
 import { findPostgresBin } from '../src/cluster/postgres';
 import type { RunConfigInput } from '../src/config/run';
 import { resolveDataDir } from '../src/env/dataDir';
+import { SA } from '../src/shared/searchAttributes';
 import { SEARCH_ATTRIBUTES } from '../src/shared/taskQueues';
 import { createSimModelServer, type SimModelServer } from '../src/simmodel';
 import {
@@ -132,6 +133,37 @@ let reference: Promise<Outcome>;
 let disturbed: Promise<Outcome>;
 const disturbances: Disturbance[] = [];
 let clusterStartSeconds = 0;
+/** Why a workflow started the moment the cluster was up was refused, or null if it was not. */
+let startRefusedAtOnce: string | null = null;
+
+/** Starts (and terminates) a workflow that sets every search attribute josh sets, on no worker's
+ * queue: the frontend learns freshly registered attributes seconds after they are registered, and
+ * a run started in between is refused, so `josh cluster` must not say ready before that. */
+async function startWithEveryAttribute(c: Cluster): Promise<string | null> {
+  const { client, connection } = await connect(c.address, c.namespace);
+  try {
+    const handle = await client.workflow.start('readinessProbe', {
+      workflowId: `readiness-probe-${Date.now()}`,
+      taskQueue: uniqueTaskQueue('readiness-probe'),
+      typedSearchAttributes: [
+        { key: SA.kind, value: 'harvest' },
+        { key: SA.harvestId, value: 'probe' },
+        { key: SA.env, value: 'toolwoz' },
+        { key: SA.split, value: 'val' },
+        { key: SA.taskId, value: 'probe' },
+        { key: SA.reward, value: 0 },
+        { key: SA.success, value: false },
+        { key: SA.status, value: 'running' },
+      ],
+    });
+    await handle.terminate('readiness probe');
+    return null;
+  } catch (err) {
+    return `${(err as Error).message}: ${((err as Error).cause as Error | undefined)?.message ?? ''}`;
+  } finally {
+    await connection.close();
+  }
+}
 
 /** The undisturbed run: a private dev server (a temporary SQLite file) and one worker. */
 async function runReference(): Promise<Outcome> {
@@ -284,6 +316,7 @@ before(async () => {
   cluster = await startCluster({ dir: path.join(tmp, 'cluster'), log: () => undefined });
   clusterStartSeconds = (Date.now() - t0) / 1000;
   cleanups.push(() => cluster.stop());
+  startRefusedAtOnce = await startWithEveryAttribute(cluster);
   disturbed = runOnCluster();
   disturbed.catch(() => undefined);
 });
@@ -295,6 +328,7 @@ test(
     t.diagnostic(
       `cluster up in ${clusterStartSeconds.toFixed(1)} s: ${cluster.provisioned.version} at ${cluster.address}`,
     );
+    assert.equal(startRefusedAtOnce, null, 'a run started as soon as the cluster said ready');
     const { client, connection } = await connect(cluster.address, cluster.namespace);
     try {
       const sa = await client.connection.operatorService.listSearchAttributes({

@@ -6,6 +6,7 @@ import type { Connection as ClientConnection } from '@temporalio/client';
 import * as fs from 'node:fs';
 import type { PortVar } from './deploy';
 import { DEPLOY_DIR, serverArgs } from './deploy';
+import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
 
 export interface ServerProcessOptions {
   bin: string;
@@ -61,8 +62,17 @@ export function spawnServer(o: ServerProcessOptions): ServerProcess {
   };
 }
 
-/** Polls until the frontend answers DescribeNamespace for `namespace` (or, with no namespace yet,
- * the health check); throws with the log's last lines if the process exits or time runs out. */
+/** A visibility query naming every search attribute josh sets. The frontend checks a query's
+ * names, as it checks a start's attributes, against its cached copy of the namespace, which learns
+ * attributes registered a moment ago only on its next refresh (seconds later): until this query is
+ * accepted, a run started now would be refused ("no mapping defined for search attribute"). */
+export const SEARCH_ATTRIBUTES_PROBE = Object.entries(SEARCH_ATTRIBUTES)
+  .map(([name, type]) => `${name} = ${type === 'Keyword' ? "''" : type === 'Bool' ? 'false' : '0'}`)
+  .join(' AND ');
+
+/** Polls until the frontend answers DescribeNamespace for `namespace` and knows josh's search
+ * attributes there (or, with no namespace yet, the health check); throws with the log's last
+ * lines if the process exits or time runs out. */
 export async function waitServerReady(
   address: string,
   namespace: string | null,
@@ -82,8 +92,10 @@ export async function waitServerReady(
     let conn: ClientConnection | undefined;
     try {
       conn = await Connection.connect({ address, connectTimeout: 2_000 });
-      if (namespace) await conn.workflowService.describeNamespace({ namespace });
-      else await conn.healthService.check({});
+      if (namespace) {
+        await conn.workflowService.describeNamespace({ namespace });
+        await conn.workflowService.countWorkflowExecutions({ namespace, query: SEARCH_ATTRIBUTES_PROBE });
+      } else await conn.healthService.check({});
       return;
     } catch (err) {
       last = (err as Error).message.split('\n')[0] ?? '';
