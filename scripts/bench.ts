@@ -502,6 +502,7 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const skipped: Skipped[] = [];
+  let finished = false;
   try {
     for (const latencyMs of LATENCIES) {
       const proc = startJosh(
@@ -534,8 +535,11 @@ async function main(): Promise<void> {
         await stop(proc);
       }
     }
+    finished = true;
   } finally {
-    if (!flags['keep-dir']) fs.rmSync(dir, { recursive: true, force: true });
+    // A failed row's logs (server, workers, model) are what says why: kept, and said where.
+    if (!finished) say(`bench: kept ${dir} (the logs of the row that failed)`);
+    else if (!flags['keep-dir']) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   const store = flags.cluster
@@ -585,6 +589,14 @@ main().catch((err: unknown) => {
     process.stderr.write(`bench: ${err.reason}; see ${err.logFile}\n`);
     process.exit(1);
   }
-  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`bench: ${err instanceof Error ? withCauses(err) : String(err)}\n`);
   process.exit(1);
 });
+
+/** An error's message with its causes' (a client's "Failed to start Workflow" says why only in
+ * its cause, e.g. the server's INVALID_ARGUMENT), then its stack. */
+function withCauses(err: Error): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
+  return `${messages.join(': ')}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
+}
