@@ -37,6 +37,7 @@ import { startCluster } from '../src/cluster';
 import { startOrAttach } from '../src/runtime/startRun';
 import type { HarvestProgress } from '../src/shared/harvestApi';
 import type { ConversationResult, TreeNode } from '../src/shared/results';
+import { describeUnexpected } from '../src/util/errors';
 import { OUT_OF_CALLS_MESSAGE } from '../src/shared/messages';
 import {
   DEV_SERVER_SQLITE_PRAGMAS,
@@ -589,14 +590,6 @@ main().catch((err: unknown) => {
     process.stderr.write(`bench: ${err.reason}; see ${err.logFile}\n`);
     process.exit(1);
   }
-  process.stderr.write(`bench: ${err instanceof Error ? withCauses(err) : String(err)}\n`);
+  process.stderr.write(`bench: ${err instanceof Error ? describeUnexpected(err) : String(err)}\n`);
   process.exit(1);
 });
-
-/** An error's message with its causes' (a client's "Failed to start Workflow" says why only in
- * its cause, e.g. the server's INVALID_ARGUMENT), then its stack. */
-function withCauses(err: Error): string {
-  const messages: string[] = [];
-  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
-  return `${messages.join(': ')}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
-}

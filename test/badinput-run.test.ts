@@ -11,8 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { JoshClient } from '../src/client/client';
-import { RunConflictError } from '../src/client/errors';
+import { RunConflictError, SearchAttributesMissingError } from '../src/client/errors';
 import { testAddress, testClient, testNamespace, uniqueTaskQueue } from './helpers/temporal';
 
 const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
@@ -94,6 +95,56 @@ test('two harvests with the same --id started together: one run, both end well',
   const files = fs.readdirSync(path.join(cwd, 'runs', 'twice', 'conversations'));
   assert.deepEqual(files.filter((f) => f.endsWith('.json')).length, 1);
   assert.ok(!fs.existsSync(path.join(cwd, 'runs', 'twice', '.temporal', 'server.lock')));
+  fs.rmSync(cwd, { recursive: true, force: true });
+});
+
+test("a namespace without josh's search attributes: one line naming the attribute, nothing started", async () => {
+  // A namespace of the suite's server that nobody set up for josh (the product's own servers
+  // register the attributes; a user's server may not have them).
+  const temporal = (await testClient()) as Client;
+  const namespace = `no-josh-attributes-${Date.now()}`;
+  await temporal.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: msToTs('1 day'),
+  });
+  for (let i = 0; ; i++) {
+    try {
+      await temporal.workflowService.describeNamespace({ namespace });
+      break;
+    } catch (err) {
+      if (i > 60) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const cwd = tmpDir();
+  const r = await josh(['harvest', '--id', 'no-sa', '--limit', '1', '--namespace', namespace], cwd, {
+    TEMPORAL_ADDRESS: testAddress(),
+  });
+  assert.deepEqual(
+    refusalProblems(
+      r,
+      new RegExp(`namespace ${namespace} does not know the search attribute Josh\\w+.*nothing was started`),
+    ),
+    [],
+    r.stderr,
+  );
+  assert.equal(r.code, 2);
+  assert.ok(!fs.existsSync(path.join(cwd, 'runs', 'no-sa')), 'no run directory');
+  // The typed client says the same with a class a service can tell apart.
+  const other = new Client({ connection: temporal.connection, namespace });
+  await assert.rejects(
+    new JoshClient(other, { taskQueue: uniqueTaskQueue('nobody') }).startHarvest({
+      id: 'no-sa',
+      split: 'val',
+      limit: 1,
+    }),
+    (err: unknown) => {
+      assert.ok(err instanceof SearchAttributesMissingError, String(err));
+      assert.equal(err.namespace, namespace);
+      assert.match(err.attribute, /^Josh/);
+      return true;
+    },
+  );
   fs.rmSync(cwd, { recursive: true, force: true });
 });
 

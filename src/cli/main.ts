@@ -5,7 +5,7 @@ import { registerCommands } from './commands';
 import { RunFailedError } from '../client/errors';
 import { UnknownTaskError } from '../env/types';
 import { DevServerStartError } from '../temporal/devServer';
-import { UserError } from '../util/errors';
+import { UserError, describeUnexpected } from '../util/errors';
 import { PRODUCT } from '../util/product';
 
 /** Commander's parse errors as one line like ours: `josh: unknown option '--beem' (did you mean
@@ -56,7 +56,7 @@ main(process.argv).catch((err: unknown) => {
     process.exit(2);
   }
   process.stderr.write(
-    `josh: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `josh: unexpected error: ${err instanceof Error ? describeUnexpected(err) : String(err)}\n`,
   );
   process.exit(1);
 });

@@ -69,3 +69,40 @@ function show(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+
+/** The namespace does not know a search attribute josh sets on its workflows (a server josh did
+ * not set up: its own dev server and `josh cluster` register them). Nothing was started. */
+export class SearchAttributesMissingError extends UserError {
+  constructor(
+    readonly namespace: string,
+    readonly attribute: string,
+    serverSaid: string,
+  ) {
+    super(
+      `the Temporal namespace ${namespace} does not know the search attribute ${attribute}, which josh sets on its workflows (the server said: ${serverSaid}); ` +
+        `register josh's search attributes there first (deploy/temporal/setup-namespace.sh does, or \`temporal operator search-attribute create\` for each of JoshKind, JoshHarvestId, JoshEnv, JoshSplit, JoshTaskId, JoshStatus (Keyword), JoshReward (Double), JoshSuccess (Bool)); nothing was started`,
+    );
+    this.name = 'SearchAttributesMissingError';
+  }
+}
+
+/** The server's words for a search attribute the namespace has not registered (go.temporal.io/
+ * server: namespace.go, searchattribute/validator.go, the SQL visibility's query converter). */
+const UNKNOWN_ATTRIBUTE = [
+  /has no mapping defined for search attribute (\w+)/,
+  /search attribute (\w+) is not defined/,
+  /column name '(\w+)' is not a valid search attribute/,
+];
+
+/** A start or schedule refused for an unregistered search attribute, as a user's error; else null.
+ * The client's own error says only "Failed to start Workflow": the server's reason is its cause. */
+export function searchAttributeRefusal(err: unknown, namespace: string): SearchAttributesMissingError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    for (const re of UNKNOWN_ATTRIBUTE) {
+      const m = re.exec(e.message);
+      if (m)
+        return new SearchAttributesMissingError(namespace, m[1], e.message.replace(/^\d+ [A-Z_]+: /, ''));
+    }
+  }
+  return null;
+}

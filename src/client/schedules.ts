@@ -16,7 +16,7 @@ import { formatZodError, strictObject } from '../config/run';
 import { HARVEST_WORKFLOW_TYPE } from '../shared/harvestApi';
 import { SA } from '../shared/searchAttributes';
 import { parseScheduledConfig, type ScheduledRunConfig } from './config';
-import { InvalidConfigError, RunNotFoundError } from './errors';
+import { InvalidConfigError, RunNotFoundError, searchAttributeRefusal } from './errors';
 
 import { OVERLAP_POLICIES, type OverlapPolicy } from './overlap';
 export { OVERLAP_POLICIES, type OverlapPolicy };
@@ -156,6 +156,8 @@ export async function createSchedule(
     if (err instanceof ScheduleAlreadyRunning) {
       throw new InvalidConfigError(`schedule ${o.id} already exists (delete it first to replace it)`);
     }
+    const unregistered = searchAttributeRefusal(err, client.options.namespace);
+    if (unregistered) throw unregistered;
     // The client turns the server's INVALID_ARGUMENT (e.g. a malformed cron string) into a TypeError.
     if (err instanceof TypeError) throw new InvalidConfigError(`schedule ${o.id}: ${err.message}`);
     throw err;

@@ -25,7 +25,7 @@ import {
 } from '../train/config';
 import { FINAL_LOOP_MEMO, LOOP_WORKFLOW_TYPE, loopProgressQuery, type LoopProgress } from '../train/loopApi';
 import { evalInput, harvestInput, trainInput } from '../train/loopPlan';
-import { InvalidConfigError, RunConflictError, RunFailedError } from './errors';
+import { InvalidConfigError, RunConflictError, RunFailedError, searchAttributeRefusal } from './errors';
 
 function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const parsed = schema.safeParse(input);
@@ -88,7 +88,8 @@ async function startOrAttachWorkflow(
     });
     return { handle: started, outcome: previous ? 'restarted' : 'started' };
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+      throw searchAttributeRefusal(err, client.options.namespace) ?? err;
     return { handle, outcome: 'attached' };
   }
 }

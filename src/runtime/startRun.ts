@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { RunConfig } from '../config/run';
-import { InvalidConfigError, RunConflictError } from '../client/errors';
+import { InvalidConfigError, RunConflictError, searchAttributeRefusal } from '../client/errors';
 import { SETTINGS_NOT_COMPARED, configDifferences } from '../config/settingsDiff';
 import { HARVEST_WORKFLOW_TYPE, type HarvestProgress } from '../shared/harvestApi';
 import { MAIN_TASK_QUEUE } from '../shared/taskQueues';
@@ -61,7 +61,8 @@ export async function startOrAttach(
     });
     return { handle: started, outcome: previous ? 'restarted' : 'started' };
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+      throw searchAttributeRefusal(err, client.options.namespace) ?? err;
     // Someone started it between our describe and our start: it must be the same run.
     refuseOtherSettings(config, await handle.describe());
     return { handle, outcome: 'attached' };

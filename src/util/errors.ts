@@ -23,3 +23,11 @@ export class WriteError extends UserError {
     this.name = 'WriteError';
   }
 }
+
+/** An unexpected error for a person: its name, its message and its causes' (a Temporal client's
+ * "Failed to start Workflow" says why only in its cause, the server's answer), then its stack. */
+export function describeUnexpected(err: Error): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
+  return `${err.name}: ${messages.join(': ')}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
+}
