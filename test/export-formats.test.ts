@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { type ExportFormat, type ExportOptions, exportRun } from '../src/export';
+import { type ExportFormat, type ExportOptions, exportRun, formatTrainingData } from '../src/export';
 import {
   conversationFile,
   fakeEnvironment,
@@ -290,5 +290,43 @@ void describe('files', () => {
     const { out } = exportRun(runDir, 'openai-sft', { environment: fakeEnvironment });
     const users = readJsonl(out).map((r) => firstUser(r.messages as Msg[]));
     assert.deepEqual(users.slice(0, 3), ['I want a cheap place to eat in the centre.', 'trial 1', 'trial 2']);
+  });
+});
+
+void describe("the demo's training-data table", () => {
+  void test('every format with its examples and conversations used; why the rest were left out, grouped', () => {
+    const runDir = writeRun();
+    const formats: ExportFormat[] = ['openai-sft', 'trl-kto', 'trl-dpo'];
+    const summaries = formats.map((f) => exportRun(runDir, f, { environment: fakeEnvironment }));
+    const text = formatTrainingData(summaries);
+    const lines = text.split('\n');
+    assert.equal(lines[0], 'Training data:');
+    for (const s of summaries) {
+      const row = lines.find((l) => l.trimStart().startsWith(`${s.format} `));
+      assert.ok(row, `${s.format} row in:\n${text}`);
+      assert.match(
+        row,
+        new RegExp(
+          `\\s${s.examples} examples\\s+from\\s+${s.conversations.used}/${s.conversations.read} conversations\\s+${s.out}$`,
+        ),
+      );
+    }
+    // The fixture leaves conversations out of every format: each is named on exactly one reasons
+    // line, with its reasons.
+    const reasonLines = lines.slice(
+      lines.indexOf(lines.find((l) => l.startsWith('Conversations left out'))!) + 1,
+    );
+    for (const s of summaries) {
+      const mine = reasonLines.filter((l) =>
+        l
+          .split(':')[0]
+          .split(', ')
+          .map((f) => f.trim())
+          .includes(s.format),
+      );
+      assert.equal(mine.length, 1, `${s.format} in:\n${text}`);
+      for (const [reason, n] of Object.entries(s.droppedConversations))
+        assert.ok(mine[0].includes(`${n} ${reason}`));
+    }
   });
 });

@@ -148,6 +148,40 @@ export function isExportFormat(s: string): s is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(s);
 }
 
+/** Several formats' summaries as a table (the demo's "Training data"): each format's examples, how
+ * many conversations it used, its file; then why the other conversations were left out, one line
+ * per distinct set of reasons with the formats that share it (SFT and DPO share their selection),
+ * so "7 successful, 5 SFT examples" is explained where it is shown. */
+export function formatTrainingData(summaries: ExportSummary[]): string {
+  if (summaries.length === 0) return 'Training data: none exported';
+  const lines = ['Training data:'];
+  for (const s of summaries) {
+    const used = `${s.conversations.used}/${s.conversations.read}`.padStart(5);
+    lines.push(
+      `  ${s.format.padEnd(11)} ${String(s.examples).padStart(5)} examples  from ${used} conversations  ${s.out}`,
+    );
+  }
+  const byReasons = new Map<string, ExportFormat[]>();
+  for (const s of summaries) {
+    const reasons = reasonList(s.droppedConversations);
+    if (!reasons) continue;
+    byReasons.set(reasons, [...(byReasons.get(reasons) ?? []), s.format]);
+  }
+  if (byReasons.size > 0)
+    lines.push('Conversations left out (`josh export RUN_DIR --format F` lists the same):');
+  for (const [reasons, formats] of byReasons) lines.push(`  ${formats.join(', ')}: ${reasons}`);
+  return lines.join('\n');
+}
+
+/** "2 error marker on the golden path; 3 not successful (reward < 1)": counts by reason, sorted by
+ * reason; empty when there are none. */
+function reasonList(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([r, n]) => `${n} ${r}`)
+    .join('; ');
+}
+
 /** The summary as the CLI prints it. */
 export function formatExportSummary(s: ExportSummary): string {
   const lines = [`${s.format}: ${s.examples} examples written to ${s.out}`];
@@ -157,8 +191,8 @@ export function formatExportSummary(s: ExportSummary): string {
     ['dropped conversations', s.droppedConversations],
     ['dropped examples', s.droppedExamples],
   ] as const) {
-    const entries = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (entries.length > 0) lines.push(`  ${title}: ${entries.map(([r, n]) => `${n} ${r}`).join('; ')}`);
+    const reasons = reasonList(counts);
+    if (reasons) lines.push(`  ${title}: ${reasons}`);
   }
   if (s.examples === 0) lines.push('  warning: the file is empty');
   return lines.join('\n');

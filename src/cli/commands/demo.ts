@@ -23,7 +23,8 @@ export function register(program: Command): void {
     // Loaded on use, like `harvest`: they pull in the Temporal worker and the datasets.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { executeRun, printSummary } = require('../runFlow') as typeof import('../runFlow');
-    const { EXPORT_FORMATS, exportRun } = require('../../export') as typeof import('../../export');
+    const { EXPORT_FORMATS, exportRun, formatTrainingData } =
+      require('../../export') as typeof import('../../export');
     const { getEnvironment } = require('../../env') as typeof import('../../env');
     const { resolveDataDir } = require('../../env/dataDir') as typeof import('../../env/dataDir');
     /* eslint-enable @typescript-eslint/no-require-imports */
@@ -38,8 +39,6 @@ export function register(program: Command): void {
         ? `npx josh server --db-file ${path.join(outcome.runDir, '.temporal', 'temporal.db')}  (Web UI on :8233)`
         : null,
     });
-    process.stdout.write('\nTraining data:\n');
-    for (const e of exports)
-      process.stdout.write(`  ${e.format.padEnd(11)} ${String(e.examples).padStart(5)} examples  ${e.out}\n`);
+    process.stdout.write(`\n${formatTrainingData(exports)}\n`);
   });
 }
