@@ -168,6 +168,44 @@ void test('--out that is a directory, or behind a file: one line, nothing writte
   assert.deepEqual(snapshot(cwd), before);
 });
 
+void test('--out through a symlink or into a FIFO: the link and the FIFO stay, the data goes where they point', async () => {
+  // Write-then-rename replaced whatever was at the name: a link became a file and its target was
+  // never written, and as root `--out /dev/null` left a regular file in place of the device.
+  const runDir = writeRun();
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-out-'));
+  const plain = josh(['export', runDir, '--format', 'openai-sft', '--out', 'plain.jsonl'], { cwd });
+  assert.equal(plain.code, 0, plain.stderr);
+  const expected = fs.readFileSync(path.join(cwd, 'plain.jsonl'), 'utf8');
+  assert.ok(expected.length > 0);
+
+  fs.writeFileSync(path.join(cwd, 'real.jsonl'), 'old\n');
+  fs.symlinkSync('real.jsonl', path.join(cwd, 'link.jsonl'));
+  fs.symlinkSync('missing.jsonl', path.join(cwd, 'dangling.jsonl'));
+  for (const out of ['link.jsonl', 'dangling.jsonl']) {
+    const r = josh(['export', runDir, '--format', 'openai-sft', '--out', out], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.lstatSync(path.join(cwd, out)).isSymbolicLink(), `${out} is still a link`);
+  }
+  assert.equal(fs.readFileSync(path.join(cwd, 'real.jsonl'), 'utf8'), expected);
+  assert.equal(fs.readFileSync(path.join(cwd, 'missing.jsonl'), 'utf8'), expected);
+  // writeFileAtomic (tasks --out) through a link too.
+  const tasks = josh(['tasks', '--split', 'val', '--out', 'link.jsonl'], { cwd });
+  assert.equal(tasks.code, 0, tasks.stderr);
+  assert.ok(fs.lstatSync(path.join(cwd, 'link.jsonl')).isSymbolicLink());
+  assert.match(fs.readFileSync(path.join(cwd, 'real.jsonl'), 'utf8'), /"taskId"|MUL\d+/);
+
+  // A FIFO: its reader gets the export; the FIFO is still one afterwards.
+  assert.equal(spawnSync('mkfifo', [path.join(cwd, 'pipe')]).status, 0, 'mkfifo');
+  const reader = spawn('sh', ['-c', 'cat pipe > got.jsonl'], { cwd });
+  const readerDone = new Promise((resolve) => reader.on('exit', resolve));
+  const viaFifo = josh(['export', runDir, '--format', 'openai-sft', '--out', 'pipe'], { cwd });
+  assert.equal(viaFifo.code, 0, viaFifo.stderr);
+  await readerDone;
+  assert.ok(fs.lstatSync(path.join(cwd, 'pipe')).isFIFO(), 'pipe is still a FIFO');
+  assert.equal(fs.readFileSync(path.join(cwd, 'got.jsonl'), 'utf8'), expected);
+  fs.rmSync(cwd, { recursive: true, force: true });
+});
+
 void test('writeFileAtomic on a full disk: an error naming the path and "disk full", no partial file', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-enospc-'));
   const file = path.join(dir, 'conversations', 'MUL0001.json');

@@ -1,22 +1,25 @@
 // Writing an export file: chunks appended to a temp file beside the target, renamed over it at
 // the end, so a reader (or a crash, or an exception half-way) never sees a partial file.
+// A symlink is written through and a device or FIFO straight into (see writeTarget).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tempBeside, writeTarget } from '../util/atomicWrite';
 
 export function writeJsonlAtomic<T>(file: string, produce: (write: (chunk: string) => void) => T): T {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const target = writeTarget(file);
+  if (!target.direct) fs.mkdirSync(path.dirname(target.file), { recursive: true });
+  const tmp = target.direct ? null : tempBeside(target.file);
+  const fd = fs.openSync(tmp ?? target.file, 'w');
   let open = true;
   try {
     const result = produce((chunk) => fs.writeSync(fd, chunk));
     fs.closeSync(fd);
     open = false;
-    fs.renameSync(tmp, file);
+    if (tmp) fs.renameSync(tmp, target.file);
     return result;
   } catch (err) {
     if (open) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    if (tmp) fs.rmSync(tmp, { force: true });
     throw err;
   }
 }

@@ -6,20 +6,62 @@ import * as path from 'node:path';
 import { UserError, WriteError } from './errors';
 
 export function writeFileAtomic(file: string, data: string): void {
-  const dir = path.dirname(file);
+  const target = writeTarget(file);
+  if (target.direct) {
+    try {
+      fs.writeFileSync(target.file, data);
+    } catch (err) {
+      throw writeErrorOf(err, file);
+    }
+    return;
+  }
+  const dir = path.dirname(target.file);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw writeErrorOf(err, file);
   }
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = tempBeside(target.file);
   try {
     fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target.file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw writeErrorOf(err, file);
   }
+}
+
+/** A temp file's name beside `file`, unique to this write. */
+export function tempBeside(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+/**
+ * Where a write-then-rename of `file` must go. A rename replaces whatever is at the name, so a
+ * symlink is followed to the file it names (else the link, not its file, would be replaced), and
+ * a device, FIFO or socket is written into directly (else `--out /dev/null` as root would leave a
+ * regular file where the device was). `direct` is true for those; there is no partial file to
+ * hide in a stream.
+ */
+export function writeTarget(file: string): { file: string; direct: boolean } {
+  let real = path.resolve(file);
+  try {
+    real = fs.realpathSync(real);
+  } catch {
+    // Missing, or a link to a missing file: that file is where the write goes.
+    try {
+      real = path.resolve(path.dirname(real), fs.readlinkSync(real));
+    } catch {
+      // not a link
+    }
+  }
+  try {
+    const st = fs.statSync(real);
+    if (!st.isFile() && !st.isDirectory()) return { file: real, direct: true };
+  } catch {
+    // not there yet
+  }
+  return { file: real, direct: false };
 }
 
 /** The reasons a write fails that a person can act on, in their words. */
