@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveDataDir } from '../src/env/dataDir';
+import { writeRun } from './fixtures/exportResults';
 
 const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
 const sharedData = resolveDataDir();
@@ -257,6 +258,29 @@ const CASES: Case[] = [
     args: ['compare', 'a.json', 'a.json'],
     error: /a\.json is a file, not a run directory/,
   },
+  // A run whose conversations/ is a file: report and compare printed a stack trace (ENOTDIR),
+  // export called it a write failure of its output.
+  ...(['report', 'compare', 'export'] as const).map((cmd) => ({
+    name: `josh ${cmd} on a run whose conversations/ is a file`,
+    setup: (cwd: string) => {
+      fs.cpSync(writeRun(), path.join(cwd, 'run'), { recursive: true });
+      fs.rmSync(path.join(cwd, 'run', 'conversations'), { recursive: true });
+      fs.writeFileSync(path.join(cwd, 'run', 'conversations'), 'x\n');
+      // A finished run's manifest, as report and compare read it first.
+      const manifest = path.join(cwd, 'run', 'harvest.json');
+      fs.writeFileSync(
+        manifest,
+        JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), status: 'done' }),
+      );
+    },
+    args:
+      cmd === 'compare'
+        ? ['compare', 'run', 'run']
+        : cmd === 'export'
+          ? ['export', 'run', '--format', 'openai-sft']
+          : ['report', 'run'],
+    error: /run\/conversations is a file, not a directory/,
+  })),
   {
     name: 'a Temporal address whose host does not resolve',
     args: [...RUN, '--address', 'no-such-host.invalid:7233'],

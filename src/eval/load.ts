@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { RunConfig } from '../config/run';
+import { conversationFileNames } from '../export/load';
 import { MessageSchema } from '../export/schema';
 import { UserError } from '../util/errors';
 import type { RunSide } from './compare';
@@ -105,13 +106,7 @@ function loadRun<S extends typeof OutcomeSchema>(runDir: string, schema: S): Loa
   const manifestFile = path.join(runDir, 'harvest.json');
   if (!fs.existsSync(manifestFile)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
   const manifest = parseFile(manifestFile, ManifestSchema);
-  const dir = path.join(runDir, 'conversations');
-  // Temp files of atomic writes do not end in .json, so a run being written is read safely.
-  const names = fs.existsSync(dir)
-    ? fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-    : [];
-  if (names.length === 0)
-    throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
+  const { dir, names } = conversationFileNames(runDir);
   const conversations = names.map((n) => parseFile(path.join(dir, n), schema));
   conversations.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.trial - b.trial));
   return { runDir, manifest, conversations };

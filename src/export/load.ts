@@ -15,20 +15,33 @@ export function conversationsDir(runDir: string): string {
   return path.join(runDir, 'conversations');
 }
 
+/** The names of a run's conversation result files; one line when there are none, or when
+ * `conversations` is not a directory. Temp files of atomic writes end in something other than
+ * .json, so a run being written is read safely. */
+export function conversationFileNames(runDir: string): { dir: string; names: string[] } {
+  const dir = conversationsDir(runDir);
+  let names: string[] = [];
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) {
+      throw new UserError(
+        `${dir} is a file, not a directory (a run keeps its results in conversations/<taskId>.json)`,
+      );
+    }
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  }
+  if (names.length === 0) {
+    throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
+  }
+  return { dir, names };
+}
+
 /** All conversation results of a run, sorted by task id then trial (the export order). */
 export function loadRun(runDir: string): LoadedConversation[] {
   if (!fs.existsSync(runDir)) throw new UserError(`run directory ${runDir} does not exist`);
   if (!fs.statSync(runDir).isDirectory()) {
     throw new UserError(`${runDir} is a file, not a run directory (give the directory runs/<id>)`);
   }
-  const dir = conversationsDir(runDir);
-  // Temp files of atomic writes end in something other than .json, so they are never read.
-  const names = fs.existsSync(dir)
-    ? fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-    : [];
-  if (names.length === 0) {
-    throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
-  }
+  const { dir, names } = conversationFileNames(runDir);
   const loaded = names.map((name) => {
     const file = path.join(dir, name);
     return { file, result: parseConversationFile(file) };
