@@ -258,6 +258,20 @@ const CASES: Case[] = [
     args: ['compare', 'a.json', 'a.json'],
     error: /a\.json is a file, not a run directory/,
   },
+  // --out on another run's directory: refused before the embedded server starts there (it keeps
+  // its state in the run directory, so the other run's database recorded the refused run).
+  {
+    name: "--out on another run's directory",
+    setup: (cwd: string) => {
+      fs.mkdirSync(path.join(cwd, 'other'));
+      fs.writeFileSync(
+        path.join(cwd, 'other', 'harvest.json'),
+        JSON.stringify({ config: { id: 'someone-else' } }),
+      );
+    },
+    args: [...RUN, '--out', 'other'],
+    error: /other holds run someone-else: run r1 needs a directory of its own \(another --out\)$/,
+  },
   // A run whose conversations/ is a file: report and compare printed a stack trace (ENOTDIR),
   // export called it a write failure of its output.
   ...(['report', 'compare', 'export'] as const).map((cmd) => ({

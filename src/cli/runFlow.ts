@@ -58,7 +58,10 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
   // A worker here with other prompts than the run recorded would have its model calls refused
   // (PromptsMismatch) one by one: say it once, up front.
-  if (!external || flags.worker) refuseOtherPrompts(config.id, runDir, promptsFile);
+  if (!external || flags.worker) {
+    refuseOtherRunsDirectory(runDir, config.id);
+    refuseOtherPrompts(config.id, runDir, promptsFile);
+  }
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
   const interrupt = guardInterrupt(
@@ -135,6 +138,25 @@ export function selectedTasks(config: RunConfig, dataDir: string): string[] {
 }
 
 /** The run directory (or one of its parents) must be a directory where it exists. */
+/** A directory that holds another run (`--out` on it): refused before its embedded server starts
+ * (which keeps its state in the run directory) or a workflow is recorded. The run's own setup
+ * activity refuses it too, for workers elsewhere; an unreadable manifest is left to it. */
+function refuseOtherRunsDirectory(runDir: string, id: string): void {
+  let recorded: unknown;
+  try {
+    recorded = (
+      JSON.parse(fs.readFileSync(path.join(runDir, 'harvest.json'), 'utf8')) as { config?: { id?: unknown } }
+    )?.config?.id;
+  } catch {
+    return;
+  }
+  if (typeof recorded === 'string' && recorded !== id) {
+    throw new UserError(
+      `${runDir} holds run ${recorded}: run ${id} needs a directory of its own (another --out)`,
+    );
+  }
+}
+
 function refuseFileInTheWay(runDir: string, shown: string): void {
   const blocker = notADirectory(runDir); // an absent one is made when the run starts
   if (blocker) {
