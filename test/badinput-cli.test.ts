@@ -258,6 +258,18 @@ const CASES: Case[] = [
     args: ['compare', 'a.json', 'a.json'],
     error: /a\.json is a file, not a run directory/,
   },
+  // The simulated model's world is ToolWOZ's, whatever the run's environment: a τ-bench-only data
+  // directory was refused only after the run's embedded server had made runs/<id>/.temporal.
+  {
+    name: 'a τ-airline harvest on the simulated model with a data directory without ToolWOZ',
+    setup: (cwd: string) => {
+      fs.mkdirSync(path.join(cwd, 't'));
+      fs.symlinkSync(path.join(resolveDataDir(), 'taubench'), path.join(cwd, 't', 'taubench'));
+    },
+    args: ['harvest', '--env', 'tau-airline', '--data-dir', 't', '--limit', '1', '--id', 'ta1'],
+    error:
+      /the simulated model \(no OPENAI_BASE_URL set\) needs the ToolWOZ databases .*restaurant_db\.json.*josh data fetch/,
+  },
   // --out on another run's directory: refused before the embedded server starts there (it keeps
   // its state in the run directory, so the other run's database recorded the refused run).
   {

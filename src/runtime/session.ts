@@ -19,6 +19,8 @@ import { createWorkers, runWorkers, type JoshWorkers } from '../worker';
 import { createActivities } from '../activities';
 import { llmEndpointFromEnv, type LlmEndpointConfig } from '../llm/endpoint';
 import { createSimModelServer } from '../simmodel';
+import { loadToolwozDb } from '../env/toolwoz/db';
+import { resolveDataDir } from '../env/dataDir';
 import { UserError } from '../util/errors';
 import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
 
@@ -72,6 +74,22 @@ interface ServerRecord {
   uiUrl: string | null;
 }
 
+/** The simulated model builds its dialogue world from the ToolWOZ databases, whatever the run's
+ * environment: without them it cannot start, and the run should fail before anything is made,
+ * saying what the model needs rather than only which file is missing. (Loaded once per data
+ * directory: the model reuses this read.) */
+function checkSimModelData(dataDir: string | undefined): void {
+  try {
+    loadToolwozDb(resolveDataDir(dataDir));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(
+      `the simulated model (no OPENAI_BASE_URL set) needs the ToolWOZ databases for its world: ${err.message}; ` +
+        'fetch them with `josh data fetch`, point --data-dir at a copy that has them, or set OPENAI_BASE_URL to a real model',
+    );
+  }
+}
+
 export async function openSession(opts: SessionOptions): Promise<Session> {
   // Every setting is checked before a directory is made or a server started: a bad variable must
   // not leave a `runs/<id>/.temporal` behind.
@@ -84,6 +102,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     ? llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile })
     : llmEndpointFromEnv({ ...process.env, JOSH_MODELS_FILE: '' });
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
+  if (runWorker && llm.simulated) checkSimModelData(opts.dataDir);
   const closers: (() => Promise<void>)[] = [];
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
