@@ -475,6 +475,8 @@ async function interruptJosh(
   args: string[],
   ready: (stderr: string, record: string) => boolean,
   everyMs = 250,
+  /** How: Ctrl-C, or the reader of its output going away (`josh harvest | head`). */
+  how: 'sigint' | 'close-output' = 'sigint',
 ): Promise<{ code: number | null; stderr: string; serverGone: boolean }> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-'));
   const record = path.join(cwd, 'runs', id, '.temporal', 'server.json');
@@ -491,7 +493,11 @@ async function interruptJosh(
       everyMs,
     });
     const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
-    child.kill('SIGINT');
+    if (how === 'sigint') child.kill('SIGINT');
+    else {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
     const hang = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang fails the caller's asserts
     const code = await exited;
     clearTimeout(hang);
@@ -521,6 +527,19 @@ void test('Ctrl-C while the run is still starting (its embedded server up, its w
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /^interrupted: the run stays in Temporal; rerun with --id early/m);
   assert.doesNotMatch(r.stderr, /started harvest/, 'interrupted before the run started');
+  assert.ok(r.serverGone, 'the embedded server is still running');
+});
+
+void test("josh harvest | head: when the output's reader goes away, exit 141 and no server is left running", async () => {
+  // A write's EPIPE used to end the process at once (exit 1), leaving the embedded server up.
+  const r = await interruptJosh(
+    'piped',
+    ['harvest', '--id', 'piped', '--limit', '2'],
+    (stderr) => /started harvest piped/.test(stderr),
+    250,
+    'close-output',
+  );
+  assert.equal(r.code, 141, r.stderr);
   assert.ok(r.serverGone, 'the embedded server is still running');
 });
 

@@ -1,6 +1,6 @@
 // Ctrl-C in a command that opened a session (harvest, eval, demo, train, loop): say that the work
 // stays in Temporal, stop what this process started (its worker, the simulated model, the
-// embedded server), exit 130. Without it the SDK's own SIGINT handler stopped the worker and the
+// embedded server), exit 130 (141 when its output's reader went away: a broken pipe). Without it the SDK's own SIGINT handler stopped the worker and the
 // command went on watching a workflow nobody served, forever.
 import type { Session } from '../runtime/session';
 
@@ -19,13 +19,23 @@ export interface InterruptGuard {
 export function guardInterrupt(say: (line: string) => void, line: string): InterruptGuard {
   const controller = new AbortController();
   let session: Promise<Session> | null = null;
-  const interrupt = (): void => {
+  const interrupt = (exitCode = 130): void => {
     controller.abort();
     say(`\ninterrupted: ${line}`);
     const closed = session?.then((s) => s.close()) ?? Promise.resolve();
-    void closed.catch(() => undefined).finally(() => process.exit(130));
+    void closed.catch(() => undefined).finally(() => process.exit(exitCode));
   };
-  process.once('SIGINT', interrupt);
+  const onSigint = (): void => interrupt();
+  // The reader of our output went away (`josh harvest ... | head`): a write's EPIPE ended the
+  // process at once and left the embedded server running. Stop as on Ctrl-C instead, with the
+  // shell's code for a broken pipe (128 + SIGPIPE); later writes' EPIPEs change nothing.
+  const onStreamError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    if (!controller.signal.aborted) interrupt(141);
+  };
+  process.once('SIGINT', onSigint);
+  process.stdout.on('error', onStreamError);
+  process.stderr.on('error', onStreamError);
   return {
     signal: controller.signal,
     opening(p) {
@@ -36,6 +46,10 @@ export function guardInterrupt(say: (line: string) => void, line: string): Inter
       if (controller.signal.aborted) return new Promise<never>(() => undefined);
       throw err;
     },
-    dispose: () => void process.removeListener('SIGINT', interrupt),
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      process.stdout.removeListener('error', onStreamError);
+      process.stderr.removeListener('error', onStreamError);
+    },
   };
 }
