@@ -69,6 +69,17 @@ test('the workflow bundle is reused while its inputs are unchanged, rebuilt when
   assert.equal(second.rebuilt, undefined);
   assert.equal(second.code, first.code);
 
+  // From another working directory (a user's other folder; every CLI test's temp dir): the same
+  // entry, not another webpack run.
+  const home = process.cwd();
+  process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'josh-elsewhere-')));
+  try {
+    const elsewhere = await cache.load();
+    assert.equal(elsewhere.fromCache, true, `rebuilt from another directory: ${elsewhere.rebuilt}`);
+  } finally {
+    process.chdir(home);
+  }
+
   // As if the workflow file had been edited since: the recorded hash no longer matches.
   const edited = inputs.find((f) => f.endsWith('workflows.ts'))!;
   manifest.inputs[edited] = 'an older version';

@@ -99,8 +99,11 @@ export async function workflowBundle(
   if (env.JOSH_WORKFLOW_BUNDLE_CACHE === '0') return build();
 
   const dir = path.join(cacheRoot(env), 'workflow-bundles');
-  // 'preload': bundles cached before preloadModules are not this bundle.
-  const key = sha256(JSON.stringify([absolute, SDK_VERSION, process.cwd(), 'preload'])).slice(0, 24);
+  // 'preload': bundles cached before preloadModules are not this bundle. Not keyed by the working
+  // directory: webpack names modules relative to it, but resolves them from their own files, so a
+  // bundle built in one directory runs the same from another (its inputs are recorded absolute).
+  // Keyed by it, every `josh` started in a new directory (each test's temp dir) ran webpack again.
+  const key = sha256(JSON.stringify([absolute, SDK_VERSION, 'preload', 'any-cwd'])).slice(0, 24);
   const codeFile = path.join(dir, `${key}.js`);
   const manifestFile = path.join(dir, `${key}.json`);
   let reason = 'no cache entry';
