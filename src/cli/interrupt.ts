@@ -1,7 +1,8 @@
 // Ctrl-C in a command that opened a session (harvest, eval, demo, train, loop): say that the work
 // stays in Temporal, stop what this process started (its worker, the simulated model, the
-// embedded server), exit 130 (141 when its output's reader went away: a broken pipe). Without it the SDK's own SIGINT handler stopped the worker and the
-// command went on watching a workflow nobody served, forever.
+// embedded server), exit 130 (141 when its output's reader went away: a broken pipe). Without it
+// the SDK's own SIGINT handler stopped the worker and the command went on watching a workflow
+// nobody served, forever.
 import type { Session } from '../runtime/session';
 
 export interface InterruptGuard {

@@ -137,7 +137,6 @@ export function selectedTasks(config: RunConfig, dataDir: string): string[] {
   return taskIds;
 }
 
-/** The run directory (or one of its parents) must be a directory where it exists. */
 /** A directory that holds another run (`--out` on it): refused before its embedded server starts
  * (which keeps its state in the run directory) or a workflow is recorded. The run's own setup
  * activity refuses it too, for workers elsewhere; an unreadable manifest is left to it. */
@@ -157,6 +156,7 @@ function refuseOtherRunsDirectory(runDir: string, id: string): void {
   }
 }
 
+/** The run directory (or one of its parents) must be a directory where it exists. */
 function refuseFileInTheWay(runDir: string, shown: string): void {
   const blocker = notADirectory(runDir); // an absent one is made when the run starts
   if (blocker) {

@@ -1,6 +1,7 @@
 // Errors the client API throws for things its caller can fix. They extend the CLI's UserError, so
 // `josh runs ...` prints them as one line; services can tell them apart by class.
 import type { ConfigDifference } from '../config/settingsDiff';
+import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
 import { UserError } from '../util/errors';
 
 /** A run or schedule configuration that does not satisfy the run-config schema. */
@@ -70,6 +71,10 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+const ATTRIBUTE_LIST = Object.entries(SEARCH_ATTRIBUTES)
+  .map(([name, type]) => `${name} (${type})`)
+  .join(', ');
+
 /** The namespace does not know a search attribute josh sets on its workflows (a server josh did
  * not set up: its own dev server and `josh cluster` register them). Nothing was started. */
 export class SearchAttributesMissingError extends UserError {
@@ -80,7 +85,7 @@ export class SearchAttributesMissingError extends UserError {
   ) {
     super(
       `the Temporal namespace ${namespace} does not know the search attribute ${attribute}, which josh sets on its workflows (the server said: ${serverSaid}); ` +
-        `register josh's search attributes there first (deploy/temporal/setup-namespace.sh does, or \`temporal operator search-attribute create\` for each of JoshKind, JoshHarvestId, JoshEnv, JoshSplit, JoshTaskId, JoshStatus (Keyword), JoshReward (Double), JoshSuccess (Bool)); nothing was started`,
+        `register josh's search attributes there first (deploy/temporal/setup-namespace.sh does, or \`temporal operator search-attribute create\` for each of ${ATTRIBUTE_LIST}); nothing was started`,
     );
     this.name = 'SearchAttributesMissingError';
   }
