@@ -2,7 +2,7 @@
 // `josh runs ...` prints them as one line; services can tell them apart by class.
 import type { ConfigDifference } from '../config/settingsDiff';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
-import { UserError } from '../util/errors';
+import { UserError, causeChain } from '../util/errors';
 
 /** A run or schedule configuration that does not satisfy the run-config schema. */
 export class InvalidConfigError extends UserError {
@@ -102,7 +102,7 @@ const UNKNOWN_ATTRIBUTE = [
 /** A start or schedule refused for an unregistered search attribute, as a user's error; else null.
  * The client's own error says only "Failed to start Workflow": the server's reason is its cause. */
 export function searchAttributeRefusal(err: unknown, namespace: string): SearchAttributesMissingError | null {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  for (const e of causeChain(err)) {
     for (const re of UNKNOWN_ATTRIBUTE) {
       const m = re.exec(e.message);
       if (m)

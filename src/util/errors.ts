@@ -27,7 +27,13 @@ export class WriteError extends UserError {
 /** An unexpected error for a person: its name, its message and its causes' (a Temporal client's
  * "Failed to start Workflow" says why only in its cause, the server's answer), then its stack. */
 export function describeUnexpected(err: Error): string {
-  const messages: string[] = [];
-  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
+  const messages = causeChain(err).map((e) => e.message);
   return `${err.name}: ${messages.join(': ')}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
+}
+
+/** `err` and the errors it was caused by, outermost first (five at most). */
+export function causeChain(err: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e: unknown = err; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
 }
