@@ -38,10 +38,15 @@ export async function withCheckpoints<D, T>(
   let latest = resumed;
   let unsent = false;
   let timer: NodeJS.Timeout | undefined;
+  // Set by the first send. Not left to the clock: a timer may fire a millisecond before Date.now()
+  // says the hold is over, and a checkpoint recorded then would wait for a timer that the
+  // attempt's end clears, so it never reached the server.
+  let holdOver = false;
   const send = () => {
     clearTimeout(timer);
     timer = undefined;
     unsent = false;
+    holdOver = true;
     ctx.heartbeat(latest);
   };
   const cp: Checkpointer<D> = {
@@ -49,7 +54,7 @@ export async function withCheckpoints<D, T>(
       latest = details;
       unsent = true;
       const wait = started + holdMs - Date.now();
-      if (wait <= 0) send();
+      if (holdOver || wait <= 0) send();
       else timer ??= setTimeout(send, wait);
     },
     latest: () => latest,
