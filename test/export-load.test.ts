@@ -47,6 +47,13 @@ void test('a malformed conversation names the file and the field, and nothing is
   assert.equal(fs.existsSync(path.join(runDir, 'exports')), false);
 });
 
+void test('a conversation file that cannot be read is said as a read, not a write nor bad JSON', () => {
+  const runDir = writeRun();
+  fs.mkdirSync(path.join(runDir, 'conversations', 'MUL9998.json')); // read fails with EISDIR
+  assertUserError(() => exportRun(runDir, 'openai-sft', opts), /MUL9998\.json: cannot read it \(EISDIR\)/);
+  assert.equal(fs.existsSync(path.join(runDir, 'exports')), false);
+});
+
 void test('a missing required field is named', () => {
   const runDir = writeRun([{ ...successful, goldenPath: undefined } as unknown as typeof successful]);
   assertUserError(() => loadRun(runDir), /MUL0001\.json: goldenPath: /);

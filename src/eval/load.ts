@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { RunConfig } from '../config/run';
-import { conversationFileNames } from '../export/load';
+import { conversationFileNames, parseRunFile } from '../export/load';
 import { MessageSchema } from '../export/schema';
 import { UserError } from '../util/errors';
 import type { RunSide } from './compare';
@@ -105,26 +105,11 @@ function loadRun<S extends typeof OutcomeSchema>(runDir: string, schema: S): Loa
   }
   const manifestFile = path.join(runDir, 'harvest.json');
   if (!fs.existsSync(manifestFile)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
-  const manifest = parseFile(manifestFile, ManifestSchema);
+  const manifest = parseRunFile(manifestFile, ManifestSchema);
   const { dir, names } = conversationFileNames(runDir);
-  const conversations = names.map((n) => parseFile(path.join(dir, n), schema));
+  const conversations = names.map((n) => parseRunFile(path.join(dir, n), schema));
   conversations.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.trial - b.trial));
   return { runDir, manifest, conversations };
-}
-
-function parseFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    throw new UserError(`${file}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 /** The key a conversation is paired on across runs. */

@@ -27,7 +27,12 @@ export function conversationFileNames(runDir: string): { dir: string; names: str
         `${dir} is a file, not a directory (a run keeps its results in conversations/<taskId>.json)`,
       );
     }
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    } catch (e) {
+      // Said as a read: the caller's catch would otherwise report it as a failed write.
+      throw new UserError(`${dir}: cannot list the run's conversations (${errCode(e)})`);
+    }
   }
   if (names.length === 0) {
     throw new UserError(`no conversations in ${runDir} (expected ${path.join(dir, '<taskId>.json')})`);
@@ -51,15 +56,31 @@ export function loadRun(runDir: string): LoadedConversation[] {
 }
 
 export function parseConversationFile(file: string): ConversationForExport {
+  return parseRunFile(file, ConversationForExportSchema);
+}
+
+/** One JSON file of a run, validated: a file that cannot be read, is not JSON or does not match is
+ * one line naming the file (and the field). */
+export function parseRunFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${errCode(e)})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const parsed = ConversationForExportSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new UserError(`${file}: ${firstIssue(parsed.error)}`);
-  return parsed.data;
+  return parsed.data as z.output<S>;
+}
+
+function errCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? String(e);
 }
 
 function firstIssue(err: z.ZodError): string {
