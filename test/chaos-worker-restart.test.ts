@@ -151,3 +151,31 @@ test('run from a directory without a lockfile (josh installed elsewhere): cached
     process.chdir(home);
   }
 });
+
+test('a rebuild prunes the entries of workflow code that is gone, and keeps those still on disk', async () => {
+  const cache = bundleCache();
+  await cache.load(); // this checkout's entry, read before the others exist
+  const ownCode = cache.codeFile();
+  const own = cache.manifest();
+  const dir = path.dirname(ownCode);
+  const entry = (key: string, workflowsPath: string) => {
+    fs.writeFileSync(path.join(dir, `${key}.json`), JSON.stringify({ workflowsPath, sdk: 'x', inputs: {} }));
+    fs.writeFileSync(path.join(dir, `${key}.js`), '// a bundle\n');
+  };
+  entry('gone', path.join(os.tmpdir(), `josh-deleted-clone-${process.pid}`, 'src', 'workflows', 'index.ts'));
+  const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-other-clone-'));
+  entry('kept', kept);
+  // A rebuild of this checkout (as if its first input had been edited) is what prunes.
+  own.inputs[Object.keys(own.inputs)[0]] = 'an older version';
+  fs.writeFileSync(ownCode, '// a stale bundle\n');
+  fs.writeFileSync(ownCode.replace(/\.js$/, '.json'), JSON.stringify(own));
+  const rebuilt = await cache.load();
+  assert.equal(rebuilt.fromCache, false);
+  const left = fs.readdirSync(dir).sort();
+  assert.ok(!left.includes('gone.json') && !left.includes('gone.js'), `not pruned: ${left.join(' ')}`);
+  assert.ok(
+    left.includes('kept.json') && left.includes('kept.js'),
+    `pruned code still on disk: ${left.join(' ')}`,
+  );
+  assert.notEqual(fs.readFileSync(ownCode, 'utf8'), '// a stale bundle\n', 'rebuilt in place');
+});

@@ -137,7 +137,36 @@ export async function workflowBundle(
   } catch (err) {
     opts.logger?.warn({ err: (err as Error).message }, 'could not cache the workflow bundle');
   }
+  pruneGone(dir, opts.logger);
   return { code: bundle.code };
+}
+
+/**
+ * Removes the entries of workflow code that is no longer there (a deleted clone, a test's temp
+ * copy, an uninstalled package): each is 2–3 MB and nothing can ever use it again, and without
+ * this the cache grew by one per checkout. Run on a miss only, so a hit costs nothing more.
+ * Entries of code still on disk stay, however old: that checkout may run again.
+ */
+export function pruneGone(dir: string, logger?: pino.Logger): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const manifestFile = path.join(dir, name);
+    try {
+      const { workflowsPath } = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Partial<Manifest>;
+      if (typeof workflowsPath !== 'string' || fs.existsSync(workflowsPath)) continue;
+      // Manifest first: an entry is never a manifest whose bundle is gone for good.
+      fs.rmSync(manifestFile, { force: true });
+      fs.rmSync(manifestFile.replace(/\.json$/, '.js'), { force: true });
+      logger?.debug({ workflowsPath }, 'pruned the cached bundle of workflow code that is gone');
+    } catch {
+      // unreadable or half-written (another process writing it): leave it
+    }
+  }
 }
 
 /** The bundler logs through the SDK's logger interface. */
