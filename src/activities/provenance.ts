@@ -14,6 +14,7 @@ import { UserError } from '../util/errors';
 import { PRODUCT } from '../util/product';
 import { runDirOf } from './runDir';
 import type { RecordProvenanceInput, RecordProvenanceOutput } from './types';
+import { mkdirs } from '../util/mkdirs';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const short = (hash: string): string => hash.slice(0, 12);
@@ -89,7 +90,7 @@ function badRunInput(message: string): ApplicationFailure {
 function createFileExclusive(file: string, data: string): boolean {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    mkdirs(path.dirname(file));
     fs.writeFileSync(tmp, data);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

@@ -22,6 +22,7 @@ import {
 } from './postgres';
 import { spawnServer, tail, waitServerReady, type ServerProcess } from './server';
 import { processAlive } from '../util/process';
+import { mkdirs } from '../util/mkdirs';
 
 export interface ClusterOptions {
   /** Directory of the cluster's state (database, logs, cluster.json). */
@@ -127,7 +128,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dir = path.resolve(o.dir);
   const namespace = o.namespace ?? 'default';
-  fs.mkdirSync(dir, { recursive: true });
+  mkdirs(dir);
   // PostgreSQL may run as another account (we are root): it must be able to enter this directory.
   if (process.getuid?.() === 0) fs.chmodSync(dir, 0o755);
   const [provisioned, cli] = await Promise.all([

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { mkdirs } from '../util/mkdirs';
 
 export interface PostgresOptions {
   /** Directory of this database: `data/` (PGDATA, with `postgres.log`) is created under it. */
@@ -93,7 +94,7 @@ export function initPostgres(o: PostgresOptions): PostgresInfo {
     binDir,
     runAs,
   };
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirs(dataDir, 0o700);
   const pwFile = path.join(os.tmpdir(), `josh-pgpw-${process.pid}-${randomBytes(4).toString('hex')}`);
   fs.writeFileSync(pwFile, `${info.password}\n`, { mode: 0o600 });
   try {

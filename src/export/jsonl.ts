@@ -4,10 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempBeside, writeTarget } from '../util/atomicWrite';
+import { mkdirs } from '../util/mkdirs';
 
 export function writeJsonlAtomic<T>(file: string, produce: (write: (chunk: string) => void) => T): T {
   const target = writeTarget(file);
-  if (!target.direct) fs.mkdirSync(path.dirname(target.file), { recursive: true });
+  if (!target.direct) mkdirs(path.dirname(target.file));
   const tmp = target.direct ? null : tempBeside(target.file);
   const fd = fs.openSync(tmp ?? target.file, 'w');
   let open = true;

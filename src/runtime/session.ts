@@ -23,6 +23,7 @@ import { loadToolwozDb } from '../env/toolwoz/db';
 import { resolveDataDir } from '../env/dataDir';
 import { UserError } from '../util/errors';
 import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
+import { mkdirs } from '../util/mkdirs';
 
 export interface SessionOptions {
   runDir: string;
@@ -247,7 +248,7 @@ interface EmbeddedServer {
  * invocation registers itself as a user, and the last one to leave stops the server. */
 async function embeddedServer(opts: SessionOptions): Promise<EmbeddedServer> {
   const dir = path.join(opts.runDir, '.temporal');
-  onDisk(dir, () => fs.mkdirSync(path.join(dir, 'users'), { recursive: true }));
+  onDisk(dir, () => mkdirs(path.join(dir, 'users')));
   const recordFile = path.join(dir, 'server.json');
   const lockFile = path.join(dir, 'server.lock');
   const userFile = path.join(dir, 'users', String(process.pid));

@@ -9,6 +9,7 @@ import type { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/taskQueues';
 import { freePort, isListening } from './ports';
 import { DEV_SERVER_METRICS_ENV } from './cliMetricsSwitch';
+import { mkdirs } from '../util/mkdirs';
 
 export interface DevServerOptions {
   /** Path of the temporal CLI (see provision.ts). */
@@ -210,14 +211,14 @@ async function startOnce(
   args.push(...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]));
   const scratch = opts.dbFile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'josh-temporal-'));
   const dbFile = opts.dbFile ?? path.join(scratch!, 'temporal.db');
-  fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+  mkdirs(path.dirname(path.resolve(dbFile)));
   args.push('--db-filename', path.resolve(dbFile));
   args.push(...sqlitePragmaArgs(opts.sqlitePragmas));
   args.push(...searchAttributeArgs());
   args.push(...dynamicConfigArgs());
   args.push(...(opts.extraArgs ?? []));
 
-  fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
+  mkdirs(path.dirname(path.resolve(opts.logFile)));
   const logFd = onFile(opts.logFile, () => fs.openSync(opts.logFile, 'a'));
   try {
     onFile(opts.logFile, () =>

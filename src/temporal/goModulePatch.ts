@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mkdirs } from '../util/mkdirs';
 
 export interface Edit {
   file: string;
@@ -98,7 +99,7 @@ function linkTreeWithEdits(
   apply: (file: string, text: string) => string,
   rel = '',
 ): void {
-  fs.mkdirSync(to, { recursive: true });
+  mkdirs(to);
   for (const name of fs.readdirSync(from)) {
     const r = rel ? `${rel}/${name}` : name;
     const src = path.join(from, name);

@@ -14,6 +14,7 @@ import { UserError } from '../util/errors';
 import { SQLITE_STATEMENT_CACHE_ID, writeCachingDriver } from './sqliteStatementCache';
 import { CLI_METRICS_SWITCH_ID, writeCliWithMetricsSwitch } from './cliMetricsSwitch';
 import { SERVER_STREAM_WORKERS_ID, writeServerWithStreamWorkers } from './serverStreamWorkers';
+import { mkdirs } from '../util/mkdirs';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The SQLite driver deploy/temporal-build/go.mod requires (a test keeps the two equal). It is part
@@ -136,7 +137,7 @@ function notFound(tried: string[], hint: string): UserError {
 async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
   const go = spawnSync('go', ['version'], { encoding: 'utf8', env });
   if (go.error || go.status !== 0) throw new Error('`go` is not on PATH');
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  mkdirs(path.dirname(dest));
   const gobin = fs.mkdtempSync(path.join(path.dirname(dest), '.build-'));
   try {
     log(
@@ -239,7 +240,7 @@ function goInstallIn(
  */
 async function sdkDownload(env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<string> {
   const downloadDir = path.join(cacheRoot(env), 'sdk-download');
-  fs.mkdirSync(downloadDir, { recursive: true });
+  mkdirs(downloadDir);
   const existing = findDownloaded(downloadDir) ?? findDownloaded(os.tmpdir());
   if (existing) return existing;
   log(`temporal CLI: asking the Temporal SDK to download its dev server into ${downloadDir}`);

@@ -15,6 +15,7 @@ import { processAlive } from '../util/process';
 import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
 import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
 import { SERVER_MODULE, SERVER_STREAM_WORKERS_ID } from './serverStreamWorkers';
+import { mkdirs } from '../util/mkdirs';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const PACKAGES = {
@@ -114,7 +115,7 @@ export async function provisionTemporalServer(opts: ServerProvisionOptions = {})
 async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => void, goVersion: string) {
   const what = `temporal server v${TEMPORAL_SERVER_VERSION}`;
   const parent = path.dirname(dir);
-  fs.mkdirSync(parent, { recursive: true });
+  mkdirs(parent);
   const staging = fs.mkdtempSync(path.join(parent, '.build-server-'));
   try {
     log(`${what}: building cmd/server and cmd/tools/sql with ${goVersion} (minutes on a cold Go cache)`);
@@ -176,7 +177,7 @@ export async function acquireLock(
 ): Promise<() => void> {
   const until = Date.now() + waitMs;
   let said = 0;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  mkdirs(path.dirname(file));
   for (;;) {
     try {
       const fd = fs.openSync(file, 'wx');

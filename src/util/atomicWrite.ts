@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, WriteError } from './errors';
+import { mkdirs } from './mkdirs';
 
 export function writeFileAtomic(file: string, data: string): void {
   const target = writeTarget(file);
@@ -17,7 +18,7 @@ export function writeFileAtomic(file: string, data: string): void {
   }
   const dir = path.dirname(target.file);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirs(dir);
   } catch (err) {
     throw writeErrorOf(err, file);
   }
