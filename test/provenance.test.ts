@@ -19,6 +19,7 @@ import { DEFAULT_PROMPTS, type ToolwozPrompts } from '../src/env/toolwoz/prompts
 import { exportRun } from '../src/export';
 import { createSimModelServer } from '../src/simmodel';
 import { createLogger } from '../src/util/logger';
+import { UserError } from '../src/util/errors';
 import { readJsonl, successful, writeRun } from './fixtures/exportResults';
 import { JOSH, killHard, spawnWorker, startHarvest } from './helpers/chaos';
 import { testAddress, testClient, uniqueTaskQueue } from './helpers/temporal';
@@ -453,4 +454,19 @@ void test('josh harvest on a recorded run with other prompts is refused in one l
     ),
   );
   assert.ok(!fs.existsSync(path.join(runDir, '.temporal')), 'a server was started');
+});
+
+void test('a data file the environment needs that is missing is bad input naming it, not a read retried forever', async () => {
+  const { datasetVersion } = await import('../src/activities/provenance');
+  const empty = tmp('josh-prov-nodata-');
+  await assert.rejects(datasetVersion('tau-retail', empty), (err: unknown) => {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    assert.match(
+      err.message,
+      new RegExp(
+        `^${empty}/\\S+: cannot read a data file of the tau-retail environment \\(file not found\\)$`,
+      ),
+    );
+    return true;
+  });
 });

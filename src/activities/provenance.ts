@@ -59,7 +59,19 @@ async function hashDataset(env: string, dataDir: string): Promise<DatasetVersion
     .sort();
   const files: DatasetVersion['files'] = [];
   for (const name of names) {
-    files.push({ path: name, sha256: sha256(await fs.promises.readFile(path.join(dataDir, name))) });
+    const file = path.join(dataDir, name);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(file);
+    } catch (e) {
+      // A data file the environment needs is missing or unreadable: the run cannot start on this
+      // data. Said as bad input (not retried: a raw ENOENT was retried until someone noticed).
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UserError(
+        `${file}: cannot read a data file of the ${env} environment (${code === 'ENOENT' ? 'file not found' : (code ?? String(e))})`,
+      );
+    }
+    files.push({ path: name, sha256: sha256(bytes) });
   }
   return { version: sha256(files.map((f) => `${f.path}\0${f.sha256}\n`).join('')), files };
 }
