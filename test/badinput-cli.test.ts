@@ -53,7 +53,7 @@ function dataWith(relative: string, content: string) {
 function runWithCorruptFile(cwd: string): void {
   const dir = path.join(cwd, 'run', 'conversations');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(cwd, 'run', 'harvest.json'), '{"status": "done"}\n');
+  fs.writeFileSync(path.join(cwd, 'run', 'harvest.json'), '{"config": {"id": "r"}, "status": "done"}\n');
   fs.writeFileSync(
     path.join(dir, 'MUL0001.json'),
     '{"version": 1, "runId": "r", "taskId": "MUL0001.json", "tr',
@@ -436,8 +436,27 @@ const CASES: Case[] = [
     error: /run directory .*no-such-run does not exist/,
   },
   {
+    name: 'train on a run that has not finished (an interrupted harvest), without --allow-unfinished',
+    setup: (cwd) => {
+      fs.cpSync(writeRun(), path.join(cwd, 'run'), { recursive: true });
+      fs.writeFileSync(path.join(cwd, 'run', 'harvest.json'), '{"config": {"id": "r"}, "status": "running"}');
+    },
+    args: ['train', 'run'],
+    error:
+      /run r has not finished \(harvest\.json: "running"\): only the 5 conversations written so far; train on it anyway with --allow-unfinished/,
+  },
+  {
+    name: 'train on a run whose harvest.json is damaged',
+    setup: (cwd) => {
+      fs.cpSync(writeRun(), path.join(cwd, 'run'), { recursive: true });
+      fs.writeFileSync(path.join(cwd, 'run', 'harvest.json'), '{"config": {"id": "r"}, "sta');
+    },
+    args: ['train', 'run'],
+    error: /run\/harvest\.json: not valid JSON/,
+  },
+  {
     name: 'train on a run directory without conversations',
-    files: { 'harvest.json': '{}' },
+    files: { 'harvest.json': '{"config": {"id": "r"}, "status": "done"}' },
     args: ['train', '.'],
     error: /no conversations in .*conversations\/<taskId>\.json/,
   },

@@ -103,9 +103,11 @@ function side(runId: string, cs: ConversationOutcome[], over: Partial<RunSide> =
     label: runId,
     runId,
     mode: 'eval',
+    env: 'toolwoz',
     split: 'test',
     agentModel: 'm',
     agentTemperature: 1,
+    unfinished: null,
     conversations: cs,
     ...over,
   };
@@ -140,4 +142,25 @@ test('compare of runs without a shared (task, trial) pair is a one-line user err
     side('b', [outcome('A', 0, 1)], { mode: 'harvest' }),
   );
   assert.match(c.warnings.join(' '), /modes differ/);
+});
+
+test('compare refuses runs of two environments, and warns of a run that has not finished', () => {
+  assert.throws(
+    () =>
+      compareRuns(side('a', [outcome('A', 0, 1)]), side('b', [outcome('A', 0, 1)], { env: 'tau-airline' })),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /a \(a\) is a toolwoz run and b \(b\) a tau-airline run: their task ids name different tasks/.test(
+        e.message,
+      ),
+  );
+  const c = compareRuns(
+    side('a', [outcome('A', 0, 1)]),
+    side('b', [outcome('A', 0, 1)], {
+      unfinished: 'run b has not finished (harvest.json: "running"): only the 1 conversation written so far',
+    }),
+  );
+  assert.deepEqual(c.warnings, [
+    'b: run b has not finished (harvest.json: "running"): only the 1 conversation written so far',
+  ]);
 });

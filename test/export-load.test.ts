@@ -30,8 +30,45 @@ void test('a missing run directory is named', () => {
 
 void test('a run without conversations says where it looked', () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-export-empty-'));
+  fs.writeFileSync(path.join(empty, 'harvest.json'), JSON.stringify({ config: { id: 'x' }, status: 'done' }));
   assertUserError(() => exportRun(empty, 'openai-sft', opts), /no conversations in .*conversations/);
   assert.equal(fs.existsSync(path.join(empty, 'exports')), false);
+});
+
+void test('a directory without harvest.json, or with a damaged one, is refused as report and compare refuse it', () => {
+  const runDir = writeRun();
+  const manifest = path.join(runDir, 'harvest.json');
+  const text = fs.readFileSync(manifest, 'utf8');
+  fs.writeFileSync(manifest, text.slice(0, 20)); // a truncated copy
+  assertUserError(() => exportRun(runDir, 'openai-sft', opts), /harvest\.json: not valid JSON/);
+  fs.writeFileSync(manifest, JSON.stringify({ config: { id: 'run-test' } }));
+  assertUserError(() => exportRun(runDir, 'openai-sft', opts), /harvest\.json: status: /);
+  fs.rmSync(manifest);
+  assertUserError(() => exportRun(runDir, 'openai-sft', opts), /is not a run directory \(no harvest\.json\)/);
+  assert.equal(fs.existsSync(path.join(runDir, 'exports')), false);
+});
+
+void test('a run that has not finished is exported with a warning saying how much of it there is', () => {
+  const runDir = writeRun([successful]);
+  const manifest = path.join(runDir, 'harvest.json');
+  fs.writeFileSync(manifest, JSON.stringify({ config: { id: 'run-test' }, status: 'running' }));
+  const warned: string[] = [];
+  const summary = exportRun(runDir, 'openai-sft', { ...opts, warn: (l) => warned.push(l) });
+  assert.ok(summary.examples > 0);
+  assert.deepEqual(
+    warned.filter((w) => !w.includes('provenance')),
+    [
+      'warning: run run-test has not finished (harvest.json: "running"): only the 1 conversation written so far',
+    ],
+  );
+  fs.writeFileSync(manifest, JSON.stringify({ config: { id: 'run-test' }, status: 'budget-stopped' }));
+  warned.length = 0;
+  exportRun(runDir, 'openai-sft', { ...opts, warn: (l) => warned.push(l) });
+  assert.deepEqual(
+    warned.filter((w) => !w.includes('provenance')),
+    [],
+    'an ended run: no warning',
+  );
 });
 
 void test('a malformed conversation names the file and the field, and nothing is written', () => {

@@ -17,9 +17,13 @@ export interface RunSide {
   label: string;
   runId: string;
   mode: string;
+  /** Task ids name different tasks in two environments (test-0 of retail and of airline). */
+  env: string;
   split: string;
   agentModel: string;
   agentTemperature: number;
+  /** Set when the run's files are not the whole run (src/export/load.ts unfinishedNote). */
+  unfinished: string | null;
   conversations: readonly ConversationOutcome[];
 }
 
@@ -49,6 +53,12 @@ export function compareRuns(a: RunSide, b: RunSide, boot: BootstrapOptions = {})
     level: boot.level ?? DEFAULT_LEVEL,
     seed: boot.seed ?? DEFAULT_SEED,
   };
+  if (a.env !== b.env) {
+    throw new UserError(
+      `${a.label} (${a.runId}) is a ${a.env} run and ${b.label} (${b.runId}) a ${b.env} run: ` +
+        'their task ids name different tasks, so there is nothing to pair',
+    );
+  }
   const bByKey = new Map(b.conversations.map((c) => [outcomeKey(c), c]));
   const pairs = a.conversations.flatMap((ca) => {
     const cb = bByKey.get(outcomeKey(ca));
@@ -76,6 +86,7 @@ export function compareRuns(a: RunSide, b: RunSide, boot: BootstrapOptions = {})
     );
   }
   if (a.split !== b.split) warnings.push(`splits differ (${a.split} vs ${b.split})`);
+  for (const side of [a, b]) if (side.unfinished) warnings.push(`${side.label}: ${side.unfinished}`);
   const { conversations: ca, ...restA } = a;
   const { conversations: cb, ...restB } = b;
   return {

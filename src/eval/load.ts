@@ -5,7 +5,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { RunConfig } from '../config/run';
-import { conversationFileNames, parseRunFile } from '../export/load';
+import {
+  conversationFileNames,
+  parseRunFile,
+  readRunManifest,
+  unfinishedNote,
+  type RunManifest,
+} from '../export/load';
+
+export type { RunManifest };
 import { MessageSchema } from '../export/schema';
 import { UserError } from '../util/errors';
 import type { RunSide } from './compare';
@@ -62,15 +70,6 @@ const WithTreeSchema = OutcomeSchema.extend({
  * tool calls and results are in its messages. */
 export type ConversationWithTree = z.output<typeof WithTreeSchema>;
 
-const ManifestSchema = z.looseObject({
-  config: RunConfig,
-  status: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  summary: z.looseObject({ total: z.number().int().min(0) }).optional(),
-});
-export type RunManifest = z.output<typeof ManifestSchema>;
-
 export interface LoadedRun<T> {
   runDir: string;
   manifest: RunManifest;
@@ -103,9 +102,7 @@ function loadRun<S extends typeof OutcomeSchema>(runDir: string, schema: S): Loa
   if (!fs.statSync(runDir).isDirectory()) {
     throw new UserError(`${runDir} is a file, not a run directory (give the directory runs/<id>)`);
   }
-  const manifestFile = path.join(runDir, 'harvest.json');
-  if (!fs.existsSync(manifestFile)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
-  const manifest = parseRunFile(manifestFile, ManifestSchema);
+  const manifest = readRunManifest(runDir);
   const { dir, names } = conversationFileNames(runDir);
   const conversations = names.map((n) => parseRunFile(path.join(dir, n), schema));
   conversations.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.trial - b.trial));
@@ -125,7 +122,9 @@ export function runSideOf(label: string, runDir: string): RunSide {
     label,
     runId: c.id,
     mode: c.mode,
+    env: c.env,
     split: c.split,
+    unfinished: unfinishedNote(run.manifest, run.conversations.length),
     agentModel: c.agentModel,
     agentTemperature: c.agentTemperature,
     conversations: run.conversations,

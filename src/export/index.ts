@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { AgentStrategy, Environment } from '../env/types';
 import { BUILDERS, EXPORT_FORMATS, type ExportFormat, type FormatContext } from './formats';
-import { loadRun } from './load';
+import { loadRun, readRunManifest, unfinishedNote } from './load';
 import { PROVENANCE_FILE, readRecordedPrompts, type RecordedPrompts } from './recorded';
 import type { ConversationForExport } from './schema';
 import { writeJsonlAtomic } from './jsonl';
@@ -48,12 +48,15 @@ export function defaultExportPath(runDir: string, format: ExportFormat): string 
  * in one string. */
 export function exportRun(runDir: string, format: ExportFormat, opts: ExportOptions): ExportSummary {
   const conversations = loadRun(runDir).map((l) => l.result);
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A run still going (or an interrupted CLI's): exported all the same, said so.
+  const unfinished = unfinishedNote(readRunManifest(runDir), conversations.length);
+  if (unfinished) warn(`warning: ${unfinished}`);
   // System prompts come from what the run recorded, never from this machine's prompts now.
   let recorded: RecordedPrompts | null = null;
   if (opts.system !== false) {
     recorded = readRecordedPrompts(runDir);
     if (!recorded) {
-      const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
       warn(
         `warning: ${runDir} has no ${PROVENANCE_FILE} (a run from before prompts were recorded): ` +
           'its system prompts are built from the current prompts, which may not be the ones its agent saw',

@@ -2,7 +2,8 @@
 // before anything is written, so a bad file stops the export with one line naming file and field.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { RunConfig } from '../config/run';
 import { UserError } from '../util/errors';
 import { ConversationForExportSchema, type ConversationForExport } from './schema';
 
@@ -40,12 +41,42 @@ export function conversationFileNames(runDir: string): { dir: string; names: str
   return { dir, names };
 }
 
+/** harvest.json: the run's config and how it ended. Only what the readers use is checked. */
+export const RunManifestSchema = z.looseObject({
+  config: RunConfig,
+  status: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  summary: z.looseObject({ total: z.number().int().min(0) }).optional(),
+});
+export type RunManifest = z.output<typeof RunManifestSchema>;
+
+/** A run directory's harvest.json, validated: every command that reads a run reads it, so a
+ * directory without one, or with a damaged one, is refused the same way everywhere. */
+export function readRunManifest(runDir: string): RunManifest {
+  const file = path.join(runDir, 'harvest.json');
+  if (!fs.existsSync(file)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
+  return parseRunFile(file, RunManifestSchema);
+}
+
+/** What to tell the user when a run's files are not the whole run (still running, paused, an
+ * interrupted CLI's run, a cancelled one), or null when the run ended. */
+export function unfinishedNote(manifest: RunManifest, written: number): string | null {
+  const { status } = manifest;
+  if (status !== 'running' && status !== 'paused' && status !== 'cancelled') return null;
+  const how = status === 'cancelled' ? 'was cancelled' : `has not finished (harvest.json: "${status}")`;
+  const total = manifest.summary?.total;
+  const of = total !== undefined ? ` of ${total}` : '';
+  return `run ${manifest.config.id} ${how}: only the ${written}${of} conversation${written === 1 ? '' : 's'} written so far`;
+}
+
 /** All conversation results of a run, sorted by task id then trial (the export order). */
 export function loadRun(runDir: string): LoadedConversation[] {
   if (!fs.existsSync(runDir)) throw new UserError(`run directory ${runDir} does not exist`);
   if (!fs.statSync(runDir).isDirectory()) {
     throw new UserError(`${runDir} is a file, not a run directory (give the directory runs/<id>)`);
   }
+  readRunManifest(runDir); // a run directory, whole, before its conversations are read
   const { dir, names } = conversationFileNames(runDir);
   const loaded = names.map((name) => {
     const file = path.join(dir, name);

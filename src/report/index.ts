@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Environment } from '../env/types';
 import type { Prices } from '../eval/cost';
 import { loadRunWithTrees } from '../eval/load';
+import { unfinishedNote } from '../export/load';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { buildReportData } from './data';
@@ -29,6 +30,8 @@ export interface ReportSummary {
   file: string;
   bytes: number;
   conversations: number;
+  /** Set when the run has not finished: the report holds only what was written so far. */
+  unfinished: string | null;
 }
 
 export function writeReport(runDir: string, opts: WriteReportOptions): ReportSummary {
@@ -53,5 +56,10 @@ export function writeReport(runDir: string, opts: WriteReportOptions): ReportSum
   const html = renderReportHtml(data);
   const file = path.resolve(opts.out ?? path.join(runDir, REPORT_FILE));
   writeFileAtomic(file, html);
-  return { file, bytes: Buffer.byteLength(html), conversations: run.conversations.length };
+  return {
+    file,
+    bytes: Buffer.byteLength(html),
+    conversations: run.conversations.length,
+    unfinished: unfinishedNote(run.manifest, run.conversations.length),
+  };
 }

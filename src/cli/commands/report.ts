@@ -64,6 +64,7 @@ export function register(program: Command): void {
         },
         prices,
       });
+      if (summary.unfinished) process.stderr.write(`warning: ${summary.unfinished}\n`);
       const kib = (summary.bytes / 1024).toFixed(0);
       process.stdout.write(
         `report: ${summary.file} (${summary.conversations} conversations, ${kib} KiB, ${Date.now() - started} ms)\n`,

@@ -14,7 +14,7 @@ import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from 
 import type { TrainProgress } from '../../train/api';
 import type { TrainConfigInput } from '../../train/config';
 import { resolveRunDir } from '../../eval/load';
-import { loadRun as loadExportRun } from '../../export/load';
+import { loadRun as loadExportRun, readRunManifest, unfinishedNote } from '../../export/load';
 import { numberArg } from '../argParsers';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 import { guardInterrupt } from '../interrupt';
@@ -121,6 +121,7 @@ export function register(program: Command): void {
       .option('--base-model <m>', 'model to fine-tune (default sim-agent)')
       .option('--id <id>', 'training id (default train-<run id>); same id again attaches or resumes')
       .option('--include-partial', 'KTO/DPO: also conversations that did not reach reward 1')
+      .option('--allow-unfinished', 'train on a run that is still running, paused or was cancelled')
       .option('--max-examples <n>', 'train on at most the first n examples', num('--max-examples'))
       .option('--epochs <n>', 'openai: n_epochs; trl: num_train_epochs', num('--epochs'))
       .option('--batch-size <n>', 'batch size', num('--batch-size'))
@@ -164,7 +165,13 @@ export function register(program: Command): void {
     if (readHere) {
       if (fs.statSync(abs).isDirectory() && !fs.existsSync(path.join(abs, 'harvest.json')))
         throw new UserError(`${abs} is not a run directory (it has no harvest.json)`);
-      loadExportRun(abs);
+      const written = loadExportRun(abs).length;
+      // A fine-tuning job costs money and its model outlives the mistake: part of a run (an
+      // interrupted CLI's, one still running) is refused unless asked for.
+      const unfinished = unfinishedNote(readRunManifest(abs), written);
+      if (unfinished && !f.allowUnfinished) {
+        throw new UserError(`${unfinished}; train on it anyway with --allow-unfinished`);
+      }
     }
     const id = (f.id as string | undefined) ?? `train-${path.basename(abs)}`;
     const hp: Record<string, number | 'auto'> = {};
