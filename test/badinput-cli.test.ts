@@ -460,6 +460,25 @@ const CASES: Case[] = [
     args: ['train', '.'],
     error: /no conversations in .*conversations\/<taskId>\.json/,
   },
+  // The worker in this process reads the variables `josh worker` reads, and refuses them as it does.
+  {
+    name: 'harvest with JOSH_LLM_CONCURRENCY set to 0',
+    args: RUN,
+    env: { JOSH_LLM_CONCURRENCY: '0' },
+    error: /^josh: JOSH_LLM_CONCURRENCY: must be at least 1, got "0"$/,
+  },
+  {
+    name: 'harvest with JOSH_LLM_RATE that is not a number',
+    args: RUN,
+    env: { JOSH_LLM_RATE: 'abc' },
+    error: /^josh: JOSH_LLM_RATE: expected a number, got "abc"$/,
+  },
+  {
+    name: 'harvest with JOSH_PROMPTS_FILE naming no file',
+    args: RUN,
+    env: { JOSH_PROMPTS_FILE: 'no-such-prompts.yaml' },
+    error: /^josh: JOSH_PROMPTS_FILE no-such-prompts\.yaml: no such file$/,
+  },
   // josh harvest --baseline: one rollout per task, so a beam would be recorded but never used.
   {
     name: 'baseline with a beam',

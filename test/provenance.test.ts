@@ -454,6 +454,16 @@ void test('josh harvest on a recorded run with other prompts is refused in one l
     ),
   );
   assert.ok(!fs.existsSync(path.join(runDir, '.temporal')), 'a server was started');
+
+  // JOSH_PROMPTS_FILE is the in-process worker's prompts too, as it is `josh worker`'s (it was
+  // ignored: the harvest ran on the built-in prompts).
+  const viaEnv = spawnSync(process.execPath, [JOSH, 'harvest', '--id', id, '--limit', '2', '--out', runDir], {
+    env: { ...env, JOSH_PROMPTS_FILE: other },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(viaEnv.status, 2, viaEnv.stderr);
+  assert.match(viaEnv.stderr, /this invocation has JOSH_PROMPTS_FILE .*other\.yaml/);
 });
 
 void test('a data file the environment needs that is missing is bad input naming it, not a read retried forever', async () => {

@@ -51,16 +51,25 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   const dataDir = resolveDataDir(flags.dataDir);
   // Fail on unknown splits or task ids, or a prompts file that is not one, before a server starts
   // or a file is written.
-  const promptsFile = flags.prompts ? checkPromptsFile(flags.prompts, config.env, dataDir) : undefined;
+  const localWorker = !external || Boolean(flags.worker);
+  // The worker in this process takes JOSH_PROMPTS_FILE as `josh worker` does (it was ignored).
+  const prompts = flags.prompts
+    ? { file: flags.prompts, shown: '--prompts' }
+    : localWorker && process.env.JOSH_PROMPTS_FILE
+      ? { file: process.env.JOSH_PROMPTS_FILE, shown: 'JOSH_PROMPTS_FILE' }
+      : undefined;
+  const promptsFile = prompts
+    ? checkPromptsFile(prompts.file, prompts.shown, config.env, dataDir)
+    : undefined;
   const taskIds = selectedTasks(config, dataDir);
   const runsRoot = path.resolve('runs');
   const runDir = config.outDir ?? path.join(runsRoot, config.id);
   refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
   // A worker here with other prompts than the run recorded would have its model calls refused
   // (PromptsMismatch) one by one: say it once, up front.
-  if (!external || flags.worker) {
+  if (localWorker) {
     refuseOtherRunsDirectory(runDir, config.id);
-    refuseOtherPrompts(config.id, runDir, promptsFile);
+    refuseOtherPrompts(config.id, runDir, promptsFile, prompts?.shown);
   }
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
   let session: Session | null = null;
@@ -165,8 +174,9 @@ function refuseFileInTheWay(runDir: string, shown: string): void {
   }
 }
 
-/** `--prompts FILE` is a readable prompts file the environment accepts; its absolute path. */
-function checkPromptsFile(file: string, env: RunConfig['env'], dataDir: string): string {
+/** `--prompts FILE` (or JOSH_PROMPTS_FILE, `shown`) is a readable prompts file the environment
+ * accepts; its absolute path. */
+function checkPromptsFile(file: string, shown: string, env: RunConfig['env'], dataDir: string): string {
   const abs = path.resolve(file);
   let stat: fs.Stats;
   try {
@@ -175,12 +185,12 @@ function checkPromptsFile(file: string, env: RunConfig['env'], dataDir: string):
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
-      `--prompts ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`,
+      `${shown} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`,
     );
   }
   if (!stat.isFile()) {
     const what = stat.isDirectory() ? 'is a directory' : 'is not a regular file';
-    throw new UserError(`--prompts ${file}: ${what}; expected a prompts file (YAML or JSON)`);
+    throw new UserError(`${shown} ${file}: ${what}; expected a prompts file (YAML or JSON)`);
   }
   // Parses it (a typo in a prompt name is refused) as the worker's prompts and as the run's
   // environment loads it.
@@ -215,13 +225,18 @@ export function printSummary(o: RunOutcome, title: string, extra: Record<string,
 
 /** The run directory's recorded prompts (provenance.json) must be the ones this invocation's
  * worker would use. */
-function refuseOtherPrompts(runId: string, runDir: string, promptsFile: string | undefined): void {
+function refuseOtherPrompts(
+  runId: string,
+  runDir: string,
+  promptsFile: string | undefined,
+  shown = '--prompts',
+): void {
   const recorded = readProvenance(runDir);
   if (!recorded) return;
   const mine = workerPromptsSource(promptsFile);
   if (mine.hash === recorded.prompts.hash) return;
   const theirs = recorded.prompts.source ? `prompts file ${recorded.prompts.source}` : 'the built-in prompts';
-  const ours = promptsFile ? `--prompts ${promptsFile}` : 'the built-in prompts';
+  const ours = promptsFile ? `${shown} ${promptsFile}` : 'the built-in prompts';
   throw new UserError(
     `run ${runId} was recorded with ${theirs} (hash ${recorded.prompts.hash.slice(0, 12)}); this invocation has ${ours} ` +
       `(hash ${mine.hash.slice(0, 12)}): pass --prompts ${path.join(runDir, recorded.prompts.file)} (the recorded copy), or use another id`,

@@ -63,7 +63,10 @@ export function addRunOptions(cmd: Command): Command {
       'price table JSON {model: {input, output}} in USD per 1M tokens, for a cost estimate',
     )
     .option('--task-queue <name>', 'task queue of the workers that run it (default josh)')
-    .option('--prompts <file>', 'prompts file replacing the built-in prompts (in-process worker)')
+    .option(
+      '--prompts <file>',
+      'prompts file replacing the built-in prompts (in-process worker; JOSH_PROMPTS_FILE)',
+    )
     .option(
       '--models <file>',
       'models file: endpoint, key variable, prices per model name (in-process worker; JOSH_MODELS_FILE)',

@@ -24,6 +24,7 @@ import { resolveDataDir } from '../env/dataDir';
 import { UserError } from '../util/errors';
 import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
 import { mkdirs } from '../util/mkdirs';
+import { llmLimitsFromEnv } from '../config/llmLimits';
 
 export interface SessionOptions {
   runDir: string;
@@ -102,6 +103,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let llm = runWorker
     ? llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile })
     : llmEndpointFromEnv({ ...process.env, JOSH_MODELS_FILE: '' });
+  const limits = runWorker ? llmLimitsFromEnv(process.env) : {};
+  const llmConcurrency = opts.llmConcurrency ?? limits.llmConcurrency;
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   if (runWorker && llm.simulated) checkSimModelData(opts.dataDir);
   const closers: (() => Promise<void>)[] = [];
@@ -160,11 +163,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
           dataDir: opts.dataDir,
           runsRoot: opts.runsRoot,
           logger: opts.logger,
-          llm: { ...llm, maxInFlight: opts.llmConcurrency },
+          llm: { ...llm, maxInFlight: llmConcurrency },
           promptsFile: opts.promptsFile,
         }),
         taskQueues: { main: taskQueue, llm: llmQueueFor(taskQueue) },
-        llmConcurrency: opts.llmConcurrency,
+        llmConcurrency,
+        llmRate: limits.llmRate,
         logger: opts.logger,
         shutdownGraceTime: '5s',
       });

@@ -3,6 +3,7 @@
 // as you like, on as many machines; they share work through Temporal.
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { LlmLimits } from '../../config/llmLimits';
 import { formatZodError } from '../../config/run';
 import { UserError } from '../../util/errors';
 import { MAIN_TASK_QUEUE } from '../../shared/taskQueues';
@@ -11,8 +12,7 @@ import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionO
 export const WorkerFlags = z.object({
   dataDir: z.string().optional(),
   runsDir: z.string().min(1),
-  llmConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1000).optional(),
-  llmRate: z.coerce.number().positive('must be a positive number of calls per second').optional(),
+  ...LlmLimits.shape,
   shutdownGrace: z.coerce.number().min(0).max(3600),
   taskQueue: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
   prompts: z.string().optional(),
