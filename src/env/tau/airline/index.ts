@@ -22,6 +22,7 @@ import {
   updateReservationFlightsTool,
   updateReservationPassengersTool,
 } from './changes';
+import { AIRLINE_SCHEMA } from './schema';
 import { searchDirectFlightTool, searchOnestopFlightTool } from './search';
 
 export const AIRLINE_TABLES = ['flights', 'reservations', 'users'] as const;
@@ -58,7 +59,7 @@ export function airlineDir(dataDir: string): string {
 }
 
 export function loadAirlineDb(dataDir: string): BaseDb {
-  return loadTableFiles(path.join(airlineDir(dataDir), 'db'), AIRLINE_TABLES);
+  return loadTableFiles(path.join(airlineDir(dataDir), 'db'), AIRLINE_TABLES, AIRLINE_SCHEMA);
 }
 
 export const airlineBackend: TauBackend = {

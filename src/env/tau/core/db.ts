@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { UserError } from '../../../util/errors';
 import { deepClone, isDict, pyParse, type PyDict, type PyValue } from './pyjson';
+import { describeShapeError, ShapeError, type DbSchema } from './schema';
 import { readDataFile } from '../../dataFile';
 
 export interface BaseDb {
@@ -24,8 +25,35 @@ function asTable(v: PyValue | undefined, file: string, name: string): PyDict {
   return v;
 }
 
+/** Checks a loaded DB against its domain's schema: each table holds records, each record has the
+ * fields the tools read, and the references between tables hold. `where(t)` is the file holding
+ * table t and the path prefix of its records in that file ("" for a file per table). */
+function checkDb(
+  tables: ReadonlyMap<string, PyDict>,
+  schema: DbSchema,
+  where: (table: string) => { file: string; prefix: string },
+): void {
+  const fail = (table: string, e: ShapeError): never => {
+    const { file, prefix } = where(table);
+    throw new UserError(`${file}: ${prefix}${describeShapeError(e)}`);
+  };
+  for (const [t, table] of tables) {
+    const s = schema.tables[t];
+    if (!s) throw new Error(`no schema for the ${t} table`);
+    const { file } = where(t);
+    if (table.size === 0) throw new UserError(`${file}: the ${t} table is empty (expected ${s.holds})`);
+    try {
+      for (const [id, rec] of table) s.record(rec, id);
+    } catch (e) {
+      if (e instanceof ShapeError) fail(t, e);
+      throw e;
+    }
+  }
+  schema.references?.(tables, fail);
+}
+
 /** A τ-bench v1 DB: one file per table (`<dir>/<table>.json`), e.g. retail's orders/products/users. */
-export function loadTableFiles(dir: string, tables: readonly string[]): BaseDb {
+export function loadTableFiles(dir: string, tables: readonly string[], schema: DbSchema): BaseDb {
   const id = `files:${path.resolve(dir)}:${tables.join(',')}`;
   const hit = loaded.get(id);
   if (hit) return hit;
@@ -34,13 +62,14 @@ export function loadTableFiles(dir: string, tables: readonly string[]): BaseDb {
     const file = path.join(dir, `${t}.json`);
     map.set(t, asTable(readPy(file, `the ${t} table`), file, t));
   }
+  checkDb(map, schema, (t) => ({ file: path.join(dir, `${t}.json`), prefix: '' }));
   const db: BaseDb = { id, tables: map };
   loaded.set(id, db);
   return db;
 }
 
 /** A τ²-bench DB: one file holding every table (`{"products": {...}, "users": {...}, ...}`). */
-export function loadDbFile(file: string, tables: readonly string[]): BaseDb {
+export function loadDbFile(file: string, tables: readonly string[], schema: DbSchema): BaseDb {
   const id = `file:${path.resolve(file)}:${tables.join(',')}`;
   const hit = loaded.get(id);
   if (hit) return hit;
@@ -48,6 +77,7 @@ export function loadDbFile(file: string, tables: readonly string[]): BaseDb {
   if (!isDict(whole)) throw new UserError(`${file}: expected a JSON object of tables`);
   const map = new Map<string, PyDict>();
   for (const t of tables) map.set(t, asTable(whole.get(t), file, t));
+  checkDb(map, schema, (t) => ({ file, prefix: `${t}.` }));
   const db: BaseDb = { id, tables: map };
   loaded.set(id, db);
   return db;

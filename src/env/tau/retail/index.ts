@@ -6,6 +6,7 @@ import { loadDbFile, loadTableFiles, type BaseDb } from '../core/db';
 import { ToolError, type TauDomain, type ToolArgs, type ToolSpec } from '../core/types';
 import type { DbView } from '../core/db';
 import { calculate } from '../core/calculate';
+import { RETAIL_SCHEMA } from './schema';
 import {
   cancelPendingOrder,
   exchangeDeliveredOrderItems,
@@ -124,12 +125,12 @@ export const retailDomain: TauDomain = { name: 'retail', tools: RETAIL_TOOLS, ta
 
 /** v1 (τ-bench as the JOSH paper ships it): `<dataDir>/taubench/retail/db/{orders,products,users}.json`. */
 export function loadRetailV1Db(dataDir: string): BaseDb {
-  return loadTableFiles(path.join(dataDir, 'taubench', 'retail', 'db'), RETAIL_TABLES);
+  return loadTableFiles(path.join(dataDir, 'taubench', 'retail', 'db'), RETAIL_TABLES, RETAIL_SCHEMA);
 }
 
 /** τ²: `<dataDir>/tau2/retail/db.json` with the same three tables. */
 export function loadRetailTau2Db(dataDir: string): BaseDb {
-  return loadDbFile(path.join(dataDir, 'tau2', 'retail', 'db.json'), RETAIL_TABLES);
+  return loadDbFile(path.join(dataDir, 'tau2', 'retail', 'db.json'), RETAIL_TABLES, RETAIL_SCHEMA);
 }
 
 /** The tool schemas: v1's tools.json (τ² ships no schemas of its own; its tools are the same). */
