@@ -1,10 +1,14 @@
 // Data directories that parse but cannot work: τ DB tables that are empty or hold records of the
-// wrong shape. Each is one UserError line naming the file (and the record and field), never a
-// stack from inside a tool.
+// wrong shape, and data files that are valid but empty (no dialogues, tools, rows or tasks). Each is
+// one UserError line naming the file (and the record and field), never a stack from inside a tool
+// or a run that selects nothing.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { tauEnvironment } from '../src/env/tau';
 import { loadAirlineDb } from '../src/env/tau/airline';
 import { loadRetailTau2Db, loadRetailV1Db } from '../src/env/tau/retail';
+import { createToolwozEnvironment } from '../src/env/toolwoz';
 import { DATA, dataWith, filesDir, refuses } from './helpers/badData';
 
 // ---- τ DB fixtures: the smallest tables every tool can run on --------------------------------
@@ -240,5 +244,80 @@ void describe('τ database tables: empty, or records of the wrong shape', () => 
   void test('a task list of a data directory with an empty products table is refused, not a crash in a tool', () => {
     const env = tauEnvironment('tau-retail', dataWith({ 'taubench/retail/db/products.json': '{}' }));
     refuses(() => env.listTasks('dev').map((t) => t.solvable), /products\.json: the products table is empty/);
+  });
+});
+
+void describe('valid but empty data files', () => {
+  void test('MultiWOZ: a dialogue file with no dialogues, an empty split list', () => {
+    refuses(
+      () => createToolwozEnvironment(dataWith({ 'multiwoz/val.json': '{}' })).listTasks('val'),
+      /multiwoz\/val\.json: holds no dialogues \(expected a JSON object of dialogues keyed by dialogue id\)/,
+    );
+    const splits = JSON.parse(fs.readFileSync(path.join(DATA, 'multiwoz', 'splits.json'), 'utf8')) as Rec;
+    refuses(
+      () =>
+        createToolwozEnvironment(
+          dataWith({ 'multiwoz/splits.json': JSON.stringify({ ...splits, val: [] }) }),
+        ).listTasks('val'),
+      /multiwoz\/splits\.json: the val list is empty \(expected the ids of the val dialogues\)/,
+    );
+    // A val file holding none of the listed dialogues.
+    const test = JSON.parse(fs.readFileSync(path.join(DATA, 'multiwoz', 'test.json'), 'utf8')) as Rec;
+    refuses(
+      () =>
+        createToolwozEnvironment(
+          dataWith({ 'multiwoz/val.json': JSON.stringify({ MUL0003: test.MUL0003 }) }),
+        ).listTasks('val'),
+      /multiwoz\/val\.json: holds none of the \d+ val dialogues listed in .*splits\.json/,
+    );
+  });
+
+  void test('ToolWOZ: an empty tool list or an empty entity database', () => {
+    refuses(
+      () => createToolwozEnvironment(dataWith({ 'toolwoz/data/tools.json': '[]' })).getTask('MUL0013.json'),
+      /toolwoz\/data\/tools\.json: holds no tools \(expected a JSON array of OpenAI function tools\)/,
+    );
+    for (const domain of ['restaurant', 'hotel', 'attraction', 'train'])
+      refuses(
+        () =>
+          createToolwozEnvironment(dataWith({ [`toolwoz/db/${domain}_db.json`]: '[]' })).getTask(
+            'MUL0013.json',
+          ),
+        new RegExp(
+          `toolwoz/db/${domain}_db\\.json: holds no rows \\(expected a JSON array of the ${domain} entities\\)`,
+        ),
+      );
+  });
+
+  void test('τ-bench: an empty or foreign tools.json, an empty task file or split', () => {
+    refuses(
+      () => tauEnvironment('tau-retail', dataWith({ 'taubench/retail/tools.json': '[]' })).tools(),
+      /taubench\/retail\/tools\.json: holds no tools \(expected an array of the domain's tool schemas\)/,
+    );
+    const airlineTools = fs.readFileSync(path.join(DATA, 'taubench', 'airline', 'tools.json'), 'utf8');
+    refuses(
+      () => tauEnvironment('tau-retail', dataWith({ 'taubench/retail/tools.json': airlineTools })).tools(),
+      /taubench\/retail\/tools\.json: \[0\]\.function\.name: expected a tool of τ-bench retail \(got "book_reservation"\)/,
+    );
+    refuses(
+      () =>
+        tauEnvironment('tau-retail', dataWith({ 'taubench/retail/tasks_dev.json': '[]' })).listTasks('dev'),
+      /taubench\/retail\/tasks_dev\.json: holds no tasks \(expected a non-empty array\)/,
+    );
+    refuses(
+      () => tauEnvironment('tau2-retail', dataWith({ 'tau2/retail/tasks.json': '[]' })).listTasks('train'),
+      /tau2\/retail\/tasks\.json: holds no tasks/,
+    );
+    const split = JSON.parse(
+      fs.readFileSync(path.join(DATA, 'tau2', 'retail', 'split_tasks.json'), 'utf8'),
+    ) as Rec;
+    refuses(
+      () =>
+        tauEnvironment(
+          'tau2-retail',
+          dataWith({ 'tau2/retail/split_tasks.json': JSON.stringify({ ...split, train: [] }) }),
+        ).listTasks('train'),
+      /tau2\/retail\/split_tasks\.json: train: lists no tasks \(expected the ids of the train tasks\)/,
+    );
   });
 });

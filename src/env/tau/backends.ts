@@ -12,13 +12,13 @@ export const TAU_BACKENDS: Record<TauEnvName, TauBackend> = {
   'tau-retail': {
     domain: retailDomain,
     loadDb: loadRetailV1Db,
-    schemas: (dataDir) => readToolsJson(retailToolsFile(dataDir)),
+    schemas: (dataDir) => readToolsJson(retailToolsFile(dataDir), retailDomain),
   },
   'tau-airline': airlineBackend,
   'tau2-retail': {
     domain: retailDomain,
     loadDb: loadRetailTau2Db,
     schemas: (dataDir) =>
-      readToolsJson(retailToolsFile(dataDir)).filter((t) => !TAU2_WITHOUT.has(t.function.name)),
+      readToolsJson(retailToolsFile(dataDir), retailDomain).filter((t) => !TAU2_WITHOUT.has(t.function.name)),
   },
 };

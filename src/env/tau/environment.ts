@@ -53,8 +53,9 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** v1's tools.json: the schemas exactly as τ-bench's tools describe themselves. */
-export function readToolsJson(file: string): ToolSchema[] {
+/** v1's tools.json: the schemas exactly as τ-bench's tools describe themselves. With `domain`, each
+ * must be one of its tools (another domain's tools.json is a broken data directory). */
+export function readToolsJson(file: string, domain?: CoreDomain): ToolSchema[] {
   let value: unknown;
   try {
     value = JSON.parse(readText(file, 'the tool schemas'));
@@ -63,10 +64,16 @@ export function readToolsJson(file: string): ToolSchema[] {
     throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
   }
   if (!Array.isArray(value)) throw new UserError(`${file}: (root): expected an array of tool schemas`);
+  if (value.length === 0)
+    throw new UserError(`${file}: holds no tools (expected an array of the domain's tool schemas)`);
   value.forEach((t, i) => {
     const fn = (t as { function?: { name?: unknown; parameters?: unknown } } | null)?.function;
     if (typeof fn?.name !== 'string' || typeof fn.parameters !== 'object' || fn.parameters === null)
       throw new UserError(`${file}: [${i}].function: expected {name, parameters}`);
+    if (domain && !Object.prototype.hasOwnProperty.call(domain.tools, fn.name))
+      throw new UserError(
+        `${file}: [${i}].function.name: expected a tool of τ-bench ${domain.name} (got ${JSON.stringify(fn.name).slice(0, 60)})`,
+      );
   });
   return value as ToolSchema[];
 }

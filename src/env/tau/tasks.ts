@@ -74,6 +74,12 @@ class Checker {
     return v === undefined || v === null ? undefined : this.string(v, field);
   }
 
+  /** The file's list of `what`: one split file with none is a broken data directory, not a small one. */
+  nonEmpty(list: unknown[], what: string): unknown[] {
+    if (list.length === 0) throw new UserError(`${this.file}: holds no ${what} (expected a non-empty array)`);
+    return list;
+  }
+
   strings(v: unknown, field: string): string[] {
     return this.array(v, field).map((s, i) => this.string(s, `${field}[${i}]`));
   }
@@ -95,7 +101,7 @@ function userIdOf(goalCalls: GoalCall[]): string | undefined {
 export function loadV1Split(dataDir: string, domain: TauDomain, split: string): TauTaskData[] {
   const file = v1TasksFile(dataDir, domain, split);
   const c = new Checker(file);
-  return c.array(readJson(file), '(root)').map((raw, index) => {
+  return c.nonEmpty(c.array(readJson(file), '(root)'), 'tasks').map((raw, index) => {
     const at = `[${index}]`;
     const t = c.object(raw, at);
     return {
@@ -144,7 +150,7 @@ export function loadTau2(dataDir: string, domain: TauDomain): Tau2Data {
   const file = path.join(dir, 'tasks.json');
   const c = new Checker(file);
   const seen = new Set<string>();
-  const tasks = c.array(readJson(file), '(root)').map((raw, index): TauTaskData => {
+  const tasks = c.nonEmpty(c.array(readJson(file), '(root)'), 'tasks').map((raw, index): TauTaskData => {
     const t = c.object(raw, `[${index}]`);
     const id = c.string(t.id, `[${index}].id`);
     const at = `[${index}] (id ${id})`;
@@ -280,10 +286,10 @@ export class TauTaskSet {
     this.checkSplit(split);
     if (this.layout.layout === 'v1') return this.v1Split(split).map((d) => this.task(d));
     const ids = this.tau2Data().splits.get(split);
-    if (!ids)
-      throw new UserError(
-        `${path.join(tau2Dir(this.dataDir, this.layout.domain), 'split_tasks.json')}: no split "${split}"`,
-      );
+    const splitFile = path.join(tau2Dir(this.dataDir, this.layout.domain), 'split_tasks.json');
+    if (!ids) throw new UserError(`${splitFile}: no split "${split}"`);
+    if (ids.length === 0)
+      throw new UserError(`${splitFile}: ${split}: lists no tasks (expected the ids of the ${split} tasks)`);
     return ids.map((id) => this.task(this.byId!.get(id)!));
   }
 

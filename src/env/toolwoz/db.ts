@@ -38,6 +38,9 @@ export function loadToolwozDb(dataDir: string): ToolwozDb {
   for (const domain of TOOLWOZ_DOMAINS) {
     const file = dbPath(dataDir, domain);
     db[domain] = readJsonFileAs(DbFile, file, `the ${domain} database`, 'a JSON array of row objects');
+    // Every ToolWOZ domain's searches and golden replays read its rows: an empty one is a broken copy.
+    if (db[domain].length === 0)
+      throw new UserError(`${file}: holds no rows (expected a JSON array of the ${domain} entities)`);
   }
   cache.set(dataDir, db);
   return db;

@@ -65,6 +65,10 @@ export function loadDialogueFile(file: string): Map<string, MultiwozDialogue> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UserError(`${file}: expected a JSON object of dialogues keyed by dialogue id`);
   }
+  if (Object.keys(raw).length === 0)
+    throw new UserError(
+      `${file}: holds no dialogues (expected a JSON object of dialogues keyed by dialogue id)`,
+    );
   const dialogues = new Map<string, MultiwozDialogue>();
   for (const [key, value] of Object.entries(raw)) {
     const parsed = Dialogue.safeParse(value);
@@ -103,6 +107,8 @@ export interface MultiwozLayout {
   dir: string;
   /** Official id lists (bare ids). For the full release, train is every other dialogue. */
   lists: { test: string[]; val: string[]; train?: string[] };
+  /** The file listing a split's ids (undefined for the full release's train: every other dialogue). */
+  listFile(split: OfficialSplit): string | undefined;
   /** The file holding a split's dialogues, or undefined when this layout lacks it. */
   fileOf(split: OfficialSplit): string | undefined;
   /** Every file of the layout that exists (dialogues and id lists): the dataset version covers them. */
@@ -152,6 +158,7 @@ export function detectLayout(dataDir: string): MultiwozLayout {
       kind: 'full-release',
       dir,
       lists: { test: readIdList(listFiles.test), val: readIdList(listFiles.val) },
+      listFile: (split) => (split === 'train' ? undefined : listFiles[split]),
       fileOf: () => data,
       files: [data, listFiles.test, listFiles.val],
     };
@@ -172,6 +179,7 @@ export function detectLayout(dataDir: string): MultiwozLayout {
       kind: 'split-files',
       dir,
       lists,
+      listFile: () => file,
       fileOf: (split) => {
         const f = path.join(dir, `${split}.json`);
         return fs.existsSync(f) ? f : undefined;

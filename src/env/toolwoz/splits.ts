@@ -46,7 +46,33 @@ export function splitDialogues(layout: MultiwozLayout, split: string): MultiwozD
     .filter((id) => dialogues.has(id) && isToolwozGoal(dialogues.get(id)!.goal))
     .sort((a, b) => (taskId(a) < taskId(b) ? -1 : taskId(a) > taskId(b) ? 1 : 0))
     .map((id) => dialogues.get(id)!);
+  const refusal = chosen.length === 0 ? noTasks(layout, official, listed, dialogues) : undefined;
+  if (refusal) throw refusal;
   return split === 'test' ? chosen.slice(0, TEST_SPLIT_SIZE) : chosen;
+}
+
+/** Why a split has no ToolWOZ task at all, when that means a broken data directory rather than a
+ * small one: an empty id list, or (split files) a split's own file holding none of its dialogues.
+ * The full release's data.json may hold only some splits (a partial copy): its other splits are
+ * empty, not refused. */
+function noTasks(
+  layout: MultiwozLayout,
+  split: OfficialSplit,
+  listed: string[],
+  dialogues: Map<string, MultiwozDialogue>,
+): UserError | undefined {
+  const list = layout.listFile(split);
+  if (list === undefined) return undefined;
+  if (listed.length === 0)
+    return new UserError(`${list}: the ${split} list is empty (expected the ids of the ${split} dialogues)`);
+  if (layout.kind !== 'split-files') return undefined;
+  const file = layout.fileOf(split)!;
+  const present = listed.filter((id) => dialogues.has(id)).length;
+  return new UserError(
+    present === 0
+      ? `${file}: holds none of the ${listed.length} ${split} dialogues listed in ${list} (expected them keyed by dialogue id)`
+      : `${file}: none of its ${present} ${split} dialogues is a ToolWOZ one (each goal uses taxi, police or hospital)`,
+  );
 }
 
 /** Full release: train is every dialogue on neither the test nor the val list. */

@@ -56,6 +56,8 @@ export function loadToolCatalog(dataDir: string): ToolCatalog {
     'the ToolWOZ API definitions',
     '{domain: {api: {parameters, returns}}}',
   );
+  if (tools.length === 0)
+    throw new UserError(`${toolsFile}: holds no tools (expected a JSON array of OpenAI function tools)`);
   const allowedByApi = new Map<string, string[]>();
   for (const apis of Object.values(defs))
     for (const [api, def] of Object.entries(apis)) allowedByApi.set(api, def.parameters);

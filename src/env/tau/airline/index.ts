@@ -65,5 +65,5 @@ export function loadAirlineDb(dataDir: string): BaseDb {
 export const airlineBackend: TauBackend = {
   domain: airlineDomain,
   loadDb: loadAirlineDb,
-  schemas: (dataDir) => readToolsJson(path.join(airlineDir(dataDir), 'tools.json')),
+  schemas: (dataDir) => readToolsJson(path.join(airlineDir(dataDir), 'tools.json'), airlineDomain),
 };
