@@ -107,6 +107,40 @@ export function getEnvironment(name: string, dataDir: string, options: Environme
   return env;
 }
 
+/** What checkEnvironmentData loaded. */
+export interface EnvironmentDataCheck {
+  env: string;
+  /** The split whose tasks were loaded (the one asked for, or the environment's default). */
+  split: string;
+  tasks: number;
+  tools: number;
+}
+
+/** Loads and validates, now, every data file a run of `envName` on `split` (default: the
+ * environment's default split) reads from `dataDir`: the tool schemas, the agent's system prompt
+ * for each strategy (τ-bench's policy.md; with `promptsFile`, that prompts file), the database,
+ * and the split's tasks. Each is read as a run would read it, so a missing, malformed or empty
+ * file is the same one-line UserError, said before a run starts rather than by an activity that
+ * retries it. An unknown environment or split is a UserError too. What it loads stays loaded: the
+ * environment is the one getEnvironment caches for the process. It does not replay the tasks' gold
+ * actions (a task may legitimately be unsolvable). */
+export function checkEnvironmentData(
+  envName: string,
+  dataDir: string,
+  options: EnvironmentOptions & { split?: string } = {},
+): EnvironmentDataCheck {
+  const plugin = environmentPlugin(environmentNode(envName).name);
+  const env = getEnvironment(envName, dataDir, { promptsFile: options.promptsFile });
+  const split = options.split ?? plugin.defaultSplit;
+  const tools = env.tools();
+  if (tools.length === 0) throw new UserError(`${envName} in ${dataDir}: the data offers no tools`);
+  for (const strategy of ['function-calling', 'react'] as const) env.agentSystemPrompt(strategy);
+  env.loadData?.();
+  const tasks = env.listTasks(split);
+  if (tasks.length === 0) throw new UserError(`${envName} in ${dataDir}: the ${split} split has no tasks`);
+  return { env: envName, split, tasks: tasks.length, tools: tools.length };
+}
+
 /** The environments whose data a directory holds, in registry order. */
 export function environmentsIn(dataDir: string): string[] {
   return NODE_PLUGINS.filter((p) => p.probe(dataDir)).map((p) => p.name);

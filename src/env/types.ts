@@ -84,6 +84,10 @@ export interface Environment extends EnvironmentScoring {
    * user. May use loaded data (runs in activities). */
   finalReward(task: Task, calls: readonly PriorCall[], agentTexts: readonly string[]): FinalReward;
   agentSystemPrompt(strategy: AgentStrategy): string;
+  /** Reads (and validates) now the data its calls would otherwise load on first use, beyond what
+   * tools(), listTasks() and agentSystemPrompt() read: its database. A broken file is a UserError.
+   * Absent when there is nothing more (checkEnvironmentData in src/env/index.ts calls it). */
+  loadData?(): void;
   /** The user simulator's request for its next message (goal/guide), or the scripted reply. */
   userTurn(task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan;
 }

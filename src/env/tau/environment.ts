@@ -181,6 +181,7 @@ export function createTauEnvironment(
     },
     finalReward: reward,
     goldenReplay: golden,
+    loadData: (): void => void base(),
     agentSystemPrompt(strategy: AgentStrategy): string {
       if (strategy === 'function-calling') return agentFunctionCallingPrompt(layout.domain, policyText());
       return agentReactPrompt(layout.domain, policyText(), describeToolsAsText(tools()));

@@ -52,6 +52,7 @@ export function createToolwozEnvironment(dataDir: string, options: ToolwozOption
     },
     agentSystemPrompt: (strategy: AgentStrategy): string =>
       toolwozAgentSystemPrompt(prompts, strategy, data.catalog.schemas),
+    loadData: (): void => void data.db,
     userTurn: (task: Task, kind: UserSimKind, conversation: Message[]): UserTurnPlan =>
       userTurnPlan(prompts, task.goalMessage, data.dialogue(task.id), kind, conversation),
   };
