@@ -475,16 +475,26 @@ async function interruptJosh(
   args: string[],
   ready: (stderr: string, record: string) => boolean,
   everyMs = 250,
-  /** How: Ctrl-C, or the reader of its output going away (`josh harvest | head`). */
-  how: 'sigint' | 'close-output' = 'sigint',
+  /** How: Ctrl-C to the process; Ctrl-C at a terminal, which signals the whole foreground
+   * process group (the embedded server too, unless it has a group of its own); SIGTERM to the
+   * group (`timeout`); or the reader of its output going away (`josh harvest | head`). */
+  how: 'sigint' | 'group-sigint' | 'group-sigterm' | 'close-output' = 'sigint',
 ): Promise<{ code: number | null; stderr: string; serverGone: boolean }> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-interrupt-'));
   const record = path.join(cwd, 'runs', id, '.temporal', 'server.json');
+  // As a user runs it (warnings shown) where the group is signalled: what it prints matters.
+  const group = how === 'group-sigint' || how === 'group-sigterm';
   const env: NodeJS.ProcessEnv = { ...process.env, JOSH_LOG_LEVEL: 'error' };
+  if (group) delete env.JOSH_LOG_LEVEL;
   delete env.TEMPORAL_ADDRESS;
   delete env.OPENAI_BASE_URL;
   try {
-    const child = spawn(process.execPath, [JOSH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [JOSH, ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: group, // a process group of its own, as a shell gives a foreground job
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -494,6 +504,7 @@ async function interruptJosh(
     });
     const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
     if (how === 'sigint') child.kill('SIGINT');
+    else if (group) process.kill(-child.pid!, how === 'group-sigint' ? 'SIGINT' : 'SIGTERM');
     else {
       child.stdout.destroy();
       child.stderr.destroy();
@@ -527,6 +538,37 @@ void test('Ctrl-C while the run is still starting (its embedded server up, its w
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /^interrupted: the run stays in Temporal; rerun with --id early/m);
   assert.doesNotMatch(r.stderr, /started harvest/, 'interrupted before the run started');
+  assert.ok(r.serverGone, 'the embedded server is still running');
+});
+
+void test('Ctrl-C at a terminal (SIGINT to the whole process group) mid-run: exit 130, nothing printed after the line, no server left', async () => {
+  // The embedded server used to die with the group's SIGINT at once: the worker then retried the
+  // dead server for ~15 s before the command ended, printing its warnings as raw log lines.
+  const r = await interruptJosh(
+    'group',
+    ['harvest', '--id', 'group', '--limit', '4'],
+    (stderr) => /started harvest group/.test(stderr),
+    250,
+    'group-sigint',
+  );
+  assert.equal(r.code, 130, r.stderr);
+  const after = r.stderr.split(/^interrupted: /m)[1];
+  assert.ok(after !== undefined, `no "interrupted" line:\n${r.stderr}`);
+  assert.equal(after.trim().split('\n').length, 1, `printed after the interrupt line:\n${after}`);
+  assert.ok(r.serverGone, 'the embedded server is still running');
+});
+
+void test('SIGTERM to the process group (`timeout`, a service manager): stopped as on Ctrl-C, exit 143', async () => {
+  const r = await interruptJosh(
+    'term',
+    ['harvest', '--id', 'term', '--limit', '4'],
+    (stderr) => /started harvest term/.test(stderr),
+    250,
+    'group-sigterm',
+  );
+  assert.equal(r.code, 143, r.stderr);
+  assert.match(r.stderr, /^interrupted: the run stays in Temporal; rerun with --id term/m);
+  assert.doesNotMatch(r.stderr, /lost contact with the Temporal server/);
   assert.ok(r.serverGone, 'the embedded server is still running');
 });
 

@@ -1,8 +1,8 @@
 // Ctrl-C in a command that opened a session (harvest, eval, demo, train, loop): say that the work
 // stays in Temporal, stop what this process started (its worker, the simulated model, the
-// embedded server), exit 130 (141 when its output's reader went away: a broken pipe). Without it
-// the SDK's own SIGINT handler stopped the worker and the command went on watching a workflow
-// nobody served, forever.
+// embedded server), exit 130 (143 on SIGTERM, 141 when its output's reader went away: a broken
+// pipe). Without it the SDK's own SIGINT handler stopped the worker and the command went on
+// watching a workflow nobody served, forever.
 import type { Session } from '../runtime/session';
 
 export interface InterruptGuard {
@@ -27,6 +27,10 @@ export function guardInterrupt(say: (line: string) => void, line: string): Inter
     void closed.catch(() => undefined).finally(() => process.exit(exitCode));
   };
   const onSigint = (): void => interrupt();
+  // `timeout`, `kill`, a service manager: the same stop, with the shell's code for SIGTERM.
+  const onSigterm = (): void => {
+    if (!controller.signal.aborted) interrupt(143);
+  };
   // The reader of our output went away (`josh harvest ... | head`): a write's EPIPE ended the
   // process at once and left the embedded server running. Stop as on Ctrl-C instead, with the
   // shell's code for a broken pipe (128 + SIGPIPE); later writes' EPIPEs change nothing.
@@ -35,6 +39,7 @@ export function guardInterrupt(say: (line: string) => void, line: string): Inter
     if (!controller.signal.aborted) interrupt(141);
   };
   process.once('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   process.stdout.on('error', onStreamError);
   process.stderr.on('error', onStreamError);
   return {
@@ -49,6 +54,7 @@ export function guardInterrupt(say: (line: string) => void, line: string): Inter
     },
     dispose: () => {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigterm);
       process.stdout.removeListener('error', onStreamError);
       process.stderr.removeListener('error', onStreamError);
     },

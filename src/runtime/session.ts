@@ -314,6 +314,10 @@ async function startServer(
       preferUiPort: 8233,
       dbFile: path.join(dir, 'temporal.db'),
       logFile,
+      // A Ctrl-C at the terminal signals the whole foreground group: the server died with it at
+      // once, before the command could stop its worker, which then spent ~15 s retrying a dead
+      // server and printed its warnings. The command's interrupt stops the server itself, last.
+      ownProcessGroup: true,
     });
   } catch (err) {
     if (err instanceof DevServerStartError) {

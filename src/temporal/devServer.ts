@@ -37,6 +37,10 @@ export interface DevServerOptions {
   sqlitePragmas?: Readonly<Record<string, string>>;
   /** Extra `temporal server start-dev` arguments (e.g. `--dynamic-config-value k=v`). */
   extraArgs?: string[];
+  /** Its own process group, out of reach of a Ctrl-C at the terminal, for an owner that stops it
+   * itself on an interrupt (a josh command's embedded server). Otherwise the server stops with
+   * the terminal's Ctrl-C, as the bench's and the tests' servers should. */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServerHandle {
@@ -232,7 +236,11 @@ async function startOnce(
   // recording the metrics was a sixth of the server's CPU per model call. A user's own
   // JOSH_DEV_SERVER_METRICS (e.g. `on`) or an explicit --metrics-port in extraArgs wins.
   const env = { [DEV_SERVER_METRICS_ENV]: 'off', ...process.env };
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd], env });
+  const child = spawn(opts.cliPath, args, {
+    stdio: ['ignore', logFd, logFd],
+    env,
+    detached: opts.ownProcessGroup === true,
+  });
   fs.closeSync(logFd); // the child holds its own copy
 
   const exited = new Promise<number | string>((resolve) => {
