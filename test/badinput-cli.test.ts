@@ -49,6 +49,20 @@ function dataWith(relative: string, content: string) {
   };
 }
 
+/** A data directory whose τ-bench retail lacks `missing` (the rest linked to the shared data). */
+function retailWithout(missing: string) {
+  return (cwd: string): void => {
+    const data = path.join(cwd, 'data');
+    const retail = path.join(data, 'taubench', 'retail');
+    fs.mkdirSync(retail, { recursive: true });
+    for (const d of ['multiwoz', 'toolwoz']) fs.symlinkSync(path.join(sharedData, d), path.join(data, d));
+    for (const entry of fs.readdirSync(path.join(sharedData, 'taubench', 'retail'))) {
+      if (entry !== missing)
+        fs.symlinkSync(path.join(sharedData, 'taubench', 'retail', entry), path.join(retail, entry));
+    }
+  };
+}
+
 /** A run directory with one good-looking and one corrupt conversation file. */
 function runWithCorruptFile(cwd: string): void {
   const dir = path.join(cwd, 'run', 'conversations');
@@ -176,6 +190,13 @@ const CASES: Case[] = [
     setup: dataWith('toolwoz/data/tools.json', '{"tools": []}'),
     args: [...HARVEST, '--data-dir', 'data', '--limit', '1'],
     error: /tools\.json: expected a JSON array of OpenAI function tools/,
+  },
+  {
+    // Read only by the agent's turns: it was found once the run had started, and retried.
+    name: 'a τ-bench policy that is missing',
+    setup: retailWithout('policy.md'),
+    args: [...HARVEST, '--data-dir', 'data', '--env', 'tau-retail', '--split', 'dev', '--limit', '1'],
+    error: /taubench\/retail\/policy\.md: cannot read the agent policy/,
   },
   {
     name: 'a split that does not exist',

@@ -55,9 +55,9 @@ function expectedHash(prompts: ToolwozPrompts): string {
     .digest('hex');
 }
 
-function worker(opts: { runsRoot: string; promptsFile?: string; baseURL?: string }) {
+function worker(opts: { runsRoot: string; promptsFile?: string; baseURL?: string; dataDir?: string }) {
   const deps: ActivityDeps = {
-    dataDir: DATA_DIR,
+    dataDir: opts.dataDir ?? DATA_DIR,
     runsRoot: opts.runsRoot,
     logger: createLogger({ env: { JOSH_LOG_LEVEL: 'silent', JOSH_LOG_FORMAT: 'json' } }),
     llm: {
@@ -479,4 +479,33 @@ void test('a data file the environment needs that is missing is bad input naming
     );
     return true;
   });
+});
+
+void test('a worker whose data cannot serve the run refuses its start (BadRunInput naming the file), before any agent turn retries it', async () => {
+  // A τ-bench retail data directory whose tool schemas are truncated: every file is there (the
+  // dataset hashes), but no agent turn could build its request.
+  const dataDir = tmp('josh-prov-baddata-');
+  fs.cpSync(path.join(DATA_DIR, 'taubench', 'retail'), path.join(dataDir, 'taubench', 'retail'), {
+    recursive: true,
+  });
+  const tools = path.join(dataDir, 'taubench', 'retail', 'tools.json');
+  fs.writeFileSync(tools, fs.readFileSync(tools, 'utf8').slice(0, 100));
+  const id = 'prov-baddata';
+  const cfg = RunConfig.parse({
+    id,
+    env: 'tau-retail',
+    split: 'dev',
+    limit: 1,
+    agentModel: 'a',
+    userModel: 'u',
+  });
+  const err = await refusal(
+    worker({ runsRoot: tmp('josh-prov-baddata-runs-'), dataDir }).main.recordProvenance({
+      runId: id,
+      config: cfg,
+    }),
+  );
+  assert.equal(err.type, 'BadRunInput');
+  assert.equal(err.nonRetryable, true);
+  assert.match(err.message, /taubench\/retail\/tools\.json: not valid JSON/);
 });

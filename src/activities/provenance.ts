@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { environmentNode, workerPromptsSource, type PromptsSource } from '../env';
+import { checkEnvironmentData, environmentNode, workerPromptsSource, type PromptsSource } from '../env';
 import { PROVENANCE_FILE, readProvenance, type Provenance } from '../export/recorded';
 import { routeFor, type LlmEndpointConfig } from '../llm/endpoint';
 import { writeErrorOf, writeFileAtomic } from '../util/atomicWrite';
@@ -154,6 +154,13 @@ export function createProvenanceActivities(deps: ProvenanceDeps) {
       let dataset: DatasetVersion;
       try {
         dataset = await datasetVersion(input.config.env, deps.dataDir);
+        // Every file the run's activities will read, read now on this worker's data directory: a
+        // missing or damaged one fails the run's start naming it, instead of each agent turn
+        // retrying it for an hour (workers elsewhere are not checked by the CLI that started it).
+        checkEnvironmentData(input.config.env, deps.dataDir, {
+          promptsFile: deps.promptsFile,
+          split: input.config.split,
+        });
       } catch (e) {
         if (e instanceof UserError) throw badRunInput(e.message);
         throw e;

@@ -8,7 +8,7 @@ import { taskSelection, type RunConfig } from '../config/run';
 import { resolveDataDir } from '../env/dataDir';
 import { readProvenance } from '../export/recorded';
 import { resolveTaskIds } from '../activities/env';
-import { getEnvironment, workerPromptsSource } from '../env';
+import { checkEnvironmentData, getEnvironment, workerPromptsSource } from '../env';
 import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { isListening } from '../temporal/ports';
@@ -62,6 +62,9 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
     ? checkPromptsFile(prompts.file, prompts.shown, config.env, dataDir)
     : undefined;
   const taskIds = selectedTasks(config, dataDir);
+  // Everything the worker here will read (tools, policy, database), read now: a missing or damaged
+  // file is one line before anything starts, not an activity retrying it once the run has begun.
+  if (localWorker) checkEnvironmentData(config.env, dataDir, { promptsFile, split: config.split });
   const runsRoot = path.resolve('runs');
   const runDir = config.outDir ?? path.join(runsRoot, config.id);
   refuseFileInTheWay(runDir, flags.out !== undefined ? `--out ${flags.out}` : runDir);
