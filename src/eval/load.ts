@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { RunConfig } from '../config/run';
 import {
   conversationFileNames,
   parseRunFile,
