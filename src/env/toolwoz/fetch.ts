@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as yauzl from 'yauzl';
 import { UserError } from '../../util/errors';
+import { mkdirs } from '../../util/mkdirs';
 import {
   DEFAULT_MANIFEST,
   type ArchiveMember,
@@ -176,7 +177,7 @@ export async function fetchData(dataDir: string, options: FetchOptions = {}): Pr
   // behind that was not there before (the files it did fetch stay, for the next run to keep).
   const made: string[] = [];
   const mkdir = (dir: string): void => {
-    const first = fs.mkdirSync(dir, { recursive: true });
+    const first = mkdirs(dir);
     if (first === undefined) return;
     for (let d = dir; ; d = path.dirname(d)) {
       made.push(d);
