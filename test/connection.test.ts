@@ -128,6 +128,17 @@ void test('a port that accepts but never answers hits the connect timeout', asyn
   }
 });
 
+void test("an API key against a server without TLS (the suite's dev server): the message says TLS is why, and how to turn it off", async () => {
+  const c = resolveConnectionConfig({ address: testAddress(), apiKey: SECRET }, {});
+  await assertFailsFast(
+    () => connectClient(c, 1_500),
+    /no answer within 2 s over TLS, which is on because an API key is set; .*needs TEMPORAL_TLS=false$/,
+  );
+  const off = resolveConnectionConfig({ address: testAddress(), apiKey: SECRET }, { TEMPORAL_TLS: 'false' });
+  const client = await connectClient(off);
+  await client.close();
+});
+
 void test('against the real server: connects, and an unknown namespace is a clear error', async () => {
   const ok = resolveConnectionConfig({ address: testAddress() }, {});
   const client = await connectClient(ok);

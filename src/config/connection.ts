@@ -248,8 +248,20 @@ async function withNamespace<T extends NamespaceCheckable>(conn: T, c: Connectio
 }
 
 function unreachable(c: ConnectionConfig, err: unknown, timeoutMs: number): UserError {
+  const reason = connectReason(err, timeoutMs);
+  // A server that speaks plaintext (a dev server, `josh server`) never answers a TLS handshake: the
+  // connection opens and then times out. Without this hint the user was told to start a server
+  // that was running; TLS was on because an API key (or a certificate) was given.
+  const tlsImplied = c.tls === undefined && Boolean(c.apiKey || c.tlsCert || c.tlsCa);
+  if (tlsImplied && reason.startsWith('no answer')) {
+    return new UserError(
+      `cannot reach Temporal at ${c.address}: ${reason} over TLS, which is on because ` +
+        `${c.apiKey ? 'an API key' : 'a TLS certificate'} is set; a server without TLS (the dev ` +
+        'server, `josh server`) needs TEMPORAL_TLS=false',
+    );
+  }
   return new UserError(
-    `cannot reach Temporal at ${c.address}: ${connectReason(err, timeoutMs)} ` +
+    `cannot reach Temporal at ${c.address}: ${reason} ` +
       '(start one with `npx josh server`, or set TEMPORAL_ADDRESS / --address)',
   );
 }
