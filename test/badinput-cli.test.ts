@@ -506,6 +506,15 @@ const CASES: Case[] = [
     args: ['harvest', '--baseline', '--beam', '4'],
     error: /--beam 4: --baseline runs one rollout per task \(beam 1\)/,
   },
+  // josh runs: an empty run id is refused before connecting (a closed port: nothing may connect).
+  ...[['show'], ['pause'], ['resume'], ['cancel'], ['set', '--concurrency', '2']].map(
+    ([sub, ...rest]): Case => ({
+      name: `runs ${sub} of an empty run id`,
+      args: ['runs', sub, '', ...rest],
+      env: async () => ({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` }),
+      error: /^josh: run id "": Too small/,
+    }),
+  ),
   // josh schedule create: refused before connecting (no server is named: none may be needed).
   {
     name: 'schedule whose config has a split that does not exist',

@@ -14,7 +14,7 @@ import {
   type RunProblem,
   type RunSummary,
 } from '../../client/runs';
-import { formatZodError } from '../../config/run';
+import { RunConfig, formatZodError, inputIssues } from '../../config/run';
 import { UserError } from '../../util/errors';
 import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
 import { summaryLines } from '../watch';
@@ -66,6 +66,15 @@ function explain(message: string): string {
   const why = message.split('\n')[0];
   const plain = plainReason(why);
   return plain !== why ? `${plain}: ${why}` : why;
+}
+
+/** The <id> argument, checked as `harvest --id` checks a run id, before anything connects: an empty
+ * one would otherwise reach the server, whose INVALID_ARGUMENT is a stack trace, not an answer. */
+function runIdArg(id: string): string {
+  const parsed = RunConfig.shape.id.safeParse(id);
+  if (parsed.success) return id;
+  const why = inputIssues(parsed.error).map((i) => i.message);
+  throw new UserError(`run id ${JSON.stringify(id)}: ${why.join('; ')}`);
 }
 
 const Concurrency = z.coerce.number().int('must be a whole number').min(1).max(1000);
@@ -121,7 +130,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     runs
       .command('show')
-      .argument('<id>', 'run id')
+      .argument('<id>', 'run id', runIdArg)
       .description('one run: status, progress, configuration')
       .option('--json', 'print JSON'),
   ).action(async (id: string, f: ConnectionOptionFlags & { json?: boolean }) => {
@@ -171,7 +180,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     runs
       .command('pause')
-      .argument('<id>', 'run id')
+      .argument('<id>', 'run id', runIdArg)
       .description('start no new conversations (the running ones finish)'),
   ).action(async (id: string, f: ConnectionOptionFlags) => {
     await withJoshClient(f, async (josh) => {
@@ -183,7 +192,7 @@ export function register(program: Command): void {
   });
 
   addConnectionOptions(
-    runs.command('resume').argument('<id>', 'run id').description('start conversations again'),
+    runs.command('resume').argument('<id>', 'run id', runIdArg).description('start conversations again'),
   ).action(async (id: string, f: ConnectionOptionFlags) => {
     await withJoshClient(f, (josh) => josh.resume(id));
     say(`resumed ${id}`);
@@ -192,7 +201,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     runs
       .command('cancel')
-      .argument('<id>', 'run id')
+      .argument('<id>', 'run id', runIdArg)
       .description('stop the run: running conversations stop, finished ones stay in the run directory')
       .option('--wait', 'wait until it has stopped and print its final summary'),
   ).action(async (id: string, f: ConnectionOptionFlags & { wait?: boolean }) => {
@@ -213,7 +222,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     runs
       .command('set')
-      .argument('<id>', 'run id')
+      .argument('<id>', 'run id', runIdArg)
       .description('retune a running run')
       .requiredOption('--concurrency <n>', 'conversations at once (1..1000)'),
   ).action(async (id: string, f: ConnectionOptionFlags & { concurrency: string }) => {
