@@ -384,6 +384,13 @@ const CASES: Case[] = [
     error: /--timeout: expected a number, got "abc"/,
   },
   {
+    name: 'data fetch into a --data-dir that is a file',
+    setup: (cwd) => fs.writeFileSync(path.join(cwd, 'notes.txt'), 'x'),
+    // Nothing listens on port 9: had the fetch started, it would fail another way.
+    args: ['data', 'fetch', '--data-dir', 'notes.txt', '--base-url', 'http://127.0.0.1:9/'],
+    error: /--data-dir notes\.txt: .*notes\.txt is a file, not a directory$/,
+  },
+  {
     name: 'data fetch with a timeout of 0',
     args: ['data', 'fetch', '--timeout', '0', '--data-dir', 'fetched'],
     error: /--timeout must be a positive number of seconds/,

@@ -7,8 +7,16 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { environmentNodes } from '../../env';
+import { notADirectory } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 import { numberArg } from '../argParsers';
+
+/** A file where the data directory (or one of its parents) would go: mkdir's EEXIST or ENOTDIR
+ * said in one line naming what chose the directory (`shown`), as the other commands do. */
+function refuseFileInTheWay(dataDir: string, shown: string): void {
+  const blocker = notADirectory(dataDir);
+  if (blocker) throw new UserError(`${shown}: ${blocker} is a file, not a directory`);
+}
 
 const FETCHABLE = environmentNodes().filter((n) => n.fetch !== undefined);
 
@@ -50,7 +58,16 @@ export function register(program: Command): void {
       const parsed = FetchFlags.safeParse(raw);
       if (!parsed.success) throw new UserError(formatZodError('josh data fetch', parsed.error));
       const f = parsed.data;
-      const dataDir = path.resolve(f.dataDir ?? process.env.JOSH_DATA_DIR ?? 'data');
+      const given = f.dataDir ?? process.env.JOSH_DATA_DIR;
+      const dataDir = path.resolve(given ?? 'data');
+      refuseFileInTheWay(
+        dataDir,
+        f.dataDir !== undefined
+          ? `--data-dir ${f.dataDir}`
+          : given !== undefined
+            ? 'JOSH_DATA_DIR'
+            : 'data directory',
+      );
       const made = fs.mkdirSync(dataDir, { recursive: true });
       const report = { downloaded: 0, kept: 0 };
       try {
