@@ -128,12 +128,22 @@ const CASES: Case[] = [
   {
     name: 'a flag that is not a number',
     args: [...HARVEST, '--beam', 'four'],
-    error: /expected a whole number, got "four"/,
+    error: /^josh: --beam: expected a whole number 1\.\.64, got "four"$/,
+  },
+  ...['NaN', '1e9', '2.5', ''].map((v): Case => ({
+    name: `a whole-number flag given ${JSON.stringify(v)}`,
+    args: [...HARVEST, '--beam', v],
+    error: new RegExp(`^josh: --beam: expected a whole number 1\\.\\.64, got "${v.replace('.', '\\.')}"$`),
+  })),
+  {
+    name: 'a flag that is not a number, in another command',
+    args: [...HARVEST, '--agent-temperature', 'warm'],
+    error: /^josh: --agent-temperature: expected a number, got "warm"$/,
   },
   {
     name: 'a flag out of range',
     args: [...HARVEST, '--beam', '0'],
-    error: /run options: beamSize: Too small/,
+    error: /^josh: --beam: expected a whole number 1\.\.64, got "0"$/,
   },
   {
     name: 'a harvest at temperature 0',
@@ -431,7 +441,12 @@ const CASES: Case[] = [
   {
     name: 'loop with a round count that is not a number',
     args: ['loop', '--rounds', 'two'],
-    error: /--rounds: expected a whole number, got "two"/,
+    error: /--rounds: expected a whole number 1\.\.50, got "two"/,
+  },
+  {
+    name: 'loop with a negative round count (a whole number, out of range)',
+    args: ['loop', '--rounds', '-1'],
+    error: /^josh: --rounds: expected a whole number 1\.\.50, got "-1"$/,
   },
   // The campaign's splits and tasks, checked as harvest checks its own: before the campaign (and
   // its whole round-0 eval) starts, not when round 1's harvest fails.

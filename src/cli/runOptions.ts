@@ -6,18 +6,13 @@ import YAML from 'yaml';
 import { RunConfig, TURN_SHAPES, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
 import { DEFAULT_ENV, ENVIRONMENT_NAMES, environmentPlugin, isEnvironmentName } from '../env/registry';
 import { UserError } from '../util/errors';
+import { boundsOf, numberArg, wholeNumberArg } from './argParsers';
 import type { PriceTable } from '../shared/cost';
 import { loadModelsFile, modelsFilePrices } from '../config/models';
 
-const int = (v: string): number => {
-  if (!/^-?\d+$/.test(v)) throw new UserError(`expected a whole number, got "${v}"`);
-  return Number(v);
-};
-const num = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`expected a number, got "${v}"`);
-  return n;
-};
+/** A whole-number flag for a run-config field: the message names the flag and the field's range. */
+const int = (flag: string, field: keyof typeof RunConfig.shape) =>
+  wholeNumberArg(flag, boundsOf(RunConfig.shape[field]));
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
@@ -33,26 +28,34 @@ export function addRunOptions(cmd: Command): Command {
       `task split (default: the environment's; ${ENVIRONMENT_NAMES.map((n) => `${n}: ${environmentPlugin(n).splits.join(', ')}`).join('; ')})`,
     )
     .option('--tasks <ids>', 'comma-separated task ids (instead of a split window)')
-    .option('--start <i>', 'first task of the split window', int)
-    .option('--limit <n>', 'number of tasks', int)
+    .option('--start <i>', 'first task of the split window', int('--start', 'start'))
+    .option('--limit <n>', 'number of tasks', int('--limit', 'limit'))
     .option('--include-unsolvable', 'also run tasks that their own goal calls cannot solve')
-    .option('--beam <n>', 'beam size', int)
-    .option('--branching <n>', 'children per expanded leaf', int)
-    .option('--max-steps <n>', 'search steps per conversation', int)
-    .option('--max-agent-calls <n>', 'LLM calls per agent turn', int)
+    .option('--beam <n>', 'beam size', int('--beam', 'beamSize'))
+    .option('--branching <n>', 'children per expanded leaf', int('--branching', 'branching'))
+    .option('--max-steps <n>', 'search steps per conversation', int('--max-steps', 'maxSteps'))
+    .option(
+      '--max-agent-calls <n>',
+      'LLM calls per agent turn',
+      int('--max-agent-calls', 'maxAgentCallsPerTurn'),
+    )
     .option('--agent-model <m>', 'agent model name')
     .option('--user-model <m>', 'user-simulator model name')
-    .option('--agent-temperature <t>', 'agent sampling temperature', num)
+    .option('--agent-temperature <t>', 'agent sampling temperature', numberArg('--agent-temperature'))
     .addOption(new Option('--user-sim <kind>', 'user simulator').choices(['goal', 'guide', 'script']))
     .addOption(new Option('--agent-strategy <s>', 'agent protocol').choices(['function-calling', 'react']))
-    .option('--concurrency <n>', 'conversations at once', int)
+    .option('--concurrency <n>', 'conversations at once', int('--concurrency', 'concurrency'))
     .addOption(
       new Option(
         '--turns <shape>',
         'how each agent turn runs: child (a child workflow each, the default) or activity (activity work of the conversation; less CPU per model call)',
       ).choices([...TURN_SHAPES]),
     )
-    .option('--max-llm-calls <n>', 'stop starting conversations after this many LLM calls', int)
+    .option(
+      '--max-llm-calls <n>',
+      'stop starting conversations after this many LLM calls',
+      int('--max-llm-calls', 'maxLlmCalls'),
+    )
     .option('--id <id>', 'run id (rerun with the same id to resume or attach)')
     .option('--seed <s>', 'sampling seed root (default: the run id); same seed, same transcripts')
     .option('--out <dir>', 'run directory (default runs/<id>)')

@@ -9,17 +9,19 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { UserError } from '../../util/errors';
 import { getLoopProgress, parseLoopConfig, startLoop, waitForWorkflow } from '../../client/training';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../../train/loopApi';
-import type { LoopConfig, LoopConfigInput } from '../../train/config';
+import { LoopConfig, type LoopConfigInput } from '../../train/config';
 import { evalInput, harvestInput } from '../../train/loopPlan';
 import { RunConfig, type RunConfigInput } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { UnknownTaskError } from '../../env/types';
-import { numberArg, wholeNumberArg } from '../argParsers';
+import { boundsOf, numberArg, wholeNumberArg } from '../argParsers';
 import { addConnectionOptions } from '../connectionOptions';
 import { defaultRunId } from '../runOptions';
 import { inSession, type SessionFlags } from './train';
 
-const int = wholeNumberArg;
+/** A whole-number flag for a campaign-config field: the message names the flag and its range. */
+const int = (flag: string, field: keyof typeof LoopConfig.shape) =>
+  wholeNumberArg(flag, boundsOf(LoopConfig.shape[field]));
 const num = numberArg;
 const list = (v: string): string[] =>
   v
@@ -74,11 +76,11 @@ export function register(program: Command): void {
       .option('--env <name>', 'environment (default toolwoz)')
       .option('--train-split <s>', 'split harvested each round (default val)')
       .option('--test-split <s>', 'split every model is evaluated on (default test)')
-      .option('--train-limit <n>', 'tasks harvested per round', int('--train-limit'))
-      .option('--test-limit <n>', 'tasks evaluated', int('--test-limit'))
+      .option('--train-limit <n>', 'tasks harvested per round', int('--train-limit', 'trainLimit'))
+      .option('--test-limit <n>', 'tasks evaluated', int('--test-limit', 'testLimit'))
       .option('--train-tasks <ids>', 'comma-separated task ids to harvest', list)
       .option('--test-tasks <ids>', 'comma-separated task ids to evaluate', list)
-      .option('--rounds <n>', 'at most this many rounds (default 3)', int('--rounds'))
+      .option('--rounds <n>', 'at most this many rounds (default 3)', int('--rounds', 'rounds'))
       .option(
         '--min-improvement <x>',
         'go on only while eval success rises by more than this (default 0)',
@@ -87,15 +89,19 @@ export function register(program: Command): void {
       .option('--agent-model <m>', 'the first round’s agent model (default sim-agent)')
       .option('--user-model <m>', 'user-simulator model')
       .option('--user-sim <kind>', 'goal | guide | script')
-      .option('--beam <n>', 'beam size of the harvests', int('--beam'))
-      .option('--branching <n>', 'children per expanded leaf', int('--branching'))
-      .option('--max-steps <n>', 'search steps per conversation', int('--max-steps'))
-      .option('--concurrency <n>', 'conversations at once', int('--concurrency'))
+      .option('--beam <n>', 'beam size of the harvests', int('--beam', 'beamSize'))
+      .option('--branching <n>', 'children per expanded leaf', int('--branching', 'branching'))
+      .option('--max-steps <n>', 'search steps per conversation', int('--max-steps', 'maxSteps'))
+      .option('--concurrency <n>', 'conversations at once', int('--concurrency', 'concurrency'))
       .option('--seed <s>', 'seed root (default the campaign id)')
       .option('--baseline-data', 'train on baseline rollouts (beam 1) instead of JOSH harvests')
       .option('--format <f>', 'openai-sft (default) or openai-dpo')
       .option('--include-partial', 'DPO: also conversations that did not reach reward 1')
-      .option('--max-examples <n>', 'train on at most this many examples per round', int('--max-examples'))
+      .option(
+        '--max-examples <n>',
+        'train on at most this many examples per round',
+        int('--max-examples', 'maxExamples'),
+      )
       .option('--epochs <n>', 'n_epochs of each fine-tuning job', num('--epochs'))
       .option(
         '--poll-seconds <s>',
