@@ -1,14 +1,20 @@
 // `josh tasks` and `josh score` on the τ environments, as a user runs them: child processes,
 // stable JSONL, τ-bench's tool texts as returns, the final reward, and one-line errors (exit 1).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { scoreLine, rawCallArguments } from '../src/cli/commands/score';
+import { getEnvironment } from '../src/env';
+import { resolveDataDir } from '../src/env/dataDir';
+import type { PriorCall } from '../src/env/types';
 import { joshSync } from './helpers/cli';
 import { TAU_SPLIT_COUNTS, writeGoldCalls } from './helpers/tau';
 
 const josh = joshSync;
+const JOSH = path.resolve(__dirname, '..', 'bin', 'josh.js');
 
 function assertOneLineError(r: ReturnType<typeof josh>, pattern: RegExp, status = 1): void {
   assert.equal(r.status, status, r.stderr);
@@ -178,5 +184,59 @@ void describe('josh score on τ environments', () => {
       /unknown environment "tau-nowhere"/,
       2,
     );
+  });
+});
+
+void describe('josh score of a line of many calls', () => {
+  const dataDir = resolveDataDir();
+
+  // Every stateful tool on a line of a few hundred calls: the gold calls of 50 tasks, twice (the
+  // second time, writes mostly fail on what the first did), each its arguments as the agent's text.
+  for (const [envName, split] of [
+    ['tau-retail', 'train'],
+    ['tau-airline', 'test'],
+  ] as const) {
+    void test(`${envName}: each return and the reward are what executeCall gives call by call`, () => {
+      const env = getEnvironment(envName, dataDir);
+      const tasks = env.listTasks(split).slice(0, 50);
+      const once = tasks.flatMap((t) =>
+        t.goalCalls.map((g) => ({ name: g.name, arguments: JSON.stringify(g.parameters) })),
+      );
+      const calls = [...once, ...once];
+      assert.ok(calls.length >= 100, `${calls.length} calls`);
+      const record = { id: tasks[0].id, calls, messages: ['done'] };
+      const scored = scoreLine(env, record, rawCallArguments(JSON.stringify(record)));
+
+      const task = env.getTask(record.id);
+      const prior: PriorCall[] = [];
+      const expected = calls.map((c) => {
+        const returned = env.executeCall(task, c.name, c.arguments, prior).call.returned;
+        prior.push(c);
+        return returned;
+      });
+      assert.deepEqual(scored.returns, expected);
+      assert.ok(expected.some((r) => typeof r === 'string' && r.startsWith('Error: ')));
+      assert.equal(scored.reward, env.finalReward(task, prior, record.messages).reward);
+    });
+  }
+
+  void test('20,000 calls on one line are scored in one pass, not by replaying every earlier call', () => {
+    const env = getEnvironment('tau-retail', dataDir);
+    const args = JSON.stringify({ first_name: 'Yusuf', last_name: 'Rossi', zip: '19122' });
+    const call = { name: 'find_user_id_by_name_zip', arguments: args };
+    // A read: its result is the same whatever came before.
+    const alone = env.executeCall(env.getTask('test-0'), call.name, args, []).call.returned;
+    const input = path.join(tempDir(), 'in.jsonl');
+    fs.writeFileSync(input, JSON.stringify({ id: 'test-0', calls: Array(20_000).fill(call) }) + '\n');
+    // Not a timing assertion: a replay per call took minutes here (n² hashing), one pass a second
+    // or two; the bound only keeps a quadratic step from hanging the suite.
+    const r = spawnSync(process.execPath, [JOSH, 'score', '--env', 'tau-retail', '--in', input], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 64 << 20,
+    });
+    assert.equal(r.status, 0, r.signal ? `killed (${r.signal}): still scoring after 60 s` : r.stderr);
+    const [line] = lines(r.stdout);
+    assert.deepEqual(line.returns, Array(20_000).fill(alone));
   });
 });

@@ -80,6 +80,11 @@ export interface Environment extends EnvironmentScoring {
    * order, errors included) left. Deterministic: the same task, prior and call give the same result
    * in any process. A stateless environment (ToolWOZ) ignores `prior`. */
   executeCall(task: Task, name: string, args: unknown, prior: readonly PriorCall[]): ToolResult;
+  /** Runs a whole transcript's calls in order (`arguments` as executeCall takes `args`): for each,
+   * what executeCall gives with the calls before it as `prior`, in one pass. A stateful
+   * environment's executeCall replays its prior on every call, n² for a transcript of n calls
+   * (josh score); this is n. Absent in a stateless environment (ToolWOZ): executeCall is enough. */
+  executeCalls?(task: Task, calls: readonly { name: string; arguments: unknown }[]): ToolResult[];
   /** The final reward of a conversation: its executed calls in order and what the agent said to the
    * user. May use loaded data (runs in activities). */
   finalReward(task: Task, calls: readonly PriorCall[], agentTexts: readonly string[]): FinalReward;

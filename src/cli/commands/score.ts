@@ -10,7 +10,13 @@ import { z } from 'zod';
 import { formatZodError } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { DEFAULT_ENV, ENVIRONMENT_NAMES, getEnvironment } from '../../env';
-import { UnknownTaskError, type Environment, type PriorCall } from '../../env/types';
+import {
+  UnknownTaskError,
+  type Environment,
+  type PriorCall,
+  type Task,
+  type ToolResult,
+} from '../../env/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
@@ -141,16 +147,27 @@ export function scoreLine(
   rawArguments?: (string | undefined)[],
 ): Record<string, unknown> {
   const task = env.getTask(record.id);
-  const prior: PriorCall[] = [];
-  const returns: unknown[] = [];
-  record.calls.forEach((c, i) => {
-    const args = rawArguments ? argumentText(rawArguments[i]) : argumentsOf(c.arguments);
-    const result = env.executeCall(task, c.name, args, prior);
-    returns.push(result.call.returned);
-    prior.push({ name: c.name, arguments: args as PriorCall['arguments'] });
-  });
-  const { reward } = env.finalReward(task, prior, record.messages ?? []);
+  const calls: PriorCall[] = record.calls.map((c, i) => ({
+    name: c.name,
+    arguments: (rawArguments
+      ? argumentText(rawArguments[i])
+      : argumentsOf(c.arguments)) as PriorCall['arguments'],
+  }));
+  const returns = runInOrder(env, task, calls).map((r) => r.call.returned);
+  const { reward } = env.finalReward(task, calls, record.messages ?? []);
   return { ...record, returns, reward };
+}
+
+/** Each call's result on the state the earlier ones left. In one pass where the environment has
+ * one: a stateful one's executeCall replays every earlier call, and a line may hold thousands. */
+function runInOrder(env: Environment, task: Task, calls: readonly PriorCall[]): ToolResult[] {
+  if (env.executeCalls) return env.executeCalls(task, calls);
+  const prior: PriorCall[] = [];
+  return calls.map((c) => {
+    const result = env.executeCall(task, c.name, c.arguments, prior);
+    prior.push(c);
+    return result;
+  });
 }
 
 interface InputLine {

@@ -22,8 +22,8 @@ import type {
 import { UnknownTaskError } from '../types';
 import type { BaseDb } from './core/db';
 import { finalReward as coreFinalReward } from './core/reward';
-import { executeWithPrior } from './core/state';
-import type { TauCall, TauDomain as CoreDomain } from './core/types';
+import { executeInOrder, executeWithPrior } from './core/state';
+import type { CallOutcome, TauCall, TauDomain as CoreDomain } from './core/types';
 import type { TauLayout } from './layouts';
 import { agentFunctionCallingPrompt, agentReactPrompt } from './prompts';
 import { tauScoring } from './scoring';
@@ -102,6 +102,17 @@ function recordArguments(args: Record<string, unknown> | string): Record<string,
 
 const toTauCall = (c: PriorCall): TauCall => ({ name: c.name, arguments: c.arguments });
 
+/** A call's outcome as the agent sees it and the branch records it. */
+function toolResult(name: string, coreArgs: Record<string, unknown> | string, out: CallOutcome): ToolResult {
+  const call: CallMade = {
+    name,
+    arguments: recordArguments(coreArgs),
+    returned: out.content,
+    ...(out.error ? { error: true } : {}),
+  };
+  return { content: out.content, call, ...(out.endsConversation ? { endsConversation: true } : {}) };
+}
+
 export interface TauEnvironment extends Environment {
   layout: TauLayout;
   /** executeCall reads argument text exactly as τ-bench's Python would (`100.0` stays a float, key
@@ -170,14 +181,16 @@ export function createTauEnvironment(
     tools,
     executeCall(task: Task, name: string, args: unknown, prior: readonly PriorCall[]): ToolResult {
       const coreArgs = coreArguments(args);
-      const out = executeWithPrior(backend.domain, base(), prior.map(toTauCall), name, coreArgs);
-      const call: CallMade = {
+      return toolResult(
         name,
-        arguments: recordArguments(coreArgs),
-        returned: out.content,
-        ...(out.error ? { error: true } : {}),
-      };
-      return { content: out.content, call, ...(out.endsConversation ? { endsConversation: true } : {}) };
+        coreArgs,
+        executeWithPrior(backend.domain, base(), prior.map(toTauCall), name, coreArgs),
+      );
+    },
+    executeCalls(task: Task, calls: readonly { name: string; arguments: unknown }[]): ToolResult[] {
+      const core = calls.map((c) => ({ name: c.name, arguments: coreArguments(c.arguments) }));
+      const outs = executeInOrder(backend.domain, base(), core);
+      return outs.map((out, i) => toolResult(core[i].name, core[i].arguments, out));
     },
     finalReward: reward,
     goldenReplay: golden,

@@ -92,6 +92,18 @@ export function executeWithPrior(
   return runCall(domain, view, name, args);
 }
 
+/** Run `calls` in order, each on the state the ones before it left: the outcomes executeWithPrior
+ * gives call by call (with the calls before it as prior), in one pass. Each call runs on a fork of
+ * the state before it, as a replay does, so the states are the same; but no prefix is hashed or
+ * replayed again, so a transcript of n calls costs n calls, not n². */
+export function executeInOrder(domain: TauDomain, base: BaseDb, calls: readonly TauCall[]): CallOutcome[] {
+  let state = new DbView(base);
+  return calls.map((c) => {
+    state = state.fork();
+    return runCall(domain, state, c.name, c.arguments);
+  });
+}
+
 /** Execute one call on `view` (modifying it), as τ-bench's env.step does for a tool action. */
 export function runCall(
   domain: TauDomain,
