@@ -10,6 +10,7 @@ import { postgresRunning } from '../../cluster/postgres';
 import { formatZodError } from '../../config/run';
 import { isListening } from '../../temporal/ports';
 import { provisionTemporalServer } from '../../temporal/provisionServer';
+import { shellQuote } from '../shellQuote';
 import { UserError } from '../../util/errors';
 
 const DEFAULT_DIR = '.josh/cluster';
@@ -104,7 +105,7 @@ async function up(f: z.output<typeof UpFlags>): Promise<void> {
   out(`  PostgreSQL:  ${c.postgres.host}:${c.postgres.port}  ${c.postgres.dataDir}`);
   out(`  server log:  ${c.serverLog}`);
   if (f.detach) {
-    out(`Running in the background; stop it with: josh cluster down --dir ${f.dir}`);
+    out(`Running in the background; stop it with: josh cluster down --dir ${shellQuote(f.dir)}`);
     return;
   }
   out('Press Ctrl-C to stop.');

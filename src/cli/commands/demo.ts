@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, defaultRunId, type RunFlags } from '../runOptions';
+import { shellQuote } from '../shellQuote';
 import type { ExportSummary } from '../../export';
 
 export function register(program: Command): void {
@@ -36,7 +37,7 @@ export function register(program: Command): void {
     printSummary(outcome, 'Demo harvest finished', {
       // The embedded server stopped with the demo; its history is in the run directory.
       'browse it again': outcome.uiUrl
-        ? `npx josh server --db-file ${path.join(outcome.runDir, '.temporal', 'temporal.db')}  (Web UI on :8233)`
+        ? `npx josh server --db-file ${shellQuote(path.join(outcome.runDir, '.temporal', 'temporal.db'))}  (Web UI on :8233)`
         : null,
     });
     process.stdout.write(`\n${formatTrainingData(exports)}\n`);

@@ -3,6 +3,7 @@
 // Same --id again attaches to a running evaluation or resumes a stopped one.
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
+import { shellQuote } from '../shellQuote';
 import { getEnvironment } from '../../env';
 import { resolveDataDir } from '../../env/dataDir';
 import { evaluateRun, formatEval } from '../../eval';
@@ -53,7 +54,7 @@ export function register(program: Command): void {
       p.status !== 'done' ? `run status ${p.status}: rerun with --id ${config.id} to finish it` : null,
       outcome.webUi && !outcome.embeddedServer ? `Web UI: ${outcome.webUi}` : null,
       `written: ${file}`,
-      `report: npx josh report ${outcome.runDir}`,
+      `report: npx josh report ${shellQuote(outcome.runDir)}`,
     ].filter((n): n is string => n !== null);
     process.stdout.write(`\n${formatEval(summary)}\n\n${notes.map((n) => `  ${n}`).join('\n')}\n`);
   });

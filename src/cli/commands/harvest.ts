@@ -2,6 +2,7 @@
 // per task (beam 1) with the same settings, for comparison.
 import type { Command } from 'commander';
 import { addRunOptions, runConfigFromFlags, type RunFlags } from '../runOptions';
+import { shellQuote } from '../shellQuote';
 import { estimateCost, formatCost } from '../../shared/cost';
 
 export function register(program: Command): void {
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     const cost = estimateCost(outcome.progress.usage, config, config.prices);
     printSummary(outcome, flags.baseline ? 'Baseline finished' : 'Harvest finished', {
       'estimated cost': cost && formatCost(cost),
-      'export with': `npx josh export ${outcome.runDir} --format openai-sft`,
+      'export with': `npx josh export ${shellQuote(outcome.runDir)} --format openai-sft`,
     });
   });
 }
