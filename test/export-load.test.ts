@@ -44,7 +44,10 @@ void test('a directory without harvest.json, or with a damaged one, is refused a
   fs.writeFileSync(manifest, JSON.stringify({ config: { id: 'run-test' } }));
   assertUserError(() => exportRun(runDir, 'openai-sft', opts), /harvest\.json: status: /);
   fs.rmSync(manifest);
-  assertUserError(() => exportRun(runDir, 'openai-sft', opts), /is not a run directory \(no harvest\.json\)/);
+  assertUserError(
+    () => exportRun(runDir, 'openai-sft', opts),
+    /is not a run directory \(it has no harvest\.json\)/,
+  );
   assert.equal(fs.existsSync(path.join(runDir, 'exports')), false);
 });
 

@@ -55,7 +55,7 @@ export type RunManifest = z.output<typeof RunManifestSchema>;
  * directory without one, or with a damaged one, is refused the same way everywhere. */
 export function readRunManifest(runDir: string): RunManifest {
   const file = path.join(runDir, 'harvest.json');
-  if (!fs.existsSync(file)) throw new UserError(`${runDir} is not a run directory (no harvest.json)`);
+  if (!fs.existsSync(file)) throw new UserError(`${runDir} is not a run directory (it has no harvest.json)`);
   return parseRunFile(file, RunManifestSchema);
 }
 

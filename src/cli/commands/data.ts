@@ -9,6 +9,7 @@ import { formatZodError } from '../../config/run';
 import { environmentNodes } from '../../env';
 import { notADirectory } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
+import { mkdirs } from '../../util/mkdirs';
 import { numberArg } from '../argParsers';
 
 /** A file where the data directory (or one of its parents) would go: mkdir's EEXIST or ENOTDIR
@@ -68,7 +69,7 @@ export function register(program: Command): void {
             ? 'JOSH_DATA_DIR'
             : 'data directory',
       );
-      const made = fs.mkdirSync(dataDir, { recursive: true });
+      const made = mkdirs(dataDir);
       const report = { downloaded: 0, kept: 0 };
       try {
         for (const node of FETCHABLE.filter((n) => f.env === undefined || n.name === f.env)) {

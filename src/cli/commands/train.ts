@@ -3,7 +3,6 @@
 // job; the command follows the job until it ends and prints the model name. Backend trl: writes
 // the TRL script and config, runs them when the worker has JOSH_TRL_COMMAND, else prints the
 // command. Same --id again attaches to the training, or restarts it (finding its job).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -163,8 +162,7 @@ export function register(program: Command): void {
     const readHere = !remote || Boolean(f.worker);
     const abs = readHere ? resolveRunDir(runDir) : path.resolve(runDir);
     if (readHere) {
-      if (fs.statSync(abs).isDirectory() && !fs.existsSync(path.join(abs, 'harvest.json')))
-        throw new UserError(`${abs} is not a run directory (it has no harvest.json)`);
+      // Checks the run as export does: a directory, its harvest.json, every conversation file.
       const written = loadExportRun(abs).length;
       // A fine-tuning job costs money and its model outlives the mistake: part of a run (an
       // interrupted CLI's, one still running) is refused unless asked for.
