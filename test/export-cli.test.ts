@@ -36,8 +36,13 @@ void test('an unknown format lists the known ones', () => {
 });
 
 void test('a run without conversations', () => {
-  const r = josh(fs.mkdtempSync(path.join(os.tmpdir(), 'josh-export-empty-')), '--format', 'trl-dpo');
+  const r = josh(writeRun([]), '--format', 'trl-dpo');
   assertOneLineError(r, /no conversations in /);
+});
+
+void test('an empty directory is not a run: said before looking for conversations', () => {
+  const r = josh(fs.mkdtempSync(path.join(os.tmpdir(), 'josh-export-empty-')), '--format', 'trl-dpo');
+  assertOneLineError(r, /is not a run directory \(it has no harvest\.json\)/);
 });
 
 void test('a malformed conversation file: file and field named, nothing written', () => {
