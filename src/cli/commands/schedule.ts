@@ -29,6 +29,15 @@ interface CreateFlags extends ConnectionOptionFlags {
   dataDir?: string;
 }
 
+/** The <id> of show/pause/resume/trigger/delete, refused before connecting when empty: the
+ * server's INVALID_ARGUMENT would come back as a stack trace, or, with no server, as "cannot reach
+ * Temporal" for a mistake that has nothing to do with the server. Only emptiness is refused here: a
+ * schedule made by other tools may use characters `create` does not allow. */
+function scheduleIdArg(id: string): string {
+  if (id.trim() === '') throw new UserError(`schedule id ${JSON.stringify(id)}: must not be empty`);
+  return id;
+}
+
 /** A run config file, JSON or YAML (by extension). */
 export function readConfigFile(file: string): unknown {
   let text: string;
@@ -158,7 +167,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     schedule
       .command('show')
-      .argument('<id>', 'schedule id')
+      .argument('<id>', 'schedule id', scheduleIdArg)
       .description('one schedule: when, state, recent runs, config')
       .option('--json', 'print JSON'),
   ).action(async (id: string, f: ConnectionOptionFlags & { json?: boolean }) => {
@@ -170,7 +179,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     schedule
       .command('pause')
-      .argument('<id>', 'schedule id')
+      .argument('<id>', 'schedule id', scheduleIdArg)
       .description('stop firing (runs already started go on)')
       .option('--note <text>', 'why'),
   ).action(async (id: string, f: ConnectionOptionFlags & { note?: string }) => {
@@ -179,7 +188,7 @@ export function register(program: Command): void {
   });
 
   addConnectionOptions(
-    schedule.command('resume').argument('<id>', 'schedule id').description('fire again'),
+    schedule.command('resume').argument('<id>', 'schedule id', scheduleIdArg).description('fire again'),
   ).action(async (id: string, f: ConnectionOptionFlags) => {
     await withJoshClient(f, (josh) => josh.resumeSchedule(id));
     say(`resumed schedule ${id}`);
@@ -188,7 +197,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     schedule
       .command('trigger')
-      .argument('<id>', 'schedule id')
+      .argument('<id>', 'schedule id', scheduleIdArg)
       .description('start a run now (subject to the overlap policy)'),
   ).action(async (id: string, f: ConnectionOptionFlags) => {
     await withJoshClient(f, (josh) => josh.triggerSchedule(id));
@@ -198,7 +207,7 @@ export function register(program: Command): void {
   addConnectionOptions(
     schedule
       .command('delete')
-      .argument('<id>', 'schedule id')
+      .argument('<id>', 'schedule id', scheduleIdArg)
       .description('delete the schedule (runs it started are kept)'),
   ).action(async (id: string, f: ConnectionOptionFlags) => {
     await withJoshClient(f, (josh) => josh.deleteSchedule(id));
