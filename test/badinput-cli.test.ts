@@ -221,7 +221,21 @@ const CASES: Case[] = [
   {
     name: 'a split window past its end',
     args: [...HARVEST, '--start', '100000'],
-    error: /no tasks selected/,
+    error:
+      /no tasks selected: --start \(start\) 100000 is past the end of the val split \(\d+ solvable tasks\)/,
+  },
+  // It said only "no tasks selected (val, start 3)": that --start applies to --tasks was left unsaid.
+  {
+    name: '--start past the end of the tasks listed in --tasks',
+    args: [...HARVEST, '--tasks', 'MUL0013.json,MUL0016.json', '--start', '3'],
+    error:
+      /no tasks selected: --start \(start\) 3 is past the end of the 2 tasks listed in --tasks \(taskIds\) \(2 solvable tasks\); --start applies to the listed tasks too$/,
+  },
+  {
+    name: '--tasks listing only an unsolvable task',
+    args: [...HARVEST, '--tasks', 'MUL0051.json'],
+    error:
+      /no tasks selected: the 1 task listed in --tasks \(taskIds\) is unsolvable \(--include-unsolvable runs it\)$/,
   },
   // a run's settings, checked before anything starts (issue 12, item 9)
   {
@@ -537,6 +551,13 @@ const CASES: Case[] = [
       error: /^josh: run id "": Too small/,
     }),
   ),
+  // josh schedule: the same for an empty schedule id (it said "cannot reach Temporal" here).
+  ...['show', 'pause', 'resume', 'trigger', 'delete'].map((sub): Case => ({
+    name: `schedule ${sub} of an empty schedule id`,
+    args: ['schedule', sub, ' '],
+    env: async () => ({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` }),
+    error: /^josh: schedule id " ": must not be empty$/,
+  })),
   // josh schedule create: refused before connecting (no server is named: none may be needed).
   {
     name: 'schedule whose config has a split that does not exist',

@@ -29,7 +29,11 @@ export function resolveTaskIds(dataDir: string, input: ResolveTasksInput): Resol
   const kept = input.includeUnsolvable ? tasks : tasks.filter((t) => t.solvable);
   const end = input.limit !== undefined ? input.start + input.limit : undefined;
   const window = kept.slice(input.start, end);
-  return { taskIds: window.map((t) => t.id), skippedUnsolvable: skippedIn(tasks, kept, input.start, end) };
+  return {
+    taskIds: window.map((t) => t.id),
+    skippedUnsolvable: skippedIn(tasks, kept, input.start, end),
+    candidates: kept.length,
+  };
 }
 
 /** The unsolvable tasks passed over to fill the window kept[start, end): those of the split

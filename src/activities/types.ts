@@ -153,6 +153,9 @@ export interface ResolveTasksInput {
 export interface ResolveTasksOutput {
   taskIds: string[];
   skippedUnsolvable: number;
+  /** Tasks the window was taken from (the split's or the listed ones, unsolvable left out unless
+   * kept): what a window past its end is said against. Optional: older workers do not send it. */
+  candidates?: number;
 }
 
 export interface RunLocation {

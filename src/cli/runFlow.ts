@@ -140,13 +140,27 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
  * split or task id, or a window with no task, is refused here (harvest, and the runs a campaign or
  * a schedule will start) instead of failing once a workflow runs. */
 export function selectedTasks(config: RunConfig, dataDir: string): string[] {
-  const { taskIds, skippedUnsolvable } = resolveTaskIds(dataDir, taskSelection(config));
-  if (taskIds.length === 0) {
-    throw new UserError(
-      `no tasks selected (${config.split}, start ${config.start}${skippedUnsolvable ? `, ${skippedUnsolvable} unsolvable skipped` : ''})`,
-    );
-  }
+  const { taskIds, skippedUnsolvable, candidates = 0 } = resolveTaskIds(dataDir, taskSelection(config));
+  if (taskIds.length === 0) throw new UserError(noTasksSelected(config, candidates, skippedUnsolvable));
   return taskIds;
+}
+
+/** Why a window holds no task, in the flags' words: --start applies to the ids of --tasks too, which
+ * a user of `--tasks X --start 3` does not expect, and unsolvable tasks are left out unless kept. */
+function noTasksSelected(config: RunConfig, candidates: number, skippedUnsolvable: number): string {
+  const n = config.taskIds?.length ?? skippedUnsolvable;
+  const from = config.taskIds
+    ? `the ${n} task${n === 1 ? '' : 's'} listed in --tasks (taskIds)`
+    : `the tasks of the ${config.split} split`;
+  // No candidate: every task of the selection was unsolvable (an empty split is refused with the data).
+  if (candidates === 0)
+    return `no tasks selected: ${from} ${n === 1 ? 'is' : 'are all'} unsolvable (--include-unsolvable runs ${n === 1 ? 'it' : 'them'})`;
+  const kind = config.includeUnsolvable ? '' : ' solvable';
+  const count = `${candidates}${kind} task${candidates === 1 ? '' : 's'}`;
+  const past = config.taskIds
+    ? `the end of ${from} (${count}); --start applies to the listed tasks too`
+    : `the end of the ${config.split} split (${count}); --start counts from 0`;
+  return `no tasks selected: --start (start) ${config.start} is past ${past}`;
 }
 
 /** A directory that holds another run (`--out` on it): refused before its embedded server starts
