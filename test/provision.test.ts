@@ -11,6 +11,7 @@ import {
   cachedCliPath,
   cacheRoot,
   provisionTemporalCli,
+  pruneOtherBuilds,
   SQLITE_DRIVER_VERSION,
   TEMPORAL_CLI_VERSION,
 } from '../src/temporal/provision';
@@ -252,3 +253,34 @@ void test(
     fs.rmSync(cache, { recursive: true, force: true });
   },
 );
+
+void test("a new build removes the cache's other builds of its kind, and nothing else", () => {
+  const root = tmp();
+  const make = (name: string) => {
+    fs.mkdirSync(path.join(root, name, 'schema'), { recursive: true });
+    fs.writeFileSync(path.join(root, name, 'temporal'), 'binary');
+  };
+  [
+    'temporal-cli-v1.4.0',
+    'temporal-cli-v1.5.1',
+    'temporal-cli-v1.5.1-sqlite-x',
+    'temporal-server-v1.28.0',
+  ].forEach(make);
+  fs.mkdirSync(path.join(root, 'workflow-bundles'));
+  fs.mkdirSync(path.join(root, '.build-abc')); // another process's build in progress
+  const lines: string[] = [];
+  pruneOtherBuilds(path.join(root, 'temporal-cli-v1.5.1-sqlite-x'), 'temporal-cli-v', (l) => lines.push(l));
+  assert.deepEqual(fs.readdirSync(root).sort(), [
+    '.build-abc',
+    'temporal-cli-v1.5.1-sqlite-x',
+    'temporal-server-v1.28.0',
+    'workflow-bundles',
+  ]);
+  assert.equal(lines.length, 2, lines.join('\n'));
+  const said = [...lines].sort();
+  assert.match(said[0], /removed an older build from the cache: .*temporal-cli-v1\.4\.0$/);
+  assert.match(said[1], /removed an older build from the cache: .*temporal-cli-v1\.5\.1$/);
+  // A cache root that is gone is nothing to prune, not an error.
+  pruneOtherBuilds(path.join(root, 'gone', 'temporal-cli-v9'), 'temporal-cli-v', (l) => lines.push(l));
+  assert.equal(lines.length, 2);
+});

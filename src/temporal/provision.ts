@@ -151,8 +151,35 @@ async function goInstall(dest: string, env: NodeJS.ProcessEnv, log: (l: string) 
     if (!fs.existsSync(built)) throw new Error(`go install finished but ${built} is missing`);
     fs.renameSync(built, dest); // atomic on one filesystem: a reader never sees half a binary
     log(`temporal CLI: installed ${dest}`);
+    pruneOtherBuilds(path.dirname(dest), 'temporal-cli-v', log);
   } finally {
     fs.rmSync(gobin, { recursive: true, force: true });
+  }
+}
+
+/** After a new build is installed, the cache's other builds of the same kind (`prefix`, e.g. an
+ * older pinned version or build patch set) are removed: each is 100-200 MB, and an upgraded checkout
+ * never reads them again. Only after a build, never on a cache hit, so two checkouts of different
+ * versions on one machine rebuild at most once per switch, not on every run. A binary that a running
+ * server still executes is unaffected by its removal (Linux keeps the open file). */
+export function pruneOtherBuilds(keep: string, prefix: string, log: (l: string) => void): void {
+  const root = path.dirname(keep);
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || name === path.basename(keep)) continue;
+    const old = path.join(root, name);
+    try {
+      fs.rmSync(old, { recursive: true, force: true });
+      log(`removed an older build from the cache: ${old}`);
+    } catch (err) {
+      // Best effort: a cache entry we cannot remove costs disk, not correctness.
+      log(`could not remove an older build ${old} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
   }
 }
 

@@ -12,7 +12,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { processAlive } from '../util/process';
-import { cacheRoot, runGoInstall, SQLITE_DRIVER_VERSION, TEMPORAL_BUILD_MODULE_DIR } from './provision';
+import {
+  cacheRoot,
+  pruneOtherBuilds,
+  runGoInstall,
+  SQLITE_DRIVER_VERSION,
+  TEMPORAL_BUILD_MODULE_DIR,
+} from './provision';
 import { SQLITE_STATEMENT_CACHE_ID } from './sqliteStatementCache';
 import { SERVER_MODULE, SERVER_STREAM_WORKERS_ID } from './serverStreamWorkers';
 import { mkdirs } from '../util/mkdirs';
@@ -138,6 +144,7 @@ async function build(dir: string, env: NodeJS.ProcessEnv, log: (l: string) => vo
     fs.rmSync(dir, { recursive: true, force: true }); // a broken earlier entry
     fs.renameSync(entry, dir); // one rename: a reader sees the whole entry or none
     log(`${what}: installed ${dir}`);
+    pruneOtherBuilds(dir, 'temporal-server-v', log);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
