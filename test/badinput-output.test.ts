@@ -585,6 +585,21 @@ void test("josh harvest | head: when the output's reader goes away, exit 141 and
   assert.ok(r.serverGone, 'the embedded server is still running');
 });
 
+void test('josh tasks | head: a command without a session stops quietly with 141 when its reader goes away', async () => {
+  // It printed node's "Unhandled 'error' event ... write EPIPE" stack and exited 1.
+  const child = spawn(process.execPath, [JOSH, 'tasks', '--split', 'val'], {
+    env: { ...process.env, JOSH_DATA_DIR: resolveDataDir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The reader takes the first chunk and goes away, as `head -c 300` does.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 141, stderr);
+  assert.equal(stderr, '');
+});
+
 void test('Ctrl-C in josh loop: exit 130 with one line naming the campaign, its server stopped (it used to watch on forever)', async () => {
   const args = ['loop', '--id', 'camp', '--train-limit', '3', '--test-limit', '3', '--rounds', '2'];
   const r = await interruptJosh('camp', args, (stderr) => /started camp/.test(stderr));

@@ -29,6 +29,18 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
+/** The reader of our output went away (`josh tasks | head`): stop quietly with the shell's code for
+ * a broken pipe (128 + SIGPIPE), not an EPIPE stack trace. A command that opened a session has its
+ * own handler (./interrupt), which first closes what it started: this one then stands aside. */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (stream.listenerCount('error') === 1) process.exit(141);
+  });
+}
+quietOnBrokenPipe(process.stdout);
+quietOnBrokenPipe(process.stderr);
+
 main(process.argv).catch((err: unknown) => {
   // A usage error (unknown option, missing required option, a value outside its choices) exits
   // 2 like every other bad input; help and --version exit 0 as commander says.
