@@ -237,6 +237,29 @@ const CASES: Case[] = [
     error:
       /no tasks selected: the 1 task listed in --tasks \(taskIds\) is unsolvable \(--include-unsolvable runs it\)$/,
   },
+  // Commas alone were read as "no --tasks listed" further on, and the window said every one of
+  // "the 0 tasks listed" was unsolvable.
+  {
+    name: '--tasks of commas only',
+    args: [...HARVEST, '--tasks', ',,,'],
+    error: /^josh: --tasks: expected comma-separated task ids \(e\.g\. MUL0003,SNG0073\), got ",,,"$/,
+  },
+  {
+    name: 'josh tasks --tasks of blanks only',
+    args: ['tasks', '--tasks', ' , '],
+    error: /^josh: --tasks: expected comma-separated task ids .*got " , "$/,
+  },
+  {
+    name: 'loop --train-tasks of commas only',
+    args: ['loop', '--format', 'sft', '--train-tasks', ',,'],
+    error: /^josh: --train-tasks: expected comma-separated task ids .*got ",,"$/,
+  },
+  {
+    name: 'config file with an empty task list',
+    files: { 'run.json': '{"taskIds": []}' },
+    args: [...HARVEST, '--config', 'run.json'],
+    error: /^josh: run\.json: taskIds: Too small: expected array to have >=1 items$/,
+  },
   // a run's settings, checked before anything starts (issue 12, item 9)
   {
     name: 'a --prompts file that does not exist',

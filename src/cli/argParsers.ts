@@ -43,3 +43,17 @@ export const numberArg =
     if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number, got "${v}"`);
     return n;
   };
+
+/** A comma-separated list of task ids: blanks between commas are dropped, and a list left empty
+ * (`--tasks ",,"`) is refused by name rather than read as "no tasks" further on. */
+export const idListArg =
+  (flag: string) =>
+  (v: string): string[] => {
+    const ids = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (ids.length === 0)
+      throw new UserError(`${flag}: expected comma-separated task ids (e.g. MUL0003,SNG0073), got "${v}"`);
+    return ids;
+  };

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { RunConfig, TURN_SHAPES, formatIssue, inputIssues, type RunConfigInput } from '../config/run';
 import { DEFAULT_ENV, ENVIRONMENT_NAMES, environmentPlugin, isEnvironmentName } from '../env/registry';
 import { UserError } from '../util/errors';
-import { boundsOf, numberArg, wholeNumberArg } from './argParsers';
+import { boundsOf, idListArg, numberArg, wholeNumberArg } from './argParsers';
 import type { PriceTable } from '../shared/cost';
 import { loadModelsFile, modelsFilePrices } from '../config/models';
 
@@ -200,10 +200,7 @@ export function runConfigFromFlags(
     ...(flags.env !== undefined && { env: flags.env }),
     ...(flags.split !== undefined && { split: flags.split }),
     ...(flags.tasks !== undefined && {
-      taskIds: flags.tasks
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
+      taskIds: idListArg('--tasks')(flags.tasks),
     }),
     ...(flags.start !== undefined && { start: flags.start }),
     ...(flags.limit !== undefined && { limit: flags.limit }),

@@ -104,7 +104,7 @@ export const RunConfig = strictObject({
     `Task split. Default: the environment's default split (${ENVIRONMENT_NAMES.map((n) => `${n}: ${environmentPlugin(n).defaultSplit}`).join(', ')}).`,
   ),
   /** Explicit task ids; otherwise the split from `start`, at most `limit`. */
-  taskIds: z.array(z.string().min(1)).optional(),
+  taskIds: z.array(z.string().min(1)).min(1).optional(),
   start: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).optional(),
   includeUnsolvable: z.boolean().default(false),

@@ -105,8 +105,8 @@ export const LoopConfig = strictObject({
   testSplit: z.string().min(1).default('test'),
   trainLimit: z.number().int().min(1).optional(),
   testLimit: z.number().int().min(1).optional(),
-  trainTaskIds: z.array(z.string().min(1)).optional(),
-  testTaskIds: z.array(z.string().min(1)).optional(),
+  trainTaskIds: z.array(z.string().min(1)).min(1).optional(),
+  testTaskIds: z.array(z.string().min(1)).min(1).optional(),
   /** At most this many rounds. */
   rounds: z.number().int().min(1).max(50).default(3),
   /** Go on to another round only while the eval success delta over the previous round is above

@@ -14,7 +14,7 @@ import { evalInput, harvestInput } from '../../train/loopPlan';
 import { RunConfig, type RunConfigInput } from '../../config/run';
 import { resolveDataDir } from '../../env/dataDir';
 import { UnknownTaskError } from '../../env/types';
-import { boundsOf, numberArg, wholeNumberArg } from '../argParsers';
+import { boundsOf, idListArg, numberArg, wholeNumberArg } from '../argParsers';
 import { addConnectionOptions } from '../connectionOptions';
 import { defaultRunId } from '../runOptions';
 import { inSession, type SessionFlags } from './train';
@@ -23,11 +23,6 @@ import { inSession, type SessionFlags } from './train';
 const int = (flag: string, field: keyof typeof LoopConfig.shape) =>
   wholeNumberArg(flag, boundsOf(LoopConfig.shape[field]));
 const num = numberArg;
-const list = (v: string): string[] =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 async function watchLoop(client: Client, handle: WorkflowHandle): Promise<LoopProgress> {
   let done = false;
@@ -78,8 +73,8 @@ export function register(program: Command): void {
       .option('--test-split <s>', 'split every model is evaluated on (default test)')
       .option('--train-limit <n>', 'tasks harvested per round', int('--train-limit', 'trainLimit'))
       .option('--test-limit <n>', 'tasks evaluated', int('--test-limit', 'testLimit'))
-      .option('--train-tasks <ids>', 'comma-separated task ids to harvest', list)
-      .option('--test-tasks <ids>', 'comma-separated task ids to evaluate', list)
+      .option('--train-tasks <ids>', 'comma-separated task ids to harvest', idListArg('--train-tasks'))
+      .option('--test-tasks <ids>', 'comma-separated task ids to evaluate', idListArg('--test-tasks'))
       .option('--rounds <n>', 'at most this many rounds (default 3)', int('--rounds', 'rounds'))
       .option(
         '--min-improvement <x>',

@@ -10,6 +10,7 @@ import { environmentPlugin } from '../../env/registry';
 import { UnknownTaskError, type Environment, type Task } from '../../env/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
+import { idListArg } from '../argParsers';
 
 const TasksFlags = z.object({
   env: z.string().min(1).default(DEFAULT_ENV),
@@ -76,10 +77,7 @@ export function register(program: Command): void {
       const parsed = TasksFlags.safeParse(raw);
       if (!parsed.success) throw new UserError(formatZodError('josh tasks', parsed.error));
       const f = parsed.data;
-      const ids = f.tasks
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const ids = f.tasks === undefined ? undefined : idListArg('--tasks')(f.tasks);
       const repeated = ids?.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) throw new UserError(`josh tasks: --tasks lists ${repeated} twice`);
       const tasks = userFacing(() => {
