@@ -140,6 +140,43 @@ void test("export --out and report --out never write over a run's own files", ()
   assert.ok(fs.existsSync(path.join(plain, 'exports', 'openai-sft.jsonl')));
 });
 
+void test("every command's output file keeps off a run's own files: tasks, score, server --log-file; a training's and a campaign's record too", () => {
+  // josh tasks and josh score wrote over harvest.json and provenance.json, josh server appended its
+  // log to them, and train.json / loop.json were free to any --out.
+  const runDir = fullRun();
+  const trainDir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-train-'));
+  fs.writeFileSync(path.join(trainDir, 'train.json'), '{"id": "t1"}\n');
+  const loopDir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-loop-'));
+  fs.writeFileSync(path.join(loopDir, 'loop.json'), '{"id": "l1"}\n');
+  const scored = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'josh-score-')), 'in.jsonl');
+  fs.writeFileSync(scored, '');
+  const before = [runDir, trainDir, loopDir].map(snapshot);
+  const cases: [string[], RegExp][] = [
+    [
+      ['tasks', '--split', 'val', '--out', path.join(runDir, 'harvest.json')],
+      /^josh: --out .*harvest\.json: that is the run's own data/,
+    ],
+    [
+      ['score', '--in', scored, '--out', path.join(runDir, 'provenance.json')],
+      /^josh: --out .*provenance\.json: that is the run's own data/,
+    ],
+    [
+      ['server', '--log-file', path.join(runDir, 'eval.json')],
+      /^josh: --log-file .*eval\.json: that is the run's own data/,
+    ],
+    [
+      ['export', runDir, '--format', 'openai-sft', '--out', path.join(trainDir, 'train.json')],
+      /train\.json: that is the run's own data/,
+    ],
+    [
+      ['tasks', '--split', 'val', '--out', path.join(loopDir, 'loop.json')],
+      /loop\.json: that is the run's own data/,
+    ],
+  ];
+  for (const [args, pattern] of cases) assertOneLine(josh(args), pattern);
+  assert.deepEqual([runDir, trainDir, loopDir].map(snapshot), before);
+});
+
 void test('--out that is a directory, or behind a file: one line, nothing written', () => {
   const runDir = writeRun();
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-out-'));
@@ -160,10 +197,10 @@ void test('--out that is a directory, or behind a file: one line, nothing writte
       /afile is a file, not a directory$/,
     );
   }
-  // A command that writes through writeFileAtomic without a check of its own.
+  // josh tasks checks its --out the same way, before building the tasks.
   assertOneLine(
     josh(['tasks', '--split', 'val', '--out', 'afile/tasks.jsonl'], { cwd }),
-    /cannot write afile\/tasks\.jsonl: .*afile is a file, not a directory$/,
+    /--out afile\/tasks\.jsonl: .*afile is a file, not a directory$/,
   );
   assert.deepEqual(snapshot(cwd), before);
 });

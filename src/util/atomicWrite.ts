@@ -118,19 +118,25 @@ export function notADirectory(dir: string): string | null {
 }
 
 /** Files of a run directory that only the run writes: its results, manifest, provenance, prompts,
- * eval summary and embedded server state. `exports/` and `report.html` are outputs, and free. */
+ * eval summary and embedded server state, and a training's or a campaign's record (train.json,
+ * loop.json). `exports/` and `report.html` are outputs, and free. */
 const RUN_OWNED = [
   /^conversations$/,
   /^harvest\.json$/,
+  /^train\.json$/,
+  /^loop\.json$/,
   /^provenance\.json$/,
   /^eval\.json$/,
   /^prompts(\.|$)/,
   /^\.temporal$/,
 ];
 
-/** A run directory: it holds harvest.json or a conversations/ folder. */
+/** A run directory (a harvest's or an eval's, a training's, a campaign's): it holds one of their
+ * manifests or a conversations/ folder. */
 function isRunDir(dir: string): boolean {
-  return fs.existsSync(path.join(dir, 'harvest.json')) || fs.existsSync(path.join(dir, 'conversations'));
+  return ['harvest.json', 'conversations', 'train.json', 'loop.json'].some((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
 }
 
 /** Resolves symlinks of the part of `p` that exists, so `runs/x` and a link to it compare equal. */

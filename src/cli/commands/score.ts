@@ -17,7 +17,7 @@ import {
   type Task,
   type ToolResult,
 } from '../../env/types';
-import { writeFileAtomic } from '../../util/atomicWrite';
+import { checkOutFile, writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const ScoreFlags = z.object({
@@ -231,6 +231,7 @@ export function register(program: Command): void {
       const f = parsed.data;
       if (f.out && f.in !== '-' && sameFile(f.in, f.out))
         throw new UserError(`josh score: --out ${f.out} is the input file; write the scores elsewhere`);
+      if (f.out) checkOutFile('--out', f.out);
       const env = getEnvironment(f.env, resolveDataDir(f.dataDir));
       const conversations = readConversations(f.in);
       const exact = takesArgumentText(env);

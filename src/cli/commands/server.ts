@@ -8,7 +8,7 @@ import { formatZodError } from '../../config/run';
 import { startDevServer } from '../../temporal/devServer';
 import { freePort, isListening, listenError } from '../../temporal/ports';
 import { provisionTemporalCli } from '../../temporal/provision';
-import { fileInTheWay } from '../../util/atomicWrite';
+import { checkOutFile, fileInTheWay } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const port = z.coerce.number().int().min(0, 'must be 0 (pick a free one) to 65535').max(65535);
@@ -53,6 +53,7 @@ function checkFilePath(flag: string, file: string, expected: string): void {
 async function serve(f: z.output<typeof ServerFlags>): Promise<void> {
   checkFilePath('--db-file', f.dbFile, 'a SQLite file path');
   checkFilePath('--log-file', f.logFile, 'a log file path');
+  checkOutFile('--log-file', f.logFile); // never a run's own file: the log is appended to
   // An address this machine cannot bind would otherwise surface as a stack from the port probe or
   // as the Temporal server's own exit: try it first and say so in one line.
   await freePort(f.ip).catch((err: unknown) => {

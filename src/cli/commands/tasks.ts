@@ -8,7 +8,7 @@ import { resolveDataDir } from '../../env/dataDir';
 import { DEFAULT_ENV, describeEnvironments, ENVIRONMENT_NAMES, getEnvironment } from '../../env';
 import { environmentPlugin } from '../../env/registry';
 import { UnknownTaskError, type Environment, type Task } from '../../env/types';
-import { writeFileAtomic } from '../../util/atomicWrite';
+import { checkOutFile, writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 import { idListArg } from '../argParsers';
 
@@ -78,6 +78,7 @@ export function register(program: Command): void {
       if (!parsed.success) throw new UserError(formatZodError('josh tasks', parsed.error));
       const f = parsed.data;
       const ids = f.tasks === undefined ? undefined : idListArg('--tasks')(f.tasks);
+      if (f.out) checkOutFile('--out', f.out);
       const repeated = ids?.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) throw new UserError(`josh tasks: --tasks lists ${repeated} twice`);
       const tasks = userFacing(() => {
