@@ -581,6 +581,13 @@ const CASES: Case[] = [
     env: async () => ({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` }),
     error: /^josh: schedule id " ": must not be empty$/,
   })),
+  // It was mkdir's EEXIST stack, after provisioning the server.
+  {
+    name: 'cluster up --dir that is a file',
+    files: { state: 'not a directory\n' },
+    args: ['cluster', 'up', '--dir', 'state'],
+    error: /^josh: --dir state is a file; expected a state directory$/,
+  },
   // josh schedule create: refused before connecting (no server is named: none may be needed).
   {
     name: 'schedule whose config has a split that does not exist',

@@ -2,6 +2,7 @@
 // without Docker (src/cluster/): `provision` builds the server once, `up` starts PostgreSQL and
 // the server and registers the namespace and search attributes, `down` stops what `up --detach`
 // left running, `status` says what runs.
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { readClusterState, startCluster, stopClusterDir } from '../../cluster';
@@ -11,6 +12,7 @@ import { formatZodError } from '../../config/run';
 import { isListening } from '../../temporal/ports';
 import { provisionTemporalServer } from '../../temporal/provisionServer';
 import { shellQuote } from '../shellQuote';
+import { notADirectory } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 
 const DEFAULT_DIR = '.josh/cluster';
@@ -89,6 +91,12 @@ export function register(program: Command): void {
 }
 
 async function up(f: z.output<typeof UpFlags>): Promise<void> {
+  // A file where the state directory goes (or above it) was an EEXIST stack from mkdir.
+  const blocker = notADirectory(f.dir);
+  if (blocker) {
+    const what = blocker === path.resolve(f.dir) ? ' is a file' : `: ${blocker} is a file`;
+    throw new UserError(`--dir ${f.dir}${what}; expected a state directory`);
+  }
   if (f.port !== 0 && (await isListening('127.0.0.1', f.port))) {
     throw new UserError(`--port ${f.port}: something already listens on 127.0.0.1:${f.port}`);
   }
