@@ -541,6 +541,18 @@ const CASES: Case[] = [
     error: /no conversations in .*conversations\/<taskId>\.json/,
   },
   // The worker in this process reads the variables `josh worker` reads, and refuses them as it does.
+  // josh worker said the schema's field: "llmConcurrency: Invalid input: expected number, received NaN".
+  {
+    name: 'josh worker with JOSH_LLM_CONCURRENCY that is not a number',
+    args: ['worker'],
+    env: { JOSH_LLM_CONCURRENCY: 'abc' },
+    error: /^josh: josh worker: JOSH_LLM_CONCURRENCY: expected a number, got "abc"$/,
+  },
+  {
+    name: 'josh worker --llm-rate that is not positive',
+    args: ['worker', '--llm-rate', '0'],
+    error: /^josh: josh worker: --llm-rate: must be a positive number of calls per second, got "0"$/,
+  },
   {
     name: 'harvest with JOSH_LLM_CONCURRENCY set to 0',
     args: RUN,

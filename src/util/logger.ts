@@ -8,9 +8,10 @@ import { scrubValue } from '../llm/endpoint';
 import { UserError } from './errors';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const CHOICES = { JOSH_LOG_LEVEL: LEVELS, JOSH_LOG_FORMAT: ['json', 'pretty'] } as const;
 const LogEnv = z.object({
   JOSH_LOG_LEVEL: z.enum(LEVELS).default('info'),
-  JOSH_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  JOSH_LOG_FORMAT: z.enum(CHOICES.JOSH_LOG_FORMAT).optional(),
 });
 
 /** Secrets may ride along in error objects and option bags; pino blanks these paths. */
@@ -34,8 +35,10 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): pino.Logger {
   const parsed = LogEnv.safeParse(opts.env ?? process.env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${String(issue?.path[0])}: ${issue?.message} (levels: ${LEVELS.join(', ')})`);
+    // One message per variable, naming its own choices (JOSH_LOG_FORMAT's are not the levels).
+    const variable = String(parsed.error.issues[0]?.path[0]) as keyof typeof CHOICES;
+    const got = (opts.env ?? process.env)[variable];
+    throw new UserError(`${variable}: expected one of ${CHOICES[variable].join(', ')}, got "${got}"`);
   }
   const level = opts.level ?? parsed.data.JOSH_LOG_LEVEL;
   const format = opts.format ?? parsed.data.JOSH_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
