@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import type { Client } from '@temporalio/client';
 import { WORKFLOW_ID_METADATA } from '../src/activities/finetune';
 import { getLoopProgress, getTrainProgress, startLoop, waitForWorkflow } from '../src/client/training';
+import { RunConflictError } from '../src/client/errors';
 import type { LoopConfigInput } from '../src/train/config';
 import { FINAL_LOOP_MEMO, type LoopProgress } from '../src/train/loopApi';
 import { withStack } from './helpers/harvest';
@@ -113,6 +114,16 @@ test(
       assert.equal(
         (await startLoop(stack.client, { ...SETTINGS, id, seed: 'loop-test' }, stack.taskQueue)).outcome,
         'already-done',
+      );
+      // Other settings under its id are refused, not ignored; a field that does not count is ignored.
+      await assert.rejects(
+        startLoop(
+          stack.client,
+          { ...SETTINGS, id, seed: 'loop-test', rounds: 5, concurrency: 3 },
+          stack.taskQueue,
+        ),
+        (e: unknown) =>
+          e instanceof RunConflictError && /: rounds 2 → 5 \(recorded → requested; ignored: /.test(e.message),
       );
 
       // A second campaign, terminated once round 2 has begun, then restarted under its id.

@@ -14,6 +14,7 @@ import { createFinetuneActivities, WORKFLOW_ID_METADATA } from '../src/activitie
 import { createTrlActivities } from '../src/activities/trainTrl';
 import { exportRun } from '../src/export';
 import { getTrainProgress, startTrain, waitForWorkflow } from '../src/client/training';
+import { RunConflictError } from '../src/client/errors';
 import { FINAL_TRAIN_MEMO, type TrainProgress } from '../src/train/api';
 import { TrlOptions } from '../src/train/config';
 import { fakeEnvironment, writeRun } from './fixtures/exportResults';
@@ -156,6 +157,15 @@ describe('OpenAI backend on the simulated fine-tuning API', () => {
         assert.equal(
           (await startTrain(stack.client, { id, runDir: h.runDir }, stack.taskQueue)).outcome,
           'already-done',
+        );
+        // ... but not with other settings, which it would silently ignore (pollSeconds does not count).
+        await assert.rejects(
+          startTrain(stack.client, { id, runDir: h.runDir, baseModel: 'other-base' }, stack.taskQueue),
+          (e: unknown) =>
+            e instanceof RunConflictError &&
+            /^run train-ok-\d+ exists with other settings: baseModel sim-agent → other-base \(recorded → requested; ignored: pollSeconds, outDir\)/.test(
+              e.message,
+            ),
         );
         // A create retried after the job was made (the attempt died before reporting) finds it.
         const fin = createFinetuneActivities({

@@ -12,6 +12,11 @@ import {
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { z } from 'zod';
 import { RunConfig, formatZodError } from '../config/run';
+import {
+  LOOP_SETTINGS_NOT_COMPARED,
+  TRAIN_SETTINGS_NOT_COMPARED,
+  settingsDifferences,
+} from '../config/settingsDiff';
 import { SA } from '../shared/searchAttributes';
 import { MAIN_TASK_QUEUE } from '../shared/taskQueues';
 import type { StartOutcome } from '../runtime/startRun';
@@ -61,6 +66,12 @@ async function startOrAttachWorkflow(
     taskQueue: string;
     summary: string;
     attributes: Parameters<Client['workflow']['start']>[1]['typedSearchAttributes'];
+    /** The config, recorded in the memo so a second start of the id is compared with it. */
+    config: {
+      schema: z.ZodObject;
+      value: Record<string, unknown> & { id: string };
+      notCompared: readonly string[];
+    };
   },
 ): Promise<{ handle: WorkflowHandle; outcome: StartOutcome }> {
   const handle = client.workflow.getHandle(id);
@@ -71,6 +82,20 @@ async function startOrAttachWorkflow(
       throw new RunConflictError(id, [{ field: 'workflow type', recorded: d.type, requested: type }], []);
     }
     previous = d.status.name;
+    // Running or done, it would be attached to as it is: other settings would be silently ignored
+    // (a failed or cancelled one starts again with the new ones). Started by an older version
+    // without the memo: not compared.
+    const recorded: unknown = d.memo?.config;
+    if ((previous === 'RUNNING' || previous === 'COMPLETED') && typeof recorded === 'object' && recorded) {
+      const { schema, value, notCompared } = opts.config;
+      const differences = settingsDifferences(
+        schema,
+        recorded as Record<string, unknown>,
+        value,
+        notCompared,
+      );
+      if (differences.length) throw new RunConflictError(id, differences, notCompared);
+    }
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
@@ -85,6 +110,7 @@ async function startOrAttachWorkflow(
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       staticSummary: opts.summary,
       typedSearchAttributes: opts.attributes,
+      memo: { config: opts.config.value },
     });
     return { handle: started, outcome: previous ? 'restarted' : 'started' };
   } catch (err) {
@@ -105,6 +131,7 @@ export async function startTrain(client: Client, input: TrainConfigInput, taskQu
       { key: SA.harvestId, value: config.id },
       { key: SA.status, value: 'exporting' },
     ],
+    config: { schema: TrainConfig, value: config, notCompared: TRAIN_SETTINGS_NOT_COMPARED },
   });
   return { ...started, config };
 }
@@ -121,6 +148,7 @@ export async function startLoop(client: Client, input: LoopConfigInput, taskQueu
       { key: SA.split, value: config.testSplit },
       { key: SA.status, value: 'running' },
     ],
+    config: { schema: LoopConfig, value: config, notCompared: LOOP_SETTINGS_NOT_COMPARED },
   });
   return { ...started, config };
 }
