@@ -593,6 +593,13 @@ const CASES: Case[] = [
     env: async () => ({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` }),
     error: /^josh: schedule id " ": must not be empty$/,
   })),
+  // Every upload failed later, retried by the client without end.
+  {
+    name: 'sim-model --state-dir that is a file',
+    files: { state: 'x\n' },
+    args: ['sim-model', '--port', '0', '--state-dir', 'state'],
+    error: /^josh: simulated model state directory state: .*state is a file, not a directory$/,
+  },
   // It was mkdir's EEXIST stack, after provisioning the server.
   {
     name: 'cluster up --dir that is a file',

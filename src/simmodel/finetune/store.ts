@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../util/atomicWrite';
+import { notADirectory, writeFileAtomic } from '../../util/atomicWrite';
 import { UserError } from '../../util/errors';
 import { hashString, mixSeeds } from '../rng';
 import { estimateTokens } from '../tokens';
@@ -155,6 +155,12 @@ export class FineTuneStore {
     private readonly now: () => number = Date.now,
   ) {
     if (config.stateDir) {
+      // Found now, not as every upload's failure (a client retries those without end).
+      const blocker = notADirectory(config.stateDir);
+      if (blocker)
+        throw new UserError(
+          `simulated model state directory ${config.stateDir}: ${blocker} is a file, not a directory`,
+        );
       this.stateFile = path.join(config.stateDir, 'fine-tuning.json');
       this.sync();
     }
