@@ -563,6 +563,50 @@ async function interruptJosh(
   }
 }
 
+void test('josh train whose endpoint keeps refusing the upload says what it retries (it waited without a word)', async () => {
+  // An endpoint that lists its models but answers every POST with a 500.
+  const endpoint = http.createServer((req, res) => {
+    res.writeHead(req.method === 'GET' ? 200 : 500, { 'content-type': 'application/json' });
+    res.end(req.method === 'GET' ? '{"object":"list","data":[]}' : '{"error":{"message":"quota exceeded"}}');
+  });
+  await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-train-retry-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENAI_BASE_URL: `http://127.0.0.1:${(endpoint.address() as net.AddressInfo).port}/v1`,
+    OPENAI_API_KEY: 'k',
+    JOSH_LOG_LEVEL: 'error',
+  };
+  delete env.TEMPORAL_ADDRESS;
+  const child = spawn(process.execPath, [JOSH, 'train', writeRun(), '--id', 'retry'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    await pollUntil(
+      'the retry to be shown',
+      () => Promise.resolve(stderr),
+      (e) => /retrying: /.test(e),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    assert.match(
+      stderr,
+      /^ {4}retrying: HTTP 500 from the model \(uploadTrainingFile, attempt \d+, in retry\)$/m,
+    );
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+    endpoint.close();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
 void test('Ctrl-C while the run is still starting (its embedded server up, its worker not yet): exit 130, and no server is left running', async () => {
   // The server's record is written once it is ready; the session then connects, starts the
   // simulated model and creates its worker (a second or more): interrupt in that window.

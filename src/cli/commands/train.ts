@@ -9,7 +9,9 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { resolveDataDir } from '../../env/dataDir';
 import { EXPORT_FORMATS } from '../../export/formats';
 import { UserError } from '../../util/errors';
+import { findRunProblem, formatRunProblem } from '../../client/runs';
 import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from '../../client/training';
+import { STUCK_CHECK_MS } from '../watch';
 import type { TrainProgress } from '../../train/api';
 import type { TrainConfigInput } from '../../train/config';
 import { resolveRunDir } from '../../eval/load';
@@ -84,18 +86,37 @@ export async function inSession<T>(
   }
 }
 
-/** Status changes and new job events, one line each, until the training ends. */
-export async function watchTrain(client: Client, handle: WorkflowHandle): Promise<TrainProgress> {
+/** Status changes and new job events, one line each, until the training ends; while the status
+ * stands still, what its activities are retrying (an upload the endpoint keeps refusing was
+ * retried without a word). */
+export async function watchTrain(
+  client: Client,
+  handle: WorkflowHandle,
+  stuckCheckMs = STUCK_CHECK_MS,
+): Promise<TrainProgress> {
   let done = false;
   const result = waitForWorkflow<TrainProgress>(client, handle.workflowId).finally(() => (done = true));
   let status = '';
+  let statusAt = Date.now();
+  let checkedAt = 0;
+  let retrying = '';
   const printed = new Set<string>();
   while (!done) {
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
     const p = await getTrainProgress(client, handle.workflowId).catch(() => null);
     if (!p) continue;
-    if (p.status !== status)
+    if (p.status !== status) {
       process.stderr.write(`  ${(status = p.status)}${p.jobId ? ` (job ${p.jobId})` : ''}\n`);
+      statusAt = Date.now();
+    } else if (Date.now() - statusAt >= stuckCheckMs && Date.now() - checkedAt >= stuckCheckMs) {
+      checkedAt = Date.now();
+      const found = await findRunProblem(client.workflow, handle.workflowId).catch(() => null);
+      const line = found ? `retrying: ${formatRunProblem(found)}` : '';
+      // Once per cause: the attempt number alone changing is not news.
+      if (found && line.replace(/attempt \d+/, '') !== retrying.replace(/attempt \d+/, ''))
+        process.stderr.write(`    ${line}\n`);
+      retrying = line;
+    }
     for (const e of p.events) {
       const key = `${e.at} ${e.message}`;
       if (printed.has(key)) continue;
