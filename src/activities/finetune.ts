@@ -129,6 +129,8 @@ export function createFinetuneActivities(deps: {
         examples = lines.length;
       }
       if (examples === 0) {
+        // An empty file beside the failure reads as training data: leave nothing.
+        fs.rmSync(file, { force: true });
         throw ApplicationFailure.create({
           message: `export ${input.runDir} as ${input.format}: no training examples (${JSON.stringify(summary.droppedConversations)})`,
           type: 'NoTrainingData',
