@@ -475,6 +475,14 @@ const CASES: Case[] = [
     args: ['train', '.'],
     error: /is not a run directory \(it has no harvest\.json\)/,
   },
+  // Accepted, with a script that trained LoRA on 4 bits and a train.json that said lora: false.
+  {
+    name: 'train --qlora --no-lora',
+    setup: (cwd) => fs.cpSync(writeRun(), path.join(cwd, 'h'), { recursive: true }),
+    args: ['train', 'h', '--backend', 'trl', '--qlora', '--no-lora'],
+    error:
+      /^josh: train config: trl\.qlora: qlora trains LoRA adapters on a 4-bit base model; it cannot go with lora: false \(--no-lora\)$/,
+  },
   {
     name: 'loop with a round count that is not a number',
     args: ['loop', '--rounds', 'two'],

@@ -51,6 +51,10 @@ export const TrlOptions = strictObject({
   batchSize: z.number().int().min(1).default(1),
   gradientAccumulation: z.number().int().min(1).default(8),
   maxLength: z.number().int().min(64).default(4096),
+}).refine((o) => !(o.qlora && !o.lora), {
+  // QLoRA is LoRA on a 4-bit base: both asked, the script and train.json would disagree.
+  message: 'qlora trains LoRA adapters on a 4-bit base model; it cannot go with lora: false (--no-lora)',
+  path: ['qlora'],
 });
 export type TrlOptions = z.output<typeof TrlOptions>;
 
