@@ -608,6 +608,12 @@ const CASES: Case[] = [
     args: ['sim-model', '--port', '0', '--state-dir', 'state'],
     error: /^josh: simulated model state directory state: .*state is a file, not a directory$/,
   },
+  // The server started and failed on its second bind, quoting an older line of its log.
+  {
+    name: 'server with one port for gRPC and the Web UI',
+    args: ['server', '--port', '7655', '--ui-port', '7655'],
+    error: /^josh: --port 7655 and --ui-port 7655: the gRPC frontend and the Web UI need a port each$/,
+  },
   // It was mkdir's EEXIST stack, after provisioning the server.
   {
     name: 'cluster up --dir that is a file',

@@ -79,3 +79,25 @@ void test('a Web UI port the caller fixed, taken: the start fails and says so, w
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test("a failed start quotes its own error, not an earlier start's from the same log file", async () => {
+  // The log is appended to: it said "exited (1) before it was ready: <yesterday's failure>", since
+  // this start's only error was a JSON line ({"level":"FATAL","message":...}) it did not read.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-ports-'));
+  try {
+    const logFile = path.join(dir, 'server.log');
+    fs.writeFileSync(logFile, 'level=ERROR msg="an earlier failure"\nError: an earlier failure too\n');
+    const port = await freePort();
+    await assert.rejects(
+      // The Web UI on the gRPC port: the second bind fails.
+      startDevServer({ cliPath: await temporalCliPath(), port, uiPort: port, logFile }),
+      (e: unknown) =>
+        e instanceof DevServerStartError &&
+        !/earlier failure/.test(e.reason) &&
+        !/earlier failure/.test(e.logTail) &&
+        new RegExp(`:${port}: bind: address already in use`).test(e.reason),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

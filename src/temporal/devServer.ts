@@ -224,10 +224,14 @@ async function startOnce(
 
   mkdirs(path.dirname(path.resolve(opts.logFile)));
   const logFd = onFile(opts.logFile, () => fs.openSync(opts.logFile, 'a'));
+  let logStart = 0;
   try {
     onFile(opts.logFile, () =>
       fs.writeSync(logFd, `\n# ${new Date().toISOString()} ${opts.cliPath} ${args.join(' ')}\n`),
     );
+    // Where this start's lines begin: the log is appended to, and a failure must quote its own
+    // lines, not an earlier start's.
+    logStart = fs.fstatSync(logFd).size;
   } catch (err) {
     fs.closeSync(logFd);
     throw err;
@@ -263,7 +267,7 @@ async function startOnce(
   };
 
   try {
-    await waitReady(handle, exited, opts.readyTimeoutMs ?? 60_000);
+    await waitReady(handle, exited, opts.readyTimeoutMs ?? 60_000, logStart);
   } catch (err) {
     await handle.stop(2_000);
     // The file's lock (locking_mode=EXCLUSIVE) is held by a server that is still running.
@@ -292,6 +296,7 @@ async function waitReady(
   h: DevServerHandle,
   exited: Promise<number | string>,
   timeoutMs: number,
+  logStart: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let died: number | string | null = null;
@@ -299,7 +304,7 @@ async function waitReady(
   let lastError = '';
   while (Date.now() < deadline) {
     if (died !== null) {
-      const logTail = tail(h.logFile);
+      const logTail = tail(h.logFile, 15, logStart);
       const said = lastErrorInLog(logTail);
       throw new DevServerStartError(
         `temporal dev server exited (${died}) before it was ready${said ? `: ${said}` : ''}`,
@@ -316,7 +321,7 @@ async function waitReady(
   throw new DevServerStartError(
     `temporal dev server not ready after ${timeoutMs} ms (${lastError.split('\n')[0]})`,
     h.logFile,
-    tail(h.logFile),
+    tail(h.logFile, 15, logStart),
   );
 }
 
@@ -347,9 +352,11 @@ async function uiReady(url: string): Promise<boolean> {
 }
 
 /** The server's last error message in its log (`level=ERROR msg="..."`), on one line. */
-function lastErrorInLog(logTail: string): string | null {
+export function lastErrorInLog(logTail: string): string | null {
   const lines = logTail.split('\n').reverse();
   for (const line of lines) {
+    const json = jsonLogError(line);
+    if (json) return json.slice(0, 300);
     const m =
       /level=(?:ERROR|FATAL)\s+msg="((?:[^"\\]|\\.)*)"/.exec(line) ?? /^(?:Error|error): (.+)$/.exec(line);
     if (m) return m[1].replace(/\\"/g, '"').slice(0, 300);
@@ -357,9 +364,26 @@ function lastErrorInLog(logTail: string): string | null {
   return null;
 }
 
-function tail(file: string, lines = 15): string {
+/** The server's JSON log lines: `{"level":"FATAL","message":"listen tcp ...: address already in
+ * use"}` (its web frontend's), `{"level":"error","msg":"...","error":"..."}`. */
+function jsonLogError(line: string): string | null {
+  if (!line.startsWith('{')) return null;
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const o = JSON.parse(line) as { level?: unknown; msg?: unknown; message?: unknown; error?: unknown };
+    if (!/^(error|fatal)$/i.test(String(o.level))) return null;
+    const msg = typeof o.msg === 'string' ? o.msg : typeof o.message === 'string' ? o.message : '';
+    const error = typeof o.error === 'string' ? o.error : '';
+    return [msg, error].filter(Boolean).join(': ') || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The last lines of the log written since byte `from` (this start's). */
+function tail(file: string, lines = 15, from = 0): string {
+  try {
+    const text = fs.readFileSync(file).subarray(from).toString('utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
   }

@@ -59,6 +59,10 @@ async function serve(f: z.output<typeof ServerFlags>): Promise<void> {
   await freePort(f.ip).catch((err: unknown) => {
     throw listenError('--ip', f.ip, err);
   });
+  if (!f.headless && f.port !== 0 && f.port === f.uiPort)
+    throw new UserError(
+      `--port ${f.port} and --ui-port ${f.uiPort}: the gRPC frontend and the Web UI need a port each`,
+    );
   for (const [flag, p] of [
     ['--port', f.port],
     ['--ui-port', f.headless ? 0 : f.uiPort],
