@@ -352,6 +352,40 @@ const CASES: Case[] = [
     args: [...RUN, '--out', 'other'],
     error: /other holds run someone-else: run r1 needs a directory of its own \(another --out\)$/,
   },
+  // Work of another kind in the directory: a run took a training's or a campaign's, a training a
+  // run's (`--id` equal to the run's), each writing among the other's files.
+  {
+    name: "harvest --out a training's directory",
+    setup: (cwd) => {
+      fs.mkdirSync(path.join(cwd, 't'));
+      fs.writeFileSync(path.join(cwd, 't', 'train.json'), '{"config": {"id": "t"}}');
+    },
+    args: [...RUN, '--out', 't'],
+    error: /t holds training t: run r1 needs a directory of its own \(another --out\)$/,
+  },
+  {
+    name: "train with the run's own directory as its training directory",
+    setup: (cwd) => fs.cpSync(writeRun(), path.join(cwd, 'runs', 'h1'), { recursive: true }),
+    args: ['train', 'runs/h1', '--id', 'h1'],
+    error: /runs\/h1 holds run run-test: training h1 needs a directory of its own \(another --id or --out\)$/,
+  },
+  {
+    name: "train --out another training's directory",
+    setup: (cwd) => {
+      fs.cpSync(writeRun(), path.join(cwd, 'run'), { recursive: true });
+      fs.mkdirSync(path.join(cwd, 'old'));
+      fs.writeFileSync(path.join(cwd, 'old', 'train.json'), '{"config": {"id": "old"}}');
+    },
+    args: ['train', 'run', '--out', 'old'],
+    error:
+      /old holds training old: training train-run needs a directory of its own \(another --id or --out\)$/,
+  },
+  {
+    name: "loop whose id is a harvest's",
+    setup: (cwd) => fs.cpSync(writeRun(), path.join(cwd, 'runs', 'c1'), { recursive: true }),
+    args: ['loop', '--id', 'c1', '--rounds', '1', '--train-limit', '1', '--test-limit', '1'],
+    error: /runs\/c1 holds run run-test: campaign c1 needs a directory of its own \(another --id\)$/,
+  },
   // A run whose conversations/ is a file: report and compare printed a stack trace (ENOTDIR),
   // export called it a write failure of its output.
   ...(['report', 'compare', 'export'] as const).map((cmd) => ({

@@ -42,3 +42,23 @@ void test('a run without a successful conversation: NoTrainingData, and no empty
   assert.equal(ok.examples, 1);
   assert.equal(fs.readFileSync(ok.file, 'utf8').trim().split('\n').length, 1);
 });
+
+void test("the export step refuses a training directory that holds other work (workers elsewhere than the CLI's check)", async () => {
+  const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-train-export-'));
+  fs.mkdirSync(path.join(runsRoot, 'h1'));
+  fs.writeFileSync(path.join(runsRoot, 'h1', 'harvest.json'), '{"config": {"id": "h1"}}');
+  const before = fs.readdirSync(path.join(runsRoot, 'h1'));
+  await assert.rejects(
+    activities(runsRoot).exportTrainingData({
+      trainId: 'h1',
+      runDir: writeRun([successful]),
+      format: 'openai-sft',
+      includePartial: false,
+    }),
+    (e: unknown) =>
+      e instanceof ApplicationFailure &&
+      e.type === 'BadRunInput' &&
+      /h1 holds run h1: training h1 needs a directory of its own/.test(e.message),
+  );
+  assert.deepEqual(fs.readdirSync(path.join(runsRoot, 'h1')), before);
+});

@@ -59,6 +59,18 @@ test("a run started on another run's directory, or on its own with other setting
     assert.equal(other.type, 'BadRunInput');
     assert.match(other.message, new RegExp(`holds run ${id}: run ${id}-other needs a directory of its own`));
 
+    // A training's directory (its train.json) is not a run's to take either.
+    const trainDir = path.join(stack.runsRoot, `${id}-training`);
+    fs.mkdirSync(trainDir);
+    fs.writeFileSync(path.join(trainDir, 'train.json'), JSON.stringify({ config: { id: 't1' } }));
+    const intoTraining = await failure(stack.run({ ...SMALL, id: `${id}-t`, outDir: trainDir }));
+    assert.equal(intoTraining.type, 'BadRunInput');
+    assert.match(
+      intoTraining.message,
+      new RegExp(`holds training t1: run ${id}-t needs a directory of its own`),
+    );
+    assert.deepEqual(fs.readdirSync(trainDir), ['train.json']);
+
     // The same id again (it completed, so a plain start goes through), with a wider beam.
     const client = stack.client;
     const wider = RunConfig.parse({ ...SMALL, id, outDir, beamSize: 3 });

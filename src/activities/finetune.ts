@@ -15,6 +15,7 @@ import { toTemporalFailure } from '../llm/errors';
 import type { TrainEvent } from '../train/api';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { fnv1a } from '../util/hash';
+import { dirOwner } from '../util/dirOwner';
 
 /** Metadata key whose value is the train workflow's id: how a retried create finds its job. */
 export const WORKFLOW_ID_METADATA = 'josh_workflow_id';
@@ -106,6 +107,16 @@ export function createFinetuneActivities(deps: {
      * same bytes, so a retry rewrites the same file. */
     async exportTrainingData(input: ExportTrainingInput): Promise<ExportTrainingOutput> {
       const dir = trainDirOf(deps.runsRoot, input.trainId, input.outDir);
+      // The first write into the training directory: never into another's (a run's, a campaign's,
+      // another training's), whose files it would mix with or overwrite.
+      const owner = dirOwner(dir);
+      if (owner && !(owner.kind === 'training' && owner.id === input.trainId)) {
+        throw ApplicationFailure.create({
+          message: `${dir} holds ${owner.kind} ${owner.id}: training ${input.trainId} needs a directory of its own (another id or outDir)`,
+          type: 'BadRunInput',
+          nonRetryable: true,
+        });
+      }
       const file = path.join(dir, `${input.format}.jsonl`);
       let summary: ExportSummary;
       try {

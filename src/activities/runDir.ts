@@ -11,6 +11,7 @@ import { expandResult, summarize } from '../josh/result';
 import { configDifferences } from '../config/settingsDiff';
 import type { RunConfig } from '../config/run';
 import type { ConversationResult } from '../shared/results';
+import { dirOwner } from '../util/dirOwner';
 import type {
   ConversationSummary,
   PriorConversationInput,
@@ -113,6 +114,14 @@ export function createRunDirActivities(runsRoot: string) {
     async writeRunManifest(input: RunLocation & { manifest: Record<string, unknown> }): Promise<string> {
       const dir = runDirOf(runsRoot, input);
       const file = path.join(dir, 'harvest.json');
+      // A training's or a campaign's directory (train.json, loop.json) is not a run's to take.
+      const owner = dirOwner(dir);
+      if (owner && owner.kind !== 'run') {
+        const id = (input.manifest.config as RunConfig | undefined)?.id ?? '(this run)';
+        throw badRunInput(
+          `${dir} holds ${owner.kind} ${owner.id}: run ${id} needs a directory of its own (another outDir)`,
+        );
+      }
       if (input.manifest.status === 'running') refuseOtherSettings(file, input.manifest.config as RunConfig);
       writeFileAtomic(file, JSON.stringify(input.manifest, null, 2) + '\n');
       return dir;

@@ -12,6 +12,7 @@ import { checkEnvironmentData, getEnvironment, workerPromptsSource } from '../en
 import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { isListening } from '../temporal/ports';
+import { refuseOtherOwner } from '../util/dirOwner';
 import { createLogger } from '../util/logger';
 import { notADirectory } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
@@ -163,23 +164,12 @@ function noTasksSelected(config: RunConfig, candidates: number, skippedUnsolvabl
   return `no tasks selected: --start (start) ${config.start} is past ${past}`;
 }
 
-/** A directory that holds another run (`--out` on it): refused before its embedded server starts
- * (which keeps its state in the run directory) or a workflow is recorded. The run's own setup
- * activity refuses it too, for workers elsewhere; an unreadable manifest is left to it. */
+/** A directory that holds other work (`--out` on another run's, a training's or a campaign's):
+ * refused before its embedded server starts (which keeps its state in the run directory) or a
+ * workflow is recorded. The run's own setup activity refuses it too, for workers elsewhere; an
+ * unreadable manifest is left to it. */
 function refuseOtherRunsDirectory(runDir: string, id: string): void {
-  let recorded: unknown;
-  try {
-    recorded = (
-      JSON.parse(fs.readFileSync(path.join(runDir, 'harvest.json'), 'utf8')) as { config?: { id?: unknown } }
-    )?.config?.id;
-  } catch {
-    return;
-  }
-  if (typeof recorded === 'string' && recorded !== id) {
-    throw new UserError(
-      `${runDir} holds run ${recorded}: run ${id} needs a directory of its own (another --out)`,
-    );
-  }
+  refuseOtherOwner(runDir, { kind: 'run', id }, 'another --out');
 }
 
 /** The run directory (or one of its parents) must be a directory where it exists. */

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { resolveDataDir } from '../../env/dataDir';
 import { EXPORT_FORMATS } from '../../export/formats';
+import { refuseOtherOwner } from '../../util/dirOwner';
 import { UserError } from '../../util/errors';
 import { findRunProblem, formatRunProblem } from '../../client/runs';
 import { getTrainProgress, parseTrainConfig, startTrain, waitForWorkflow } from '../../client/training';
@@ -52,6 +53,14 @@ export async function inSession<T>(
   const { openSession } = require('../../runtime/session') as typeof import('../../runtime/session');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createLogger } = require('../../util/logger') as typeof import('../../util/logger');
+  // Where this process runs the worker, the directory is checked here, before anything starts
+  // (workers elsewhere check it in their first activity).
+  if (!(flags.address ?? process.env.TEMPORAL_ADDRESS) || flags.worker)
+    refuseOtherOwner(
+      dir,
+      { kind: work.kind, id: work.id },
+      work.kind === 'training' ? 'another --id or --out' : 'another --id',
+    );
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   const interrupt = guardInterrupt(
     say,
