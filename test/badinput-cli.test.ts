@@ -509,6 +509,13 @@ const CASES: Case[] = [
     args: ['train', '.'],
     error: /is not a run directory \(it has no harvest\.json\)/,
   },
+  // An empty --base-model fell back to the default model without a word.
+  {
+    name: 'train --base-model ""',
+    setup: (cwd) => fs.cpSync(writeRun(), path.join(cwd, 'h'), { recursive: true }),
+    args: ['train', 'h', '--base-model', ''],
+    error: /^josh: train config: baseModel: Too small: expected string to have >=1 characters$/,
+  },
   // Accepted, with a script that trained LoRA on 4 bits and a train.json that said lora: false.
   {
     name: 'train --qlora --no-lora',
@@ -583,6 +590,13 @@ const CASES: Case[] = [
     error: /no conversations in .*conversations\/<taskId>\.json/,
   },
   // The worker in this process reads the variables `josh worker` reads, and refuses them as it does.
+  // Read as "on" (the cache still used) by anything but "0".
+  {
+    name: 'harvest with JOSH_WORKFLOW_BUNDLE_CACHE that is not 0 or 1',
+    args: RUN,
+    env: { JOSH_WORKFLOW_BUNDLE_CACHE: 'maybe' },
+    error: /^josh: JOSH_WORKFLOW_BUNDLE_CACHE: expected 0 \(off\) or 1 \(on\), got "maybe"$/,
+  },
   // josh worker said the schema's field: "llmConcurrency: Invalid input: expected number, received NaN".
   {
     name: 'josh worker with JOSH_LLM_CONCURRENCY that is not a number',

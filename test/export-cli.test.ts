@@ -10,7 +10,15 @@ import { conversationFile, readJsonl, successful, writeRun } from './fixtures/ex
 const BIN = path.resolve(__dirname, '..', 'bin', 'josh.js');
 
 function josh(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'export', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return joshIn(undefined, ...args);
+}
+
+function joshIn(cwd: string | undefined, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, 'export', ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,6 +33,15 @@ void test('a missing run directory: one line, exit 2', () => {
   const r = josh(path.join(os.tmpdir(), 'josh-export-nope'), '--format', 'openai-sft');
   assertOneLineError(r, /^josh: run directory .*josh-export-nope does not exist/);
   assert.equal(r.status, 2);
+});
+
+void test('a bare run id names runs/<id>, as for report and compare', () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'josh-export-bare-'));
+  fs.cpSync(writeRun(), path.join(cwd, 'runs', 'h1'), { recursive: true });
+  const r = joshIn(cwd, 'h1', '--format', 'openai-sft');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readJsonl(path.join(cwd, 'runs', 'h1', 'exports', 'openai-sft.jsonl')).length, 3);
+  assert.equal(fs.existsSync(path.join(cwd, 'h1')), false);
 });
 
 void test('an unknown format lists the known ones', () => {

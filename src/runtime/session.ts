@@ -25,6 +25,7 @@ import { UserError } from '../util/errors';
 import { MAIN_TASK_QUEUE, llmQueueFor } from '../shared/taskQueues';
 import { mkdirs } from '../util/mkdirs';
 import { llmLimitsFromEnv } from '../config/llmLimits';
+import { bundleCacheOn } from '../temporal/workflowBundle';
 
 export interface SessionOptions {
   runDir: string;
@@ -104,6 +105,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     ? llmEndpointFromEnv(process.env, { modelsFile: opts.modelsFile })
     : llmEndpointFromEnv({ ...process.env, JOSH_MODELS_FILE: '' });
   const limits = runWorker ? llmLimitsFromEnv(process.env) : {};
+  if (runWorker) bundleCacheOn(process.env);
   const llmConcurrency = opts.llmConcurrency ?? limits.llmConcurrency;
   if (runWorker && !llm.simulated) await checkModelEndpoint(llm.baseURL, opts.say);
   if (runWorker && llm.simulated) checkSimModelData(opts.dataDir);

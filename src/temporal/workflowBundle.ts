@@ -12,6 +12,7 @@ import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type pino from 'pino';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { cacheRoot } from './provision';
+import { UserError } from '../util/errors';
 
 interface Manifest {
   workflowsPath: string;
@@ -77,6 +78,15 @@ function staleness(manifest: Manifest, workflowsPath: string): string | undefine
  * cached. Any cache problem (unwritable, corrupt) falls back to a fresh bundle, never an error.
  * `JOSH_WORKFLOW_BUNDLE_CACHE=0` turns the cache off.
  */
+/** JOSH_WORKFLOW_BUNDLE_CACHE: 0 turns the cache off; 1 or unset leaves it on; anything else is
+ * refused (a typo read as "on" hid that the cache was still used). */
+export function bundleCacheOn(env: NodeJS.ProcessEnv): boolean {
+  const v = env.JOSH_WORKFLOW_BUNDLE_CACHE;
+  if (v !== undefined && !['', '0', '1'].includes(v))
+    throw new UserError(`JOSH_WORKFLOW_BUNDLE_CACHE: expected 0 (off) or 1 (on), got "${v}"`);
+  return v !== '0';
+}
+
 export async function workflowBundle(
   workflowsPath: string,
   opts: { logger?: pino.Logger; env?: NodeJS.ProcessEnv } = {},
@@ -96,7 +106,7 @@ export async function workflowBundle(
       preloadModules: [absolute],
       ...(opts.logger ? { logger: sdkLogger(opts.logger) } : {}),
     });
-  if (env.JOSH_WORKFLOW_BUNDLE_CACHE === '0') return build();
+  if (!bundleCacheOn(env)) return build();
 
   const dir = path.join(cacheRoot(env), 'workflow-bundles');
   // 'preload': bundles cached before preloadModules are not this bundle. Not keyed by the working

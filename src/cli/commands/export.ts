@@ -1,5 +1,7 @@
 // `josh export RUN_DIR --format F`: a run's harvested conversations → training-data JSONL
 // (docs/exports.md). Flags are checked here; everything else is src/export.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatZodError } from '../../config/run';
@@ -33,7 +35,12 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'data directory, for the tool schemas and system prompt')
     .option('--no-system', "leave out the agent's system prompt")
     .option('--include-partial', 'KTO/DPO: also use conversations that did not reach reward 1')
-    .action((runDir: string, raw: Record<string, unknown>) => {
+    .action((arg: string, raw: Record<string, unknown>) => {
+      // A bare run id names runs/<id> when no directory of that name is here, as for report,
+      // compare and train.
+      const underRuns = path.join('runs', arg);
+      const bare = !arg.includes(path.sep) && !fs.existsSync(arg) && fs.existsSync(underRuns);
+      const runDir = bare ? underRuns : arg;
       const parsed = ExportFlags.safeParse(raw);
       if (!parsed.success) throw new UserError(formatZodError('export', parsed.error));
       const f = parsed.data;
