@@ -151,3 +151,25 @@ void test("an SDK warning repeated within the window is logged once, then as a c
   sdk.warn('Network error while completing activity', { target: 'core::activities' });
   assert.equal(out.lines().length, 7);
 });
+
+void test("a CLI whose progress line shows retries leaves the SDK's 'Activity failed' at debug; a worker keeps the warning", () => {
+  const cli = capture();
+  new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'debug' }, destination: cli.stream }),
+    0,
+    true,
+  ).warn('Activity failed', { activityType: 'userTurn', attempt: 1 });
+  const worker = capture();
+  new PinoTemporalLogger(
+    createLogger({ env: { JOSH_LOG_LEVEL: 'debug' }, destination: worker.stream }),
+    0,
+  ).warn('Activity failed', { activityType: 'userTurn', attempt: 1 });
+  assert.deepEqual(
+    cli.lines().map((l) => [l.level, l.msg]),
+    [[20, 'Activity failed']],
+  );
+  assert.deepEqual(
+    worker.lines().map((l) => [l.level, l.msg]),
+    [[40, 'Activity failed']],
+  );
+});

@@ -97,6 +97,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
         // Refused before a worker or the simulated model starts, so the refusal is the only line.
         beforeWorker: (client) => checkAgainstExistingRun(client, config),
         signal: interrupt.signal,
+        retriesShown: true, // watchRun's "retrying: ..."
       }),
     );
     const { handle, outcome } = await startOrAttach(session.client, config, flags.taskQueue);

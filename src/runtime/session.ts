@@ -50,6 +50,9 @@ export interface SessionOptions {
    * opened (the embedded server, the simulated model, the worker) and rejects with
    * SessionInterrupted, so no server outlives an interrupted command. */
   signal?: AbortSignal;
+  /** The command's watch shows what its activities retry: the SDK's warning per failed attempt
+   * is left to debug (see PinoTemporalLogger). */
+  retriesShown?: boolean;
 }
 
 export class SessionInterrupted extends Error {
@@ -153,7 +156,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       opts.say(`no OPENAI_BASE_URL set: using the simulated model at ${sim.url} (offline, seeded)`);
     }
     if (runWorker) {
-      installTemporalRuntime(opts.logger);
+      installTemporalRuntime(opts.logger, { retriesShownElsewhere: opts.retriesShown === true });
       const nativeConnection = await connectWorker(conn);
       closers.push(() => nativeConnection.close());
       stillWanted();

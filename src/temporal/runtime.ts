@@ -13,14 +13,18 @@ let installed = false;
  */
 export function installTemporalRuntime(
   logger: pino.Logger,
-  opts: { shutdownSignals?: NodeJS.Signals[] } = {},
+  opts: { shutdownSignals?: NodeJS.Signals[]; retriesShownElsewhere?: boolean } = {},
 ): void {
   if (installed) return;
   installed = true;
   // Core's INFO is chatty (every poller start); keep it at WARN unless we are debugging.
   const core: LogLevel = logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
   Runtime.install({
-    logger: new PinoTemporalLogger(logger.child({ component: 'temporal-sdk' })),
+    logger: new PinoTemporalLogger(
+      logger.child({ component: 'temporal-sdk' }),
+      undefined,
+      opts.retriesShownElsewhere,
+    ),
     telemetryOptions: { logging: { forward: {}, filter: { core, other: 'ERROR' } } },
     ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}),
   });

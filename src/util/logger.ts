@@ -107,9 +107,15 @@ export class PinoTemporalLogger implements TemporalLogger {
   constructor(
     private readonly logger: pino.Logger,
     private readonly repeatWindowMs = SDK_REPEAT_WINDOW_MS,
+    /** A CLI command whose progress line says what is being retried ("retrying: HTTP 500 from the
+     * model (userTurn, attempt 4)"): the SDK's own "Activity failed" warning, a raw JSON line in
+     * the middle of it, goes to debug. A `josh worker` keeps it: its log is all it has. */
+    private readonly retriesShownElsewhere = false,
   ) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const expected = level === 'WARN' && expectedSdkWarning(message, meta);
+    const expected =
+      level === 'WARN' &&
+      (expectedSdkWarning(message, meta) || (this.retriesShownElsewhere && message === 'Activity failed'));
     const pinoLevel = expected ? 'debug' : (TEMPORAL_TO_PINO[level] ?? 'info');
     if (pinoLevel === 'warn' && this.repeatWindowMs > 0) {
       // Numbers left out of the key: "retried 5 times", "retried 6 times" are one warning.

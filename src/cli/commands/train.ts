@@ -80,6 +80,8 @@ export async function inSession<T>(
         modelsFile: flags.models,
         say,
         signal: interrupt.signal,
+        // watchTrain says what a training retries; a campaign's watch shows its phases only.
+        retriesShown: work.kind === 'training',
       }),
     );
     const { handle, outcome } = await start(session.client, flags.taskQueue);
