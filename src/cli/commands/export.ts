@@ -29,7 +29,7 @@ export function register(program: Command): void {
   program
     .command('export')
     .description('Write a run as training data: SFT, KTO or DPO JSONL (see docs/exports.md)')
-    .argument('<run-dir>', 'run directory (holds harvest.json and conversations/)')
+    .argument('<run-dir>', 'run directory (or run id under ./runs): holds harvest.json and conversations/')
     .requiredOption('--format <format>', EXPORT_FORMATS.join(' | '))
     .option('--out <file>', 'output file (default RUN_DIR/exports/<format>.jsonl)')
     .option('--data-dir <dir>', 'data directory, for the tool schemas and system prompt')
