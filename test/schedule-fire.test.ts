@@ -53,7 +53,12 @@ test('a schedule fires on its interval and starts a harvest with a run id of its
         byHarvestId.push(wf.workflowId);
       assert.deepEqual(byHarvestId, [first]);
 
-      // A manual trigger fires even while paused, and names its run anew.
+      // A manual trigger fires even while paused, and names its run anew. Temporal names a
+      // scheduled run by its action time to the second: a trigger within the first firing's
+      // second would name the same (finished) run, so wait for the next second first (the
+      // one-task run can finish within it).
+      const firstSecondEnds = Math.floor(fired.recentRuns[0].scheduledAt.getTime() / 1000) * 1000 + 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, firstSecondEnds - Date.now() + 50)));
       await josh.triggerSchedule(sid);
       const again = await pollUntil(
         'the triggered run',
