@@ -155,7 +155,9 @@ describe('OpenAI backend on the simulated fine-tuning API', () => {
         assert.ok(fs.existsSync(path.join(stack.runsRoot, id, 'train.json')));
         // The same id again: the finished training, not a second job.
         assert.equal(
-          (await startTrain(stack.client, { id, runDir: h.runDir }, stack.taskQueue)).outcome,
+          // The default format named explicitly is the same training.
+          (await startTrain(stack.client, { id, runDir: h.runDir, format: 'openai-sft' }, stack.taskQueue))
+            .outcome,
           'already-done',
         );
         // ... but not with other settings, which it would silently ignore (pollSeconds does not count).

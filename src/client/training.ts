@@ -71,6 +71,8 @@ async function startOrAttachWorkflow(
       schema: z.ZodObject;
       value: Record<string, unknown> & { id: string };
       notCompared: readonly string[];
+      /** Fills what a default stands for in the recorded config (the workflow records its input). */
+      normalize?: (recorded: Record<string, unknown>) => Record<string, unknown>;
     };
   },
 ): Promise<{ handle: WorkflowHandle; outcome: StartOutcome }> {
@@ -87,10 +89,10 @@ async function startOrAttachWorkflow(
     // without the memo: not compared.
     const recorded: unknown = d.memo?.config;
     if ((previous === 'RUNNING' || previous === 'COMPLETED') && typeof recorded === 'object' && recorded) {
-      const { schema, value, notCompared } = opts.config;
+      const { schema, value, notCompared, normalize = (c) => c } = opts.config;
       const differences = settingsDifferences(
         schema,
-        recorded as Record<string, unknown>,
+        normalize(recorded as Record<string, unknown>),
         value,
         notCompared,
       );
@@ -131,7 +133,16 @@ export async function startTrain(client: Client, input: TrainConfigInput, taskQu
       { key: SA.harvestId, value: config.id },
       { key: SA.status, value: 'exporting' },
     ],
-    config: { schema: TrainConfig, value: config, notCompared: TRAIN_SETTINGS_NOT_COMPARED },
+    // The format as the training uses it: `--format openai-sft` given or left to its default is one training.
+    config: {
+      schema: TrainConfig,
+      value: { ...config, format },
+      notCompared: TRAIN_SETTINGS_NOT_COMPARED,
+      normalize: (c) => ({
+        ...c,
+        format: c.format ?? defaultFormat((c.backend as TrainConfig['backend'] | undefined) ?? 'openai'),
+      }),
+    },
   });
   return { ...started, config };
 }
