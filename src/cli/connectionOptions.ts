@@ -15,3 +15,10 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--tls-key <file>', 'mTLS client private key, PEM (TEMPORAL_TLS_KEY)')
     .option('--tls-ca <file>', 'CA that signed the server certificate, PEM (TEMPORAL_TLS_CA)');
 }
+
+/** Whether a command's own process runs a worker: always with its embedded server (no Temporal
+ * address named), and with `--worker` against a named one. Such a command reads and checks the
+ * run's files here; workers elsewhere may see other files at those paths. */
+export function workerRunsHere(flags: { address?: string; worker?: boolean }): boolean {
+  return !(flags.address ?? process.env.TEMPORAL_ADDRESS) || flags.worker === true;
+}

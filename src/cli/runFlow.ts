@@ -12,6 +12,7 @@ import { checkEnvironmentData, getEnvironment, workerPromptsSource } from '../en
 import { openSession, type Session } from '../runtime/session';
 import { checkAgainstExistingRun, startOrAttach } from '../runtime/startRun';
 import { isListening } from '../temporal/ports';
+import { workerRunsHere } from './connectionOptions';
 import { refuseOtherOwner } from '../util/dirOwner';
 import { createLogger } from '../util/logger';
 import { notADirectory } from '../util/atomicWrite';
@@ -52,7 +53,7 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   const dataDir = resolveDataDir(flags.dataDir);
   // Fail on unknown splits or task ids, or a prompts file that is not one, before a server starts
   // or a file is written.
-  const localWorker = !external || Boolean(flags.worker);
+  const localWorker = workerRunsHere(flags);
   // The worker in this process takes JOSH_PROMPTS_FILE as `josh worker` does (it was ignored).
   const prompts = flags.prompts
     ? { file: flags.prompts, shown: '--prompts' }
@@ -72,7 +73,10 @@ export async function executeRun(config: RunConfig, flags: RunFlags): Promise<Ru
   // A worker here with other prompts than the run recorded would have its model calls refused
   // (PromptsMismatch) one by one: say it once, up front.
   if (localWorker) {
-    refuseOtherRunsDirectory(runDir, config.id);
+    // A directory that holds other work (another run's, a training's, a campaign's): refused before
+    // its embedded server starts (which keeps its state in the run directory) or a workflow is
+    // recorded. The run's own setup activity refuses it too, for workers elsewhere.
+    refuseOtherOwner(runDir, { kind: 'run', id: config.id }, 'another --out');
     refuseOtherPrompts(config.id, runDir, promptsFile, prompts?.shown);
   }
   const logger = createLogger(process.env.JOSH_LOG_LEVEL ? {} : { level: 'warn' });
@@ -163,14 +167,6 @@ function noTasksSelected(config: RunConfig, candidates: number, skippedUnsolvabl
     ? `the end of ${from} (${count}); --start applies to the listed tasks too`
     : `the end of the ${config.split} split (${count}); --start counts from 0`;
   return `no tasks selected: --start (start) ${config.start} is past ${past}`;
-}
-
-/** A directory that holds other work (`--out` on another run's, a training's or a campaign's):
- * refused before its embedded server starts (which keeps its state in the run directory) or a
- * workflow is recorded. The run's own setup activity refuses it too, for workers elsewhere; an
- * unreadable manifest is left to it. */
-function refuseOtherRunsDirectory(runDir: string, id: string): void {
-  refuseOtherOwner(runDir, { kind: 'run', id }, 'another --out');
 }
 
 /** The run directory (or one of its parents) must be a directory where it exists. */

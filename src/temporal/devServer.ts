@@ -352,7 +352,7 @@ async function uiReady(url: string): Promise<boolean> {
 }
 
 /** The server's last error message in its log (`level=ERROR msg="..."`), on one line. */
-export function lastErrorInLog(logTail: string): string | null {
+function lastErrorInLog(logTail: string): string | null {
   const lines = logTail.split('\n').reverse();
   for (const line of lines) {
     const json = jsonLogError(line);

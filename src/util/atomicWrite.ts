@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, WriteError } from './errors';
 import { mkdirs } from './mkdirs';
+import { MANIFEST_FILES } from './dirOwner';
 
 export function writeFileAtomic(file: string, data: string): void {
   const target = writeTarget(file);
@@ -134,9 +135,7 @@ const RUN_OWNED = [
 /** A run directory (a harvest's or an eval's, a training's, a campaign's): it holds one of their
  * manifests or a conversations/ folder. */
 function isRunDir(dir: string): boolean {
-  return ['harvest.json', 'conversations', 'train.json', 'loop.json'].some((f) =>
-    fs.existsSync(path.join(dir, f)),
-  );
+  return [...MANIFEST_FILES, 'conversations'].some((f) => fs.existsSync(path.join(dir, f)));
 }
 
 /** Resolves symlinks of the part of `p` that exists, so `runs/x` and a link to it compare equal. */

@@ -20,6 +20,9 @@ const MANIFESTS: { kind: DirKind; file: string; id: (o: Record<string, unknown>)
   { kind: 'campaign', file: 'loop.json', id: (o) => o.id },
 ];
 
+/** The manifest file names: a directory with any of them belongs to some piece of work. */
+export const MANIFEST_FILES = MANIFESTS.map((m) => m.file);
+
 /** The work a directory belongs to, from the first readable manifest in it; null when it has
  * none (or none that can be read: the command that owns it says what is wrong with it). */
 export function dirOwner(dir: string): DirOwner | null {

@@ -18,7 +18,7 @@ import type { TrainConfigInput } from '../../train/config';
 import { resolveRunDir } from '../../eval/load';
 import { loadRun as loadExportRun, readRunManifest, unfinishedNote } from '../../export/load';
 import { numberArg } from '../argParsers';
-import { addConnectionOptions, type ConnectionOptionFlags } from '../connectionOptions';
+import { addConnectionOptions, workerRunsHere, type ConnectionOptionFlags } from '../connectionOptions';
 import { guardInterrupt } from '../interrupt';
 import type { Session } from '../../runtime/session';
 
@@ -55,7 +55,7 @@ export async function inSession<T>(
   const { createLogger } = require('../../util/logger') as typeof import('../../util/logger');
   // Where this process runs the worker, the directory is checked here, before anything starts
   // (workers elsewhere check it in their first activity).
-  if (!(flags.address ?? process.env.TEMPORAL_ADDRESS) || flags.worker)
+  if (workerRunsHere(flags))
     refuseOtherOwner(
       dir,
       { kind: work.kind, id: work.id },
@@ -190,8 +190,7 @@ export function register(program: Command): void {
     // or --worker: every worker of the queue must reach the run, docs/operations.md), a missing or
     // unreadable run is this user's mistake: say so before a workflow starts, with the checks
     // `josh export` makes. Workers elsewhere may see other files at that path: not checked here.
-    const remote = Boolean(f.address ?? process.env.TEMPORAL_ADDRESS);
-    const readHere = !remote || Boolean(f.worker);
+    const readHere = workerRunsHere(f);
     const abs = readHere ? resolveRunDir(runDir) : path.resolve(runDir);
     if (readHere) {
       // Checks the run as export does: a directory, its harvest.json, every conversation file.
